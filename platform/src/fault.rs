@@ -1,0 +1,85 @@
+//! The trap hook: how a board's exception vector reaches the runtime.
+//!
+//! A synchronous exception taken while Wasm runs is described as a [`Fault`]
+//! and passed to the hook the runtime registered. If the fault belongs to Wasm
+//! code the hook answers with a [`Resume`] point; the board then returns from
+//! the exception to `pc` with `arg` in `x0`. Otherwise the fault is the
+//! board's own bug and it reports it as a crash.
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// Architectural reason of a synchronous exception.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Undefined instruction (ESR class 0x00); Cranelift traps are `udf`.
+    UndefinedInstruction,
+    /// Data abort at the same exception level (ESR class 0x25).
+    DataAbort,
+    /// Instruction abort at the same exception level (ESR class 0x21).
+    InstructionAbort,
+    /// Misaligned PC (ESR class 0x22).
+    PcAlignment,
+    /// Misaligned SP (ESR class 0x26).
+    SpAlignment,
+    /// Any other exception class.
+    Other(u8),
+}
+
+impl FaultKind {
+    /// Decode the exception class field of `ESR_EL1`.
+    pub fn from_esr(esr: u64) -> Self {
+        match ((esr >> 26) & 0x3f) as u8 {
+            0x00 => FaultKind::UndefinedInstruction,
+            0x25 => FaultKind::DataAbort,
+            0x21 => FaultKind::InstructionAbort,
+            0x22 => FaultKind::PcAlignment,
+            0x26 => FaultKind::SpAlignment,
+            other => FaultKind::Other(other),
+        }
+    }
+}
+
+/// A synchronous exception as the board saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault {
+    /// Faulting instruction (`ELR_EL1`).
+    pub pc: usize,
+    /// Stack pointer of the interrupted context.
+    pub sp: usize,
+    /// Faulting data address (`FAR_EL1`) for aborts.
+    pub address: Option<usize>,
+    /// Decoded reason.
+    pub kind: FaultKind,
+}
+
+/// Where the interrupted context continues after a handled fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resume {
+    /// New program counter.
+    pub pc: usize,
+    /// Value for `x0` at `pc`.
+    pub arg: usize,
+}
+
+/// Signature of the runtime's trap hook.
+pub type TrapHook = fn(&Fault) -> Option<Resume>;
+
+static HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// Register the runtime's trap hook (the runtime does this itself).
+pub fn set_trap_hook(hook: TrapHook) {
+    HOOK.store(hook as usize, Ordering::Release);
+}
+
+/// Called by the board's exception vector for every synchronous exception.
+/// Returns where to resume, or `None` if no hook claims the fault.
+pub fn dispatch_fault(fault: &Fault) -> Option<Resume> {
+    let raw = HOOK.load(Ordering::Acquire);
+    if raw == 0 {
+        return None;
+    }
+    // SAFETY: the only non-zero value ever stored is a `TrapHook` cast to
+    // usize by `set_trap_hook`, so transmuting it back yields that function.
+    let hook: TrapHook = unsafe { core::mem::transmute::<usize, TrapHook>(raw) };
+    hook(fault)
+}
