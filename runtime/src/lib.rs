@@ -3,4 +3,8 @@
 
 extern crate alloc;
 
+pub mod artifact;
+pub mod trap;
 pub mod vm;
+
+pub use trap::Trap;

@@ -1,0 +1,145 @@
+//! Linear memory: loads, stores, `memory.size` and `memory.grow`.
+//!
+//! Explicit bounds checks: every access computes `index + offset + size` in
+//! 64 bits (it cannot overflow: both terms are below 2^32) and traps with
+//! `HEAP_OUT_OF_BOUNDS` if it exceeds `VMMemoryDefinition::current_length`.
+//! The memory's base never moves for a live instance (its reservation is
+//! fixed), so the base load is marked read-only and may be hoisted.
+
+use super::FuncTranslator;
+use crate::error::CompileError;
+use basalt::vm::{BuiltinFunction, VMOffsets};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types::*, AbiParam, InstBuilder, MemFlagsData, Signature, TrapCode, Type, Value};
+use wasmparser::{MemArg, Operator as O};
+
+/// How a load widens its result.
+#[derive(Clone, Copy)]
+enum Ext {
+    None,
+    Signed,
+    Unsigned,
+}
+
+impl FuncTranslator<'_, '_> {
+    fn memory_definition(&self) -> i32 {
+        self.env.offsets.vmmemory_definition(0) as i32
+    }
+
+    fn current_length(&mut self) -> Value {
+        let def = self.memory_definition();
+        self.b.ins().load(I64, MemFlagsData::trusted(), self.vmctx, def + VMOffsets::VMMEMORY_DEFINITION_CURRENT_LENGTH as i32)
+    }
+
+    /// Pop the index, check `index + offset + size <= length`, and return
+    /// the native address and the static offset to use with it.
+    fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
+        let index = self.pop();
+        let index = self.b.ins().uextend(I64, index);
+        let end = self.b.ins().iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
+        let len = self.current_length();
+        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
+        let def = self.memory_definition();
+        let base_flags = MemFlagsData::trusted().with_readonly().with_can_move();
+        let base = self.b.ins().load(I64, base_flags, self.vmctx, def + VMOffsets::VMMEMORY_DEFINITION_BASE as i32);
+        let addr = self.b.ins().iadd(base, index);
+        match i32::try_from(arg.offset) {
+            Ok(off) => (addr, off),
+            Err(_) => (self.b.ins().iadd_imm_u(addr, arg.offset as i64), 0),
+        }
+    }
+
+    /// Flags of a Wasm memory access: may be unaligned, may fault (the fault
+    /// is a heap-out-of-bounds trap in guard mode).
+    fn heap_flags() -> MemFlagsData {
+        MemFlagsData::new().with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
+    }
+
+    fn load(&mut self, arg: &MemArg, mem: Type, ty: Type, ext: Ext) {
+        let (addr, off) = self.heap_address(arg, mem.bytes());
+        let flags = Self::heap_flags();
+        let v = match (ext, mem.bits()) {
+            (Ext::None, _) => self.b.ins().load(ty, flags, addr, off),
+            (Ext::Signed, 8) => self.b.ins().sload8(ty, flags, addr, off),
+            (Ext::Unsigned, 8) => self.b.ins().uload8(ty, flags, addr, off),
+            (Ext::Signed, 16) => self.b.ins().sload16(ty, flags, addr, off),
+            (Ext::Unsigned, 16) => self.b.ins().uload16(ty, flags, addr, off),
+            (Ext::Signed, _) => self.b.ins().sload32(flags, addr, off),
+            (Ext::Unsigned, _) => self.b.ins().uload32(flags, addr, off),
+        };
+        self.push(v);
+    }
+
+    fn store(&mut self, arg: &MemArg, mem: Type) {
+        let value = self.pop();
+        let (addr, off) = self.heap_address(arg, mem.bytes());
+        let flags = Self::heap_flags();
+        let full = self.b.func.dfg.value_type(value).bits() == mem.bits();
+        match mem.bits() {
+            _ if full => self.b.ins().store(flags, value, addr, off),
+            8 => self.b.ins().istore8(flags, value, addr, off),
+            16 => self.b.ins().istore16(flags, value, addr, off),
+            _ => self.b.ins().istore32(flags, value, addr, off),
+        };
+    }
+
+    /// Translate a memory operator; false if `op` is not one.
+    pub(crate) fn memory_op(&mut self, op: &O<'_>, _offset: u64) -> Result<bool, CompileError> {
+        match op {
+            O::I32Load { memarg } => self.load(memarg, I32, I32, Ext::None),
+            O::I64Load { memarg } => self.load(memarg, I64, I64, Ext::None),
+            O::F32Load { memarg } => self.load(memarg, F32, F32, Ext::None),
+            O::F64Load { memarg } => self.load(memarg, F64, F64, Ext::None),
+            O::I32Load8S { memarg } => self.load(memarg, I8, I32, Ext::Signed),
+            O::I32Load8U { memarg } => self.load(memarg, I8, I32, Ext::Unsigned),
+            O::I32Load16S { memarg } => self.load(memarg, I16, I32, Ext::Signed),
+            O::I32Load16U { memarg } => self.load(memarg, I16, I32, Ext::Unsigned),
+            O::I64Load8S { memarg } => self.load(memarg, I8, I64, Ext::Signed),
+            O::I64Load8U { memarg } => self.load(memarg, I8, I64, Ext::Unsigned),
+            O::I64Load16S { memarg } => self.load(memarg, I16, I64, Ext::Signed),
+            O::I64Load16U { memarg } => self.load(memarg, I16, I64, Ext::Unsigned),
+            O::I64Load32S { memarg } => self.load(memarg, I32, I64, Ext::Signed),
+            O::I64Load32U { memarg } => self.load(memarg, I32, I64, Ext::Unsigned),
+            O::I32Store { memarg } => self.store(memarg, I32),
+            O::I64Store { memarg } => self.store(memarg, I64),
+            O::F32Store { memarg } => self.store(memarg, F32),
+            O::F64Store { memarg } => self.store(memarg, F64),
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, I8),
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, I16),
+            O::I64Store32 { memarg } => self.store(memarg, I32),
+            O::MemorySize { .. } => {
+                let len = self.current_length();
+                let pages = self.b.ins().ushr_imm_u(len, 16);
+                let v = self.b.ins().ireduce(I32, pages);
+                self.push(v);
+            }
+            O::MemoryGrow { mem } => {
+                let delta = self.pop();
+                let delta = self.b.ins().uextend(I64, delta);
+                let sig = match self.grow_sig {
+                    Some(s) => s,
+                    None => {
+                        let mut sig = Signature::new(self.env.call_conv);
+                        sig.params.extend([AbiParam::new(I64), AbiParam::new(I64), AbiParam::new(I32)]);
+                        sig.returns.push(AbiParam::new(I64));
+                        let s = self.b.import_signature(sig);
+                        self.grow_sig = Some(s);
+                        s
+                    }
+                };
+                let flags = MemFlagsData::trusted().with_readonly();
+                let builtins = self.b.ins().load(I64, flags, self.vmctx, VMOffsets::VMCTX_BUILTIN_FUNCTIONS as i32);
+                let slot = BuiltinFunction::Memory32Grow.index() as i32 * 8;
+                let callee = self.b.ins().load(I64, flags, builtins, slot);
+                let index = self.b.ins().iconst(I32, i64::from(*mem));
+                let call = self.b.ins().call_indirect(sig, callee, &[self.vmctx, delta, index]);
+                let old = self.b.inst_results(call)[0];
+                let v = self.b.ins().ireduce(I32, old);
+                self.push(v);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}

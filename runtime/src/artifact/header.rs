@@ -1,0 +1,177 @@
+//! The fixed 64-byte artifact header.
+
+use super::ArtifactError;
+
+/// First eight bytes of every artifact.
+pub const MAGIC: [u8; 8] = *b"BSLTart\0";
+/// Version of the layout described in the module docs; bump on any change.
+pub const FORMAT_VERSION: u32 = 1;
+/// ELF machine number of aarch64.
+pub const TARGET_AARCH64: u32 = 183;
+/// Size of the header in bytes.
+pub const HEADER_SIZE: usize = 64;
+
+/// How compiled code keeps memory accesses in bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundsChecks {
+    /// Compiled-in checks against `current_length`; needs no MMU.
+    Explicit,
+    /// Guard regions mapped by the platform; no checks in code.
+    Guard,
+}
+
+/// Compile settings the runtime must honour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Bounds-check mode.
+    pub bounds_checks: BoundsChecks,
+    /// Fuel metering compiled in.
+    pub fuel: bool,
+    /// Epoch interruption compiled in.
+    pub epoch: bool,
+}
+
+impl Settings {
+    const GUARD: u32 = 1 << 0;
+    const FUEL: u32 = 1 << 1;
+    const EPOCH: u32 = 1 << 2;
+
+    fn bits(self) -> u32 {
+        let mut bits = 0;
+        if self.bounds_checks == BoundsChecks::Guard {
+            bits |= Self::GUARD;
+        }
+        if self.fuel {
+            bits |= Self::FUEL;
+        }
+        if self.epoch {
+            bits |= Self::EPOCH;
+        }
+        bits
+    }
+
+    fn from_bits(bits: u32) -> Result<Self, ArtifactError> {
+        if bits & !(Self::GUARD | Self::FUEL | Self::EPOCH) != 0 {
+            return Err(ArtifactError::Settings { bits });
+        }
+        Ok(Self {
+            bounds_checks: if bits & Self::GUARD != 0 {
+                BoundsChecks::Guard
+            } else {
+                BoundsChecks::Explicit
+            },
+            fuel: bits & Self::FUEL != 0,
+            epoch: bits & Self::EPOCH != 0,
+        })
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { bounds_checks: BoundsChecks::Explicit, fuel: false, epoch: false }
+    }
+}
+
+/// Optional aarch64 features compiled code may rely on, as bits. Armv8.0-A
+/// with FP and Advanced SIMD is the baseline and needs no bit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CpuFeatures(pub u64);
+
+impl CpuFeatures {
+    /// Large System Extensions (atomics).
+    pub const LSE: u64 = 1 << 0;
+}
+
+/// The decoded header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Format version.
+    pub version: u32,
+    /// ELF machine number.
+    pub target: u32,
+    /// Features the code needs.
+    pub cpu_features: CpuFeatures,
+    /// Compile settings.
+    pub settings: Settings,
+    /// `VMOffsets::layout_fingerprint()` at compile time.
+    pub layout: u64,
+    /// Metadata (offset, length).
+    pub metadata: (u32, u32),
+    /// Code (offset, length).
+    pub code: (u32, u32),
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from(u32_at(b, at)) | (u64::from(u32_at(b, at + 4)) << 32)
+}
+
+/// CRC-32 of everything but the checksum field itself.
+pub(crate) fn checksum(artifact: &[u8]) -> u32 {
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&artifact[..60]);
+    hasher.update(&artifact[HEADER_SIZE..]);
+    hasher.finalize()
+}
+
+impl Header {
+    /// Encode with a zero checksum (filled in by `write`).
+    pub fn encode(&self) -> [u8; HEADER_SIZE] {
+        let mut h = [0u8; HEADER_SIZE];
+        h[0..8].copy_from_slice(&MAGIC);
+        h[8..12].copy_from_slice(&self.version.to_le_bytes());
+        h[12..16].copy_from_slice(&self.target.to_le_bytes());
+        h[16..24].copy_from_slice(&self.cpu_features.0.to_le_bytes());
+        h[24..28].copy_from_slice(&self.settings.bits().to_le_bytes());
+        h[32..40].copy_from_slice(&self.layout.to_le_bytes());
+        h[40..44].copy_from_slice(&self.metadata.0.to_le_bytes());
+        h[44..48].copy_from_slice(&self.metadata.1.to_le_bytes());
+        h[48..52].copy_from_slice(&self.code.0.to_le_bytes());
+        h[52..56].copy_from_slice(&self.code.1.to_le_bytes());
+        h
+    }
+
+    /// Decode and check magic, version, target, layout, settings and checksum.
+    /// CPU features are checked against the running core by the loader.
+    pub fn decode(bytes: &[u8]) -> Result<Self, ArtifactError> {
+        if bytes.len() < HEADER_SIZE {
+            if bytes.len() >= 8 && bytes[..8] != MAGIC {
+                return Err(ArtifactError::BadMagic);
+            }
+            return Err(ArtifactError::TooShort { len: bytes.len() });
+        }
+        if bytes[..8] != MAGIC {
+            return Err(ArtifactError::BadMagic);
+        }
+        let version = u32_at(bytes, 8);
+        if version != FORMAT_VERSION {
+            return Err(ArtifactError::Version { found: version, expected: FORMAT_VERSION });
+        }
+        let target = u32_at(bytes, 12);
+        if target != TARGET_AARCH64 {
+            return Err(ArtifactError::Target { found: target });
+        }
+        let layout = u64_at(bytes, 32);
+        let expected = crate::vm::VMOffsets::layout_fingerprint();
+        if layout != expected {
+            return Err(ArtifactError::Layout { found: layout, expected });
+        }
+        let stored = u32_at(bytes, 60);
+        let computed = checksum(bytes);
+        if stored != computed {
+            return Err(ArtifactError::Checksum { stored, computed });
+        }
+        Ok(Self {
+            version,
+            target,
+            cpu_features: CpuFeatures(u64_at(bytes, 16)),
+            settings: Settings::from_bits(u32_at(bytes, 24))?,
+            layout,
+            metadata: (u32_at(bytes, 40), u32_at(bytes, 44)),
+            code: (u32_at(bytes, 48), u32_at(bytes, 52)),
+        })
+    }
+}
