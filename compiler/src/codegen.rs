@@ -16,7 +16,8 @@ use std::str::FromStr;
 pub fn target_isa() -> OwnedTargetIsa {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
-        f.set(k, v).unwrap_or_else(|e| panic!("cranelift setting {k}={v}: {e}"))
+        f.set(k, v)
+            .unwrap_or_else(|e| panic!("cranelift setting {k}={v}: {e}"))
     };
     set(&mut flags, "opt_level", "speed");
     // No out-of-line probestack on aarch64: stack overflow is caught by the
@@ -65,9 +66,17 @@ pub struct Linker {
 impl Linker {
     /// Compile `func` and append it; returns (offset, length). Functions in
     /// namespace 0 are Wasm functions and become call targets by index.
-    pub fn add(&mut self, isa: &dyn isa::TargetIsa, func: ir::Function, index: u32) -> Result<(u32, u32), CompileError> {
+    pub fn add(
+        &mut self,
+        isa: &dyn isa::TargetIsa,
+        func: ir::Function,
+        index: u32,
+    ) -> Result<(u32, u32), CompileError> {
         let mut ctx = Context::for_function(func);
-        let err = |message: String| CompileError::Codegen { func: index, message };
+        let err = |message: String| CompileError::Codegen {
+            func: index,
+            message,
+        };
         let compiled = ctx
             .compile(isa, &mut ControlPlane::default())
             .map_err(|e| err(format!("{:?}", e.inner)))?;
@@ -78,7 +87,10 @@ impl Linker {
         let len = compiled.code_buffer().len() as u32;
         let relocs = compiled.buffer.relocs().to_vec();
         for trap in compiled.buffer.traps() {
-            self.traps.push(TrapSite { offset: start + trap.offset, code: trap_of(trap.code) as u8 });
+            self.traps.push(TrapSite {
+                offset: start + trap.offset,
+                code: trap_of(trap.code) as u8,
+            });
         }
         for reloc in &relocs {
             let callee = match (&reloc.kind, &reloc.target) {
@@ -91,7 +103,10 @@ impl Linker {
                     return Err(err(format!("unexpected relocation {kind:?} to {target:?}")));
                 }
             };
-            self.calls.push(CallSite { at: start + reloc.offset, callee });
+            self.calls.push(CallSite {
+                at: start + reloc.offset,
+                callee,
+            });
         }
         let name = ctx.func.name.clone();
         if let ir::UserFuncName::User(u) = name {
@@ -115,7 +130,10 @@ impl Linker {
                 .get(call.callee as usize)
                 .copied()
                 .flatten()
-                .ok_or(CompileError::Codegen { func: call.callee, message: "call to a function that was not compiled".into() })?;
+                .ok_or(CompileError::Codegen {
+                    func: call.callee,
+                    message: "call to a function that was not compiled".into(),
+                })?;
             let delta = (i64::from(target) - i64::from(call.at)) >> 2;
             if !(-(1 << 25)..(1 << 25)).contains(&delta) {
                 return Err(CompileError::TooLarge);

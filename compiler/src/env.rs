@@ -55,10 +55,13 @@ impl<'a> ModuleEnv<'a> {
     /// Wasm calling convention: `(callee_vmctx, caller_vmctx, params...) -> results`.
     pub fn wasm_signature(&self, ty: &FuncType) -> Signature {
         let mut sig = Signature::new(self.call_conv);
-        sig.params.push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
+        sig.params
+            .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
         sig.params.push(AbiParam::new(types::I64));
-        sig.params.extend(ty.params.iter().map(|&t| AbiParam::new(self.clif_type(t))));
-        sig.returns.extend(ty.results.iter().map(|&t| AbiParam::new(self.clif_type(t))));
+        sig.params
+            .extend(ty.params.iter().map(|&t| AbiParam::new(self.clif_type(t))));
+        sig.returns
+            .extend(ty.results.iter().map(|&t| AbiParam::new(self.clif_type(t))));
         sig
     }
 }

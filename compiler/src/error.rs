@@ -54,11 +54,17 @@ impl std::error::Error for CompileError {}
 
 impl From<wasmparser::BinaryReaderError> for CompileError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
-        CompileError::Invalid { message: e.message().to_string(), offset: e.offset() }
+        CompileError::Invalid {
+            message: e.message().to_string(),
+            offset: e.offset(),
+        }
     }
 }
 
 /// Shorthand for an unsupported feature at an offset.
 pub(crate) fn unsupported<T>(what: impl Into<String>, offset: u64) -> Result<T, CompileError> {
-    Err(CompileError::Unsupported { what: what.into(), offset })
+    Err(CompileError::Unsupported {
+        what: what.into(),
+        offset,
+    })
 }

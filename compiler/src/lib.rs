@@ -30,7 +30,10 @@ pub fn wasm_from_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Compi
 pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
     let wasm = wasm_from_bytes(input)?;
     let module = module::parse(&wasm)?;
-    if options.settings.bounds_checks != BoundsChecks::Explicit || options.settings.fuel || options.settings.epoch {
+    if options.settings.bounds_checks != BoundsChecks::Explicit
+        || options.settings.fuel
+        || options.settings.epoch
+    {
         return Err(CompileError::Unsupported {
             what: "guard-page bounds checks, fuel and epochs are not implemented yet".into(),
             offset: 0,
@@ -44,7 +47,11 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
     for (i, body) in module.bodies.iter().enumerate() {
         let func = translate::translate_function(&env, i as u32, body, &mut fctx)?;
         let body_range = linker.add(&*isa, func, i as u32)?;
-        funcs.push(FuncInfo { type_index: module.func_types[i], body: body_range, array_call: None });
+        funcs.push(FuncInfo {
+            type_index: module.func_types[i],
+            body: body_range,
+            array_call: None,
+        });
     }
     for e in &module.exports {
         if let ExportKind::Func(i) = e.kind {
@@ -66,5 +73,10 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
         start: module.start,
         traps,
     };
-    Ok(artifact::write(options.settings, CpuFeatures::default(), &meta, &code))
+    Ok(artifact::write(
+        options.settings,
+        CpuFeatures::default(),
+        &meta,
+        &code,
+    ))
 }

@@ -85,8 +85,16 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
                 for group in reader {
                     for sub in group?.into_types() {
                         let ft = sub.unwrap_func();
-                        let params = ft.params().iter().map(|t| val_type(*t, 0)).collect::<Result<_, _>>()?;
-                        let results = ft.results().iter().map(|t| val_type(*t, 0)).collect::<Result<_, _>>()?;
+                        let params = ft
+                            .params()
+                            .iter()
+                            .map(|t| val_type(*t, 0))
+                            .collect::<Result<_, _>>()?;
+                        let results = ft
+                            .results()
+                            .iter()
+                            .map(|t| val_type(*t, 0))
+                            .collect::<Result<_, _>>()?;
                         m.types.push(FuncType { params, results });
                     }
                 }
@@ -113,7 +121,10 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
                     if mem.memory64 || mem.shared {
                         return unsupported("64-bit or shared memory", start);
                     }
-                    m.memories.push(MemoryPlan { min_pages: mem.initial, max_pages: mem.maximum });
+                    m.memories.push(MemoryPlan {
+                        min_pages: mem.initial,
+                        max_pages: mem.maximum,
+                    });
                 }
             }
             Payload::GlobalSection(reader) => {
@@ -138,7 +149,10 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
                         wasmparser::ExternalKind::Table => ExportKind::Table(e.index),
                         other => return unsupported(format!("export of {other:?}"), start),
                     };
-                    m.exports.push(Export { name: e.name.to_string(), kind });
+                    m.exports.push(Export {
+                        name: e.name.to_string(),
+                        kind,
+                    });
                 }
             }
             Payload::StartSection { func, .. } => m.start = Some(func),
@@ -152,7 +166,10 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
                 for d in reader {
                     let d = d?;
                     match d.kind {
-                        wasmparser::DataKind::Active { memory_index, offset_expr } => {
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => {
                             m.data.push(DataSegment {
                                 memory: memory_index,
                                 offset: const_expr(&offset_expr)?,

@@ -21,8 +21,13 @@ pub fn array_call_trampoline(
 ) -> ir::Function {
     let ty = env.func_type(index);
     let mut sig = Signature::new(env.call_conv);
-    sig.params.push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
-    sig.params.extend([AbiParam::new(types::I64), AbiParam::new(types::I64), AbiParam::new(types::I64)]);
+    sig.params
+        .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
+    sig.params.extend([
+        AbiParam::new(types::I64),
+        AbiParam::new(types::I64),
+        AbiParam::new(types::I64),
+    ]);
     let mut func = ir::Function::with_name_signature(UserFuncName::user(1, index), sig);
     let mut b = FunctionBuilder::new(&mut func, fctx);
     let entry = b.create_block();
@@ -36,10 +41,15 @@ pub fn array_call_trampoline(
 
     let mut args = vec![callee_vmctx, caller_vmctx];
     for (i, &t) in ty.params.iter().enumerate() {
-        args.push(b.ins().load(env.clif_type(t), flags, values, i as i32 * slot));
+        args.push(
+            b.ins()
+                .load(env.clif_type(t), flags, values, i as i32 * slot),
+        );
     }
     let callee_sig = b.import_signature(env.wasm_signature(ty));
-    let name = b.func.declare_imported_user_function(UserExternalName::new(0, index));
+    let name = b
+        .func
+        .declare_imported_user_function(UserExternalName::new(0, index));
     let callee = b.import_function(ir::ExtFuncData {
         name: ir::ExternalName::user(name),
         signature: callee_sig,

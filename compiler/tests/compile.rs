@@ -39,18 +39,32 @@ fn sample_compiles_to_a_readable_artifact() {
     assert_eq!(a.metadata.memories[0].min_pages, 1);
     assert_eq!(a.metadata.data[0].bytes, b"hello");
     let fib = a.metadata.exports.iter().find(|e| e.name == "fib").unwrap();
-    let ExportKind::Func(i) = fib.kind else { panic!() };
+    let ExportKind::Func(i) = fib.kind else {
+        panic!()
+    };
     assert!(a.metadata.funcs[i as usize].array_call.is_some());
     // Traps: at least the stack check, div traps, the bounds check, unreachable.
     let codes: std::collections::HashSet<u8> = a.metadata.traps.iter().map(|t| t.code).collect();
-    for t in [basalt::Trap::StackOverflow, basalt::Trap::IntegerDivisionByZero, basalt::Trap::IntegerOverflow, basalt::Trap::MemoryOutOfBounds, basalt::Trap::UnreachableCodeReached] {
-        assert!(codes.contains(&(t as u8)), "no trap site for {t:?}: {codes:?}");
+    for t in [
+        basalt::Trap::StackOverflow,
+        basalt::Trap::IntegerDivisionByZero,
+        basalt::Trap::IntegerOverflow,
+        basalt::Trap::MemoryOutOfBounds,
+        basalt::Trap::UnreachableCodeReached,
+    ] {
+        assert!(
+            codes.contains(&(t as u8)),
+            "no trap site for {t:?}: {codes:?}"
+        );
     }
     for t in &a.metadata.traps {
         let at = t.offset as usize;
         let insn = u32::from_le_bytes(a.code[at..at + 4].try_into().unwrap());
         // Either `udf #0xc11f` or a memory access that may fault.
-        assert!(insn == 0x0000_c11f || t.code == basalt::Trap::MemoryOutOfBounds as u8, "{insn:#x} at {at}");
+        assert!(
+            insn == 0x0000_c11f || t.code == basalt::Trap::MemoryOutOfBounds as u8,
+            "{insn:#x} at {at}"
+        );
     }
 }
 
@@ -58,8 +72,14 @@ fn sample_compiles_to_a_readable_artifact() {
 fn malformed_and_invalid_modules_are_typed_errors() {
     let err = compile(b"\0asm\x01\0\0\0\x01", &CompileOptions::default()).unwrap_err();
     assert!(matches!(err, CompileError::Invalid { .. }), "{err}");
-    let err = compile(b"(module (func (result i32) (i64.const 1)))", &CompileOptions::default()).unwrap_err();
-    let CompileError::Invalid { message, offset } = &err else { panic!("{err}") };
+    let err = compile(
+        b"(module (func (result i32) (i64.const 1)))",
+        &CompileOptions::default(),
+    )
+    .unwrap_err();
+    let CompileError::Invalid { message, offset } = &err else {
+        panic!("{err}")
+    };
     assert!(message.contains("type mismatch"), "{message}");
     assert!(*offset > 0);
     assert!(err.to_string().contains("at offset"));
@@ -70,19 +90,34 @@ fn malformed_and_invalid_modules_are_typed_errors() {
 #[test]
 fn corrupted_artifacts_are_refused() {
     let good = compile(SAMPLE.as_bytes(), &CompileOptions::default()).unwrap();
-    assert!(matches!(artifact::read(&good[..10]), Err(ArtifactError::TooShort { .. })));
-    assert!(matches!(artifact::read(&good[..good.len() - 1]), Err(ArtifactError::Checksum { .. })));
+    assert!(matches!(
+        artifact::read(&good[..10]),
+        Err(ArtifactError::TooShort { .. })
+    ));
+    assert!(matches!(
+        artifact::read(&good[..good.len() - 1]),
+        Err(ArtifactError::Checksum { .. })
+    ));
     let mut bad = good.clone();
     bad[0] = b'X';
     assert_eq!(artifact::read(&bad).unwrap_err(), ArtifactError::BadMagic);
     let mut bad = good.clone();
     bad[8] = 9;
-    assert!(matches!(artifact::read(&bad), Err(ArtifactError::Version { found: 9, .. })));
+    assert!(matches!(
+        artifact::read(&bad),
+        Err(ArtifactError::Version { found: 9, .. })
+    ));
     let mut bad = good.clone();
     bad[33] ^= 1;
-    assert!(matches!(artifact::read(&bad), Err(ArtifactError::Layout { .. })));
+    assert!(matches!(
+        artifact::read(&bad),
+        Err(ArtifactError::Layout { .. })
+    ));
     let mut bad = good.clone();
     let last = bad.len() - 1;
     bad[last] ^= 0x40;
-    assert!(matches!(artifact::read(&bad), Err(ArtifactError::Checksum { .. })));
+    assert!(matches!(
+        artifact::read(&bad),
+        Err(ArtifactError::Checksum { .. })
+    ));
 }

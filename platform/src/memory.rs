@@ -16,13 +16,29 @@ pub struct Protection {
 
 impl Protection {
     /// No access (guard pages).
-    pub const NONE: Self = Self { read: false, write: false, execute: false };
+    pub const NONE: Self = Self {
+        read: false,
+        write: false,
+        execute: false,
+    };
     /// Read-only data.
-    pub const READ: Self = Self { read: true, write: false, execute: false };
+    pub const READ: Self = Self {
+        read: true,
+        write: false,
+        execute: false,
+    };
     /// Read-write data, never executable.
-    pub const READ_WRITE: Self = Self { read: true, write: true, execute: false };
+    pub const READ_WRITE: Self = Self {
+        read: true,
+        write: true,
+        execute: false,
+    };
     /// Loaded code: read and execute, never writable.
-    pub const READ_EXECUTE: Self = Self { read: true, write: false, execute: true };
+    pub const READ_EXECUTE: Self = Self {
+        read: true,
+        write: false,
+        execute: true,
+    };
 }
 
 /// Why a mapping request failed.

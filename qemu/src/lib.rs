@@ -1,1 +1,508 @@
+//! Run Basalt jobs on the `basalt-virt` firmware under `qemu-system-aarch64`.
+//!
+//! [`run_job`] builds the firmware once per process ([`firmware`]), finds (or
+//! installs) QEMU ([`qemu_binary`]), hands QEMU the job as a blob its loader
+//! places at 0x4800_0000, streams the guest's console and returns the status
+//! the guest passed to semihosting `SYS_EXIT`.
+//!
+//! Blob format (what the firmware checks): `b"BJOB"`, the payload length as
+//! u32 little-endian, the payload. The firmware exits 2 on a bad header and
+//! 101 on a crash (unhandled exception or panic).
 
+mod job;
+
+pub use job::{Job, JobReport, Outcome};
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// Magic bytes at the start of a job blob.
+pub const JOB_MAGIC: &[u8; 4] = b"BJOB";
+/// Guest physical address where QEMU's loader puts the blob.
+pub const JOB_ADDRESS: u64 = 0x4800_0000;
+/// Largest blob the firmware accepts (header included).
+pub const JOB_MAX_BLOB: usize = 64 * 1024 * 1024;
+
+const QEMU: &str = "qemu-system-aarch64";
+const QEMU_PACKAGE: &str = "qemu-system-arm";
+const FIRMWARE_TARGET: &str = "aarch64-unknown-none";
+const FIRMWARE_NAME: &str = "basalt-virt";
+
+/// How to run one job.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Wall-clock limit; past it QEMU is killed and [`QemuError::Timeout`]
+    /// returned.
+    pub timeout: Duration,
+    /// Deterministic instruction counting (`-icount shift=0`): the guest's
+    /// counter then advances one tick per 16 instructions, for benchmarks.
+    pub icount: bool,
+    /// Stream console lines to our stdout as they arrive.
+    pub echo: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(60),
+            icount: false,
+            echo: false,
+        }
+    }
+}
+
+/// A finished run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunOutcome {
+    /// The guest's exit status (0 ok, 2 bad job blob, 101 crash, else the
+    /// job's own).
+    pub status: i32,
+    /// Everything the guest printed (`\r` stripped), then QEMU's own stderr,
+    /// if any, on lines starting with `qemu: `.
+    pub console: String,
+}
+
+/// Why a job could not be run to an exit status.
+#[derive(Debug)]
+pub enum QemuError {
+    /// QEMU is missing and cannot be installed from here; says what to install.
+    NotInstalled(String),
+    /// Installing QEMU failed (tail of the package manager's output).
+    Install(String),
+    /// Building the firmware failed (tail of cargo's stderr).
+    Build(String),
+    /// QEMU (or cargo) could not be started.
+    Spawn(std::io::Error),
+    /// Writing the job blob or reading the console failed.
+    Io(std::io::Error),
+    /// The guest ran past the timeout and was killed.
+    Timeout {
+        /// The limit that was exceeded.
+        after: Duration,
+        /// Console output up to the kill.
+        console: String,
+    },
+    /// QEMU ended without an exit status (e.g. killed by a signal).
+    Killed {
+        /// Console output up to the end.
+        console: String,
+    },
+}
+
+impl fmt::Display for QemuError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QemuError::NotInstalled(what) => write!(f, "{QEMU} not found; install it: {what}"),
+            QemuError::Install(tail) => write!(f, "installing {QEMU_PACKAGE} failed:\n{tail}"),
+            QemuError::Build(tail) => {
+                write!(f, "building the {FIRMWARE_NAME} firmware failed:\n{tail}")
+            }
+            QemuError::Spawn(e) => write!(f, "cannot start process: {e}"),
+            QemuError::Io(e) => write!(f, "I/O error: {e}"),
+            QemuError::Timeout { after, .. } => {
+                write!(f, "guest did not exit within {:.1} s", after.as_secs_f64())
+            }
+            QemuError::Killed { .. } => write!(f, "{QEMU} ended without an exit status"),
+        }
+    }
+}
+
+impl std::error::Error for QemuError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            QemuError::Spawn(e) | QemuError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A cached failure: `QemuError` holds `io::Error`, which is not `Clone`, so
+/// the per-process caches keep the message and rebuild the error.
+#[derive(Clone, Debug)]
+enum Cached {
+    NotInstalled(String),
+    Install(String),
+    Build(String),
+}
+
+impl From<Cached> for QemuError {
+    fn from(cached: Cached) -> Self {
+        match cached {
+            Cached::NotInstalled(s) => QemuError::NotInstalled(s),
+            Cached::Install(s) => QemuError::Install(s),
+            Cached::Build(s) => QemuError::Build(s),
+        }
+    }
+}
+
+/// Path of `qemu-system-aarch64`. If it is missing and we are root on a
+/// system with `apt-get`, installs `qemu-system-arm` first (once per
+/// process); otherwise says what to install.
+pub fn qemu_binary() -> Result<PathBuf, QemuError> {
+    static QEMU_PATH: OnceLock<Result<PathBuf, Cached>> = OnceLock::new();
+    QEMU_PATH
+        .get_or_init(find_or_install_qemu)
+        .clone()
+        .map_err(QemuError::from)
+}
+
+fn find_or_install_qemu() -> Result<PathBuf, Cached> {
+    if let Some(path) = find_on_path(QEMU) {
+        return Ok(path);
+    }
+    let hint = format!("sudo apt-get install {QEMU_PACKAGE} (Debian/Ubuntu)");
+    if find_on_path("apt-get").is_none() || !is_root() {
+        return Err(Cached::NotInstalled(hint));
+    }
+    eprintln!("basalt-qemu: {QEMU} not found; installing {QEMU_PACKAGE} with apt-get");
+    for args in [&["update"][..], &["install", "-y", QEMU_PACKAGE][..]] {
+        let output = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| Cached::Install(format!("cannot run apt-get: {e}")))?;
+        if !output.status.success() {
+            let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+            text.push_str(&String::from_utf8_lossy(&output.stderr));
+            return Err(Cached::Install(tail(&text, 40)));
+        }
+    }
+    find_on_path(QEMU).ok_or(Cached::NotInstalled(hint))
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// The repository root (this crate lives in `<repo>/qemu`).
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("qemu/ has a parent directory")
+}
+
+/// Build the firmware (`cargo build --release` in `board/`, once per
+/// process) and return its ELF.
+///
+/// The build runs in `board/` so `board/.cargo/config.toml` (target, shared
+/// target dir) and `board/rust-toolchain.toml` apply. `--target-dir
+/// <repo>/target` is passed explicitly so an outer `CARGO_TARGET_DIR` cannot
+/// move the ELF away from the path returned here. Variables an outer cargo
+/// or rustup set for *its* build (`CARGO_BUILD_TARGET`, `RUSTUP_TOOLCHAIN`,
+/// `CARGO_ENCODED_RUSTFLAGS`, jobserver flags, ...) are removed; a user's
+/// `RUSTFLAGS` is kept. cargo's output is shown only on failure.
+pub fn firmware() -> Result<PathBuf, QemuError> {
+    static FIRMWARE: OnceLock<Result<PathBuf, Cached>> = OnceLock::new();
+    FIRMWARE
+        .get_or_init(build_firmware)
+        .clone()
+        .map_err(QemuError::from)
+}
+
+fn build_firmware() -> Result<PathBuf, Cached> {
+    let root = repo_root();
+    let target_dir = root.join("target");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(root.join("board"))
+        .args([
+            "build",
+            "--release",
+            "--target",
+            FIRMWARE_TARGET,
+            "--target-dir",
+        ])
+        .arg(&target_dir)
+        .stdin(Stdio::null());
+    for var in [
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_TARGET_DIR",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTDOC",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+    ] {
+        command.env_remove(var);
+    }
+    let output = command
+        .output()
+        .map_err(|e| Cached::Build(format!("cannot run cargo: {e}")))?;
+    if !output.status.success() {
+        return Err(Cached::Build(tail(
+            &String::from_utf8_lossy(&output.stderr),
+            60,
+        )));
+    }
+    let elf = target_dir
+        .join(FIRMWARE_TARGET)
+        .join("release")
+        .join(FIRMWARE_NAME);
+    if elf.is_file() {
+        Ok(elf)
+    } else {
+        Err(Cached::Build(format!(
+            "cargo succeeded but {} is missing",
+            elf.display()
+        )))
+    }
+}
+
+/// The last `lines` lines of `text`.
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Run one job: `payload` behind the 8-byte `BJOB` header.
+pub fn run_job(payload: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuError> {
+    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+    let mut blob = Vec::with_capacity(payload.len() + 8);
+    blob.extend_from_slice(JOB_MAGIC);
+    blob.extend_from_slice(&len.to_le_bytes());
+    blob.extend_from_slice(payload);
+    run_blob(&blob, opts)
+}
+
+/// Run the firmware with `blob` placed verbatim at [`JOB_ADDRESS`], no header
+/// added: for testing how the firmware treats malformed blobs.
+pub fn run_blob(blob: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuError> {
+    let qemu = qemu_binary()?;
+    let elf = firmware()?;
+    let job = TempFile::create(blob).map_err(QemuError::Io)?;
+
+    let mut command = Command::new(qemu);
+    command.args(["-M", "virt", "-cpu", "cortex-a72", "-m", "1G"]);
+    command.args(["-display", "none", "-monitor", "none", "-serial", "stdio"]);
+    command.args(["-semihosting-config", "enable=on,target=native"]);
+    command.arg("-kernel").arg(&elf);
+    let mut loader = OsString::from("loader,file=");
+    loader.push(job.path());
+    loader.push(format!(",addr={JOB_ADDRESS:#x},force-raw=on"));
+    command.arg("-device").arg(loader);
+    if opts.icount {
+        command.args(["-icount", "shift=0,align=off,sleep=off"]);
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+
+    let mut child = command.spawn().map_err(QemuError::Spawn)?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let echo = opts.echo;
+    let console = thread::spawn(move || read_console(stdout, echo));
+    let errors = thread::spawn(move || {
+        let mut text = String::new();
+        let _ = BufReader::new(stderr).read_to_string(&mut text);
+        text
+    });
+
+    let waited = wait_with_timeout(&mut child, opts.timeout);
+    // The pipes close when QEMU is gone, so both readers finish.
+    let console = join_console(console, errors);
+    match waited {
+        Ok(Some(status)) => match status.code() {
+            Some(status) => Ok(RunOutcome { status, console }),
+            None => Err(QemuError::Killed { console }),
+        },
+        Ok(None) => Err(QemuError::Timeout {
+            after: opts.timeout,
+            console,
+        }),
+        Err(e) => Err(QemuError::Io(e)),
+    }
+}
+
+/// Wait for `child` up to `timeout`; on timeout kill and reap it and return
+/// `None`.
+fn wait_with_timeout(
+    child: &mut Child,
+    timeout: Duration,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            child.wait()?;
+            return Ok(None);
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Read the guest console line by line, echoing as lines arrive.
+fn read_console(stdout: impl Read, echo: bool) -> String {
+    let mut reader = BufReader::new(stdout);
+    let mut console = String::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&line).replace('\r', "");
+                if echo {
+                    let mut out = std::io::stdout().lock();
+                    let _ = out.write_all(text.as_bytes());
+                    let _ = out.flush();
+                }
+                console.push_str(&text);
+            }
+        }
+    }
+    console
+}
+
+fn join_console(console: JoinHandle<String>, errors: JoinHandle<String>) -> String {
+    let mut text = console.join().unwrap_or_default();
+    let errors = errors.join().unwrap_or_default();
+    for line in errors.lines() {
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str("qemu: ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+/// A uniquely named file in the temp dir, removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn create(contents: &[u8]) -> std::io::Result<Self> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "basalt-job-{}-{}-{nanos}.bin",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(name);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        // Own the path before writing, so a failed write still removes it.
+        let temp = TempFile(path);
+        file.write_all(contents)?;
+        file.sync_all()?;
+        Ok(temp)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_header_exits_2() {
+        let out = run_blob(b"garbage!", &RunOptions::default()).unwrap();
+        assert_eq!(out.status, 2, "{}", out.console);
+        assert!(
+            out.console.contains("error: no job loaded (bad magic)"),
+            "{}",
+            out.console
+        );
+    }
+
+    #[test]
+    fn oversized_length_exits_2() {
+        let mut blob = JOB_MAGIC.to_vec();
+        blob.extend_from_slice(&(JOB_MAX_BLOB as u32).to_le_bytes());
+        let out = run_blob(&blob, &RunOptions::default()).unwrap();
+        assert_eq!(out.status, 2, "{}", out.console);
+        assert!(
+            out.console.contains("error: job too large"),
+            "{}",
+            out.console
+        );
+    }
+
+    #[test]
+    fn payload_shorter_than_its_artifact_is_a_script_error() {
+        let out = run_job(&[200, 0, 0, 0, 1, 2, 3], &RunOptions::default()).unwrap();
+        assert_eq!(out.status, 4, "{}", out.console);
+        assert!(out.console.contains("script-error"), "{}", out.console);
+    }
+
+    #[test]
+    fn garbage_artifact_is_refused_with_a_typed_error() {
+        let mut payload = 80u32.to_le_bytes().to_vec();
+        payload.extend_from_slice(&[0x5a; 80]);
+        let out = run_job(
+            &payload,
+            &RunOptions {
+                icount: true,
+                ..RunOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(out.status, 3, "{}", out.console);
+        assert!(
+            out.console
+                .contains("load-error: cannot load artifact: not a Basalt artifact (bad magic)"),
+            "{}",
+            out.console
+        );
+    }
+}

@@ -14,7 +14,11 @@ pub(crate) fn user_trap(trap: Trap) -> TrapCode {
 pub(crate) enum Kind {
     Block,
     Loop(ir::Block),
-    If { else_block: ir::Block, params: Vec<ir::Value>, else_seen: bool },
+    If {
+        else_block: ir::Block,
+        params: Vec<ir::Value>,
+        else_seen: bool,
+    },
     Function,
 }
 
@@ -52,7 +56,9 @@ impl FuncTranslator<'_, '_> {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (
                 vec![],
-                vec![self.env.clif_type(crate::module::val_type(t, 0).expect("validated"))],
+                vec![self
+                    .env
+                    .clif_type(crate::module::val_type(t, 0).expect("validated"))],
             ),
             BlockType::FuncType(i) => {
                 let ft = &self.env.module.types[i as usize];
@@ -99,7 +105,11 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Translate a control operator; false if `op` is not one.
-    pub(crate) fn control_op(&mut self, op: &Operator<'_>, _offset: u64) -> Result<bool, CompileError> {
+    pub(crate) fn control_op(
+        &mut self,
+        op: &Operator<'_>,
+        _offset: u64,
+    ) -> Result<bool, CompileError> {
         match op {
             Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty }
                 if !self.reachable =>
@@ -129,7 +139,8 @@ impl FuncTranslator<'_, '_> {
                 let base = self.stack.len() - params.len();
                 self.stack.truncate(base);
                 self.b.switch_to_block(header);
-                self.stack.extend_from_slice(&self.b.block_params(header).to_vec());
+                self.stack
+                    .extend_from_slice(&self.b.block_params(header).to_vec());
                 self.control.push(Frame {
                     kind: Kind::Loop(header),
                     next,
@@ -152,7 +163,11 @@ impl FuncTranslator<'_, '_> {
                 self.b.switch_to_block(then_block);
                 let base = self.stack.len() - params.len();
                 self.control.push(Frame {
-                    kind: Kind::If { else_block, params: self.stack[base..].to_vec(), else_seen: false },
+                    kind: Kind::If {
+                        else_block,
+                        params: self.stack[base..].to_vec(),
+                        else_seen: false,
+                    },
                     next,
                     num_params: params.len(),
                     num_results: results.len(),
@@ -170,16 +185,25 @@ impl FuncTranslator<'_, '_> {
                 let args: Vec<BlockArg> = if reachable {
                     frame.branched_to = true;
                     let n = frame.num_results;
-                    self.stack[self.stack.len() - n..].iter().map(|&v| BlockArg::Value(v)).collect()
+                    self.stack[self.stack.len() - n..]
+                        .iter()
+                        .map(|&v| BlockArg::Value(v))
+                        .collect()
                 } else {
                     Vec::new()
                 };
                 let frame = self.control.last_mut().expect("validated");
-                let Kind::If { else_block, params, else_seen } = &mut frame.kind else {
+                let Kind::If {
+                    else_block,
+                    params,
+                    else_seen,
+                } = &mut frame.kind
+                else {
                     unreachable!("validated: else without if")
                 };
                 *else_seen = true;
-                let (else_block, params, next, base) = (*else_block, params.clone(), frame.next, frame.base);
+                let (else_block, params, next, base) =
+                    (*else_block, params.clone(), frame.next, frame.base);
                 if reachable {
                     self.b.ins().jump(next, &args);
                 }
@@ -199,9 +223,14 @@ impl FuncTranslator<'_, '_> {
                     frame.branched_to = true;
                 }
                 match &frame.kind {
-                    Kind::If { else_block, params, else_seen: false } => {
+                    Kind::If {
+                        else_block,
+                        params,
+                        else_seen: false,
+                    } => {
                         self.b.switch_to_block(*else_block);
-                        let args: Vec<BlockArg> = params.iter().map(|&v| BlockArg::Value(v)).collect();
+                        let args: Vec<BlockArg> =
+                            params.iter().map(|&v| BlockArg::Value(v)).collect();
                         self.b.ins().jump(frame.next, &args);
                         frame.branched_to = true;
                     }
@@ -211,7 +240,8 @@ impl FuncTranslator<'_, '_> {
                 self.stack.truncate(frame.base);
                 self.b.switch_to_block(frame.next);
                 self.b.seal_block(frame.next);
-                self.stack.extend_from_slice(&self.b.block_params(frame.next).to_vec());
+                self.stack
+                    .extend_from_slice(&self.b.block_params(frame.next).to_vec());
                 self.reachable = frame.branched_to;
                 if let Kind::Function = frame.kind {
                     if self.reachable {
@@ -261,7 +291,9 @@ impl FuncTranslator<'_, '_> {
                 let pool = &mut self.b.func.dfg;
                 let default_call = pool.block_call(default_block, &[]);
                 let calls: Vec<_> = table.iter().map(|&blk| pool.block_call(blk, &[])).collect();
-                let jt = self.b.create_jump_table(JumpTableData::new(default_call, &calls));
+                let jt = self
+                    .b
+                    .create_jump_table(JumpTableData::new(default_call, &calls));
                 self.b.ins().br_table(index, jt);
                 let args = self.top_args(arity);
                 for (depth, edge) in edges {

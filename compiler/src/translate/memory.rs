@@ -10,7 +10,9 @@ use super::FuncTranslator;
 use crate::error::CompileError;
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types::*, AbiParam, InstBuilder, MemFlagsData, Signature, TrapCode, Type, Value};
+use cranelift_codegen::ir::{
+    types::*, AbiParam, InstBuilder, MemFlagsData, Signature, TrapCode, Type, Value,
+};
 use wasmparser::{MemArg, Operator as O};
 
 /// How a load widens its result.
@@ -28,7 +30,12 @@ impl FuncTranslator<'_, '_> {
 
     fn current_length(&mut self) -> Value {
         let def = self.memory_definition();
-        self.b.ins().load(I64, MemFlagsData::trusted(), self.vmctx, def + VMOffsets::VMMEMORY_DEFINITION_CURRENT_LENGTH as i32)
+        self.b.ins().load(
+            I64,
+            MemFlagsData::trusted(),
+            self.vmctx,
+            def + VMOffsets::VMMEMORY_DEFINITION_CURRENT_LENGTH as i32,
+        )
     }
 
     /// Pop the index, check `index + offset + size <= length`, and return
@@ -36,13 +43,21 @@ impl FuncTranslator<'_, '_> {
     fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
         let index = self.pop();
         let index = self.b.ins().uextend(I64, index);
-        let end = self.b.ins().iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
+        let end = self
+            .b
+            .ins()
+            .iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
         let len = self.current_length();
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
         self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
         let def = self.memory_definition();
         let base_flags = MemFlagsData::trusted().with_readonly().with_can_move();
-        let base = self.b.ins().load(I64, base_flags, self.vmctx, def + VMOffsets::VMMEMORY_DEFINITION_BASE as i32);
+        let base = self.b.ins().load(
+            I64,
+            base_flags,
+            self.vmctx,
+            def + VMOffsets::VMMEMORY_DEFINITION_BASE as i32,
+        );
         let addr = self.b.ins().iadd(base, index);
         match i32::try_from(arg.offset) {
             Ok(off) => (addr, off),
@@ -121,7 +136,11 @@ impl FuncTranslator<'_, '_> {
                     Some(s) => s,
                     None => {
                         let mut sig = Signature::new(self.env.call_conv);
-                        sig.params.extend([AbiParam::new(I64), AbiParam::new(I64), AbiParam::new(I32)]);
+                        sig.params.extend([
+                            AbiParam::new(I64),
+                            AbiParam::new(I64),
+                            AbiParam::new(I32),
+                        ]);
                         sig.returns.push(AbiParam::new(I64));
                         let s = self.b.import_signature(sig);
                         self.grow_sig = Some(s);
@@ -129,11 +148,19 @@ impl FuncTranslator<'_, '_> {
                     }
                 };
                 let flags = MemFlagsData::trusted().with_readonly();
-                let builtins = self.b.ins().load(I64, flags, self.vmctx, VMOffsets::VMCTX_BUILTIN_FUNCTIONS as i32);
+                let builtins = self.b.ins().load(
+                    I64,
+                    flags,
+                    self.vmctx,
+                    VMOffsets::VMCTX_BUILTIN_FUNCTIONS as i32,
+                );
                 let slot = BuiltinFunction::Memory32Grow.index() as i32 * 8;
                 let callee = self.b.ins().load(I64, flags, builtins, slot);
                 let index = self.b.ins().iconst(I32, i64::from(*mem));
-                let call = self.b.ins().call_indirect(sig, callee, &[self.vmctx, delta, index]);
+                let call = self
+                    .b
+                    .ins()
+                    .call_indirect(sig, callee, &[self.vmctx, delta, index]);
                 let old = self.b.inst_results(call)[0];
                 let v = self.b.ins().ireduce(I32, old);
                 self.push(v);

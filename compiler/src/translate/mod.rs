@@ -124,7 +124,9 @@ pub(crate) struct FuncTranslator<'e, 'f> {
 
 impl FuncTranslator<'_, '_> {
     pub(crate) fn pop(&mut self) -> Value {
-        self.stack.pop().expect("validated: operand stack underflow")
+        self.stack
+            .pop()
+            .expect("validated: operand stack underflow")
     }
 
     pub(crate) fn pop2(&mut self) -> (Value, Value) {
@@ -139,7 +141,10 @@ impl FuncTranslator<'_, '_> {
 
     /// The top `n` stack values as block arguments.
     pub(crate) fn top_args(&self, n: usize) -> Vec<BlockArg> {
-        self.stack[self.stack.len() - n..].iter().map(|&v| BlockArg::Value(v)).collect()
+        self.stack[self.stack.len() - n..]
+            .iter()
+            .map(|&v| BlockArg::Value(v))
+            .collect()
     }
 
     fn func_ref(&mut self, callee: u32) -> FuncRef {
@@ -148,7 +153,10 @@ impl FuncTranslator<'_, '_> {
         }
         let sig = self.env.wasm_signature(self.env.func_type(callee));
         let sig = self.b.import_signature(sig);
-        let name = self.b.func.declare_imported_user_function(UserExternalName::new(0, callee));
+        let name = self
+            .b
+            .func
+            .declare_imported_user_function(UserExternalName::new(0, callee));
         let r = self.b.import_function(ir::ExtFuncData {
             name: ir::ExternalName::user(name),
             signature: sig,
@@ -193,13 +201,18 @@ impl FuncTranslator<'_, '_> {
                 let g = &self.env.module.globals[*global_index as usize];
                 let ty = self.env.clif_type(g.ty);
                 let off = self.env.offsets.vmglobal_definition(*global_index) as i32;
-                let v = self.b.ins().load(ty, MemFlagsData::trusted(), self.vmctx, off);
+                let v = self
+                    .b
+                    .ins()
+                    .load(ty, MemFlagsData::trusted(), self.vmctx, off);
                 self.push(v);
             }
             Operator::GlobalSet { global_index } => {
                 let v = self.pop();
                 let off = self.env.offsets.vmglobal_definition(*global_index) as i32;
-                self.b.ins().store(MemFlagsData::trusted(), v, self.vmctx, off);
+                self.b
+                    .ins()
+                    .store(MemFlagsData::trusted(), v, self.vmctx, off);
             }
             Operator::Call { function_index } => {
                 let ty = self.env.func_type(*function_index);

@@ -163,10 +163,18 @@ impl FuncTranslator<'_, '_> {
             }
             O::F32DemoteF64 => self.unop(|t, x| t.b.ins().fdemote(F32, x)),
             O::F64PromoteF32 => self.unop(|t, x| t.b.ins().fpromote(F64, x)),
-            O::I32ReinterpretF32 => self.unop(|t, x| t.b.ins().bitcast(I32, MemFlagsData::new(), x)),
-            O::I64ReinterpretF64 => self.unop(|t, x| t.b.ins().bitcast(I64, MemFlagsData::new(), x)),
-            O::F32ReinterpretI32 => self.unop(|t, x| t.b.ins().bitcast(F32, MemFlagsData::new(), x)),
-            O::F64ReinterpretI64 => self.unop(|t, x| t.b.ins().bitcast(F64, MemFlagsData::new(), x)),
+            O::I32ReinterpretF32 => {
+                self.unop(|t, x| t.b.ins().bitcast(I32, MemFlagsData::new(), x))
+            }
+            O::I64ReinterpretF64 => {
+                self.unop(|t, x| t.b.ins().bitcast(I64, MemFlagsData::new(), x))
+            }
+            O::F32ReinterpretI32 => {
+                self.unop(|t, x| t.b.ins().bitcast(F32, MemFlagsData::new(), x))
+            }
+            O::F64ReinterpretI64 => {
+                self.unop(|t, x| t.b.ins().bitcast(F64, MemFlagsData::new(), x))
+            }
             _ => return Ok(false),
         }
         Ok(true)

@@ -68,7 +68,11 @@ impl Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { bounds_checks: BoundsChecks::Explicit, fuel: false, epoch: false }
+        Self {
+            bounds_checks: BoundsChecks::Explicit,
+            fuel: false,
+            epoch: false,
+        }
     }
 }
 
@@ -148,7 +152,10 @@ impl Header {
         }
         let version = u32_at(bytes, 8);
         if version != FORMAT_VERSION {
-            return Err(ArtifactError::Version { found: version, expected: FORMAT_VERSION });
+            return Err(ArtifactError::Version {
+                found: version,
+                expected: FORMAT_VERSION,
+            });
         }
         let target = u32_at(bytes, 12);
         if target != TARGET_AARCH64 {
@@ -157,7 +164,10 @@ impl Header {
         let layout = u64_at(bytes, 32);
         let expected = crate::vm::VMOffsets::layout_fingerprint();
         if layout != expected {
-            return Err(ArtifactError::Layout { found: layout, expected });
+            return Err(ArtifactError::Layout {
+                found: layout,
+                expected,
+            });
         }
         let stored = u32_at(bytes, 60);
         let computed = checksum(bytes);

@@ -166,10 +166,14 @@ impl Metadata {
         let in_code = |off: u32, len: u32| (off as usize).saturating_add(len as usize) <= code_len;
         for f in &self.funcs {
             if f.type_index as usize >= self.types.len() {
-                return Err(ArtifactError::Inconsistent("function type index out of range"));
+                return Err(ArtifactError::Inconsistent(
+                    "function type index out of range",
+                ));
             }
             if !in_code(f.body.0, f.body.1) || f.array_call.is_some_and(|t| !in_code(t, 4)) {
-                return Err(ArtifactError::Inconsistent("function code outside the code section"));
+                return Err(ArtifactError::Inconsistent(
+                    "function code outside the code section",
+                ));
             }
         }
         for e in &self.exports {
@@ -188,28 +192,40 @@ impl Metadata {
         }
         for d in &self.data {
             if d.memory as usize >= self.memories.len() {
-                return Err(ArtifactError::Inconsistent("data segment for a missing memory"));
+                return Err(ArtifactError::Inconsistent(
+                    "data segment for a missing memory",
+                ));
             }
         }
         for g in &self.globals {
             if matches!(g.init, ConstExpr::GlobalGet(_)) {
-                return Err(ArtifactError::Inconsistent("global.get of an import without imports"));
+                return Err(ArtifactError::Inconsistent(
+                    "global.get of an import without imports",
+                ));
             }
         }
         if self.start.is_some_and(|s| s as usize >= self.funcs.len()) {
             return Err(ArtifactError::Inconsistent("start function out of range"));
         }
         if self.traps.windows(2).any(|w| w[0].offset >= w[1].offset)
-            || self.traps.iter().any(|t| Trap::from_u8(t.code).is_none() || !in_code(t.offset, 4))
+            || self
+                .traps
+                .iter()
+                .any(|t| Trap::from_u8(t.code).is_none() || !in_code(t.offset, 4))
         {
-            return Err(ArtifactError::Inconsistent("trap table unsorted or invalid"));
+            return Err(ArtifactError::Inconsistent(
+                "trap table unsorted or invalid",
+            ));
         }
         Ok(())
     }
 
     /// The trap at a code offset, if it is a trap site.
     pub fn trap_at(&self, offset: u32) -> Option<Trap> {
-        let i = self.traps.binary_search_by_key(&offset, |t| t.offset).ok()?;
+        let i = self
+            .traps
+            .binary_search_by_key(&offset, |t| t.offset)
+            .ok()?;
         Trap::from_u8(self.traps[i].code)
     }
 }

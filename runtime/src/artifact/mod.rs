@@ -16,13 +16,20 @@ mod header;
 mod metadata;
 
 pub use error::ArtifactError;
-pub use header::{BoundsChecks, CpuFeatures, Header, Settings, FORMAT_VERSION, HEADER_SIZE, MAGIC, TARGET_AARCH64};
+pub use header::{
+    BoundsChecks, CpuFeatures, Header, Settings, FORMAT_VERSION, HEADER_SIZE, MAGIC, TARGET_AARCH64,
+};
 pub use metadata::*;
 
 use alloc::vec::Vec;
 
 /// Serialize an artifact.
-pub fn write(settings: Settings, cpu_features: CpuFeatures, meta: &Metadata, code: &[u8]) -> Vec<u8> {
+pub fn write(
+    settings: Settings,
+    cpu_features: CpuFeatures,
+    meta: &Metadata,
+    code: &[u8],
+) -> Vec<u8> {
     let meta_bytes = postcard::to_allocvec(meta).expect("metadata always serializes");
     let meta_offset = HEADER_SIZE;
     let code_offset = (meta_offset + meta_bytes.len()).next_multiple_of(16);
@@ -61,7 +68,9 @@ pub fn read(bytes: &[u8]) -> Result<Artifact<'_>, ArtifactError> {
     let header = Header::decode(bytes)?;
     let section = |(offset, len): (u32, u32)| {
         let start = offset as usize;
-        let end = start.checked_add(len as usize).ok_or(ArtifactError::Truncated)?;
+        let end = start
+            .checked_add(len as usize)
+            .ok_or(ArtifactError::Truncated)?;
         bytes.get(start..end).ok_or(ArtifactError::Truncated)
     };
     let meta = section(header.metadata)?;
@@ -71,5 +80,9 @@ pub fn read(bytes: &[u8]) -> Result<Artifact<'_>, ArtifactError> {
     }
     let metadata: Metadata = postcard::from_bytes(meta).map_err(|_| ArtifactError::Metadata)?;
     metadata.validate(code.len())?;
-    Ok(Artifact { header, metadata, code })
+    Ok(Artifact {
+        header,
+        metadata,
+        code,
+    })
 }

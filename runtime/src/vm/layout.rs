@@ -160,7 +160,10 @@ mod tests {
 
     #[test]
     fn fingerprint_is_stable_within_a_build() {
-        assert_eq!(VMOffsets::layout_fingerprint(), VMOffsets::layout_fingerprint());
+        assert_eq!(
+            VMOffsets::layout_fingerprint(),
+            VMOffsets::layout_fingerprint()
+        );
         assert_ne!(VMOffsets::layout_fingerprint(), 0);
     }
 }

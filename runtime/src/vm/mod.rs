@@ -12,7 +12,6 @@ mod offsets;
 mod structs;
 
 pub use builtins::{BuiltinFunction, VMBuiltinFunctionsArray};
-pub use offsets::{VMOffsets, VMOffsetsCounts, VMCONTEXT_MAGIC};
 pub use layout::{layout_mismatches, LayoutFact, LAYOUT_FACTS};
+pub use offsets::{VMOffsets, VMOffsetsCounts, VMCONTEXT_MAGIC};
 pub use structs::*;
-

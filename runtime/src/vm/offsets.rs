@@ -169,8 +169,12 @@ impl VMOffsets {
             owned_memories + counts.owned_memories * Self::SIZE_OF_VMMEMORY_DEFINITION,
             16,
         );
-        let func_refs = defined_globals + counts.defined_globals * Self::SIZE_OF_VMGLOBAL_DEFINITION;
-        let size = align(func_refs + counts.escaped_funcs * Self::SIZE_OF_VMFUNC_REF, 16);
+        let func_refs =
+            defined_globals + counts.defined_globals * Self::SIZE_OF_VMGLOBAL_DEFINITION;
+        let size = align(
+            func_refs + counts.escaped_funcs * Self::SIZE_OF_VMFUNC_REF,
+            16,
+        );
         Self {
             counts,
             imported_functions,

@@ -1,0 +1,12 @@
+//! Passes the board's linker script to the linker by absolute path, so the
+//! build works from any current directory (e.g. when `basalt-qemu` runs it).
+
+use std::path::PathBuf;
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let script = manifest.join("../linker/virt.ld");
+    let script = script.canonicalize().unwrap_or(script);
+    println!("cargo:rerun-if-changed={}", script.display());
+    println!("cargo:rustc-link-arg-bins=-T{}", script.display());
+}

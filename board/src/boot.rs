@@ -1,0 +1,77 @@
+//! Reset entry `_start`: from whatever EL QEMU starts us in to Rust `main`
+//! at EL1, with FP/SIMD on, vectors installed, exceptions on their own stack
+//! (`SP_EL1`) and code on the main stack (`SP_EL0`).
+//!
+//! Everything here runs before Rust code may: Rust on this target uses SIMD
+//! registers for copies, so FP must be enabled first, and `.bss` must be zero.
+
+use core::arch::global_asm;
+
+global_asm!(
+    r#"
+    .section .text.boot, "ax"
+    .global _start
+    .type _start, %function
+_start:
+    /* Only core 0 boots; any other core parks. */
+    mrs     x0, mpidr_el1
+    and     x0, x0, #0xff
+    cbnz    x0, 9f
+
+    /* EL2 -> EL1: AArch64 EL1, EL1 may use the counters, eret to EL1h. */
+    mrs     x0, CurrentEL
+    lsr     x0, x0, #2
+    cmp     x0, #2
+    b.ne    1f
+    mov     x0, #(1 << 31)              /* HCR_EL2.RW: EL1 is AArch64 */
+    msr     hcr_el2, x0
+    mov     x0, #3                      /* CNTHCTL_EL2.EL1PCTEN | EL1PCEN */
+    msr     cnthctl_el2, x0
+    msr     cntvoff_el2, xzr
+    ldr     x0, =0x30d00800             /* SCTLR_EL1 RES1 bits, MMU off */
+    msr     sctlr_el1, x0
+    mov     x0, #0x3c5                  /* DAIF masked, EL1h */
+    msr     spsr_el2, x0
+    adr     x0, 1f
+    msr     elr_el2, x0
+    eret
+
+1:  /* EL1. FP/SIMD on before any Rust code. */
+    mov     x0, #(3 << 20)              /* CPACR_EL1.FPEN = 0b11 */
+    msr     cpacr_el1, x0
+    isb
+
+    adrp    x0, __basalt_vectors
+    add     x0, x0, :lo12:__basalt_vectors
+    msr     vbar_el1, x0
+
+    /* Exceptions run on SP_EL1 (the exception stack)... */
+    msr     spsel, #1
+    adrp    x0, __exc_stack_top
+    add     x0, x0, :lo12:__exc_stack_top
+    mov     sp, x0
+    /* ...code on SP_EL0 (the main stack). */
+    msr     spsel, #0
+    adrp    x0, __stack_top
+    add     x0, x0, :lo12:__stack_top
+    mov     sp, x0
+    isb
+
+    /* Zero .bss (16-byte aligned and sized by the linker script). */
+    adrp    x0, __bss_start
+    add     x0, x0, :lo12:__bss_start
+    adrp    x1, __bss_end
+    add     x1, x1, :lo12:__bss_end
+2:  cmp     x0, x1
+    b.hs    3f
+    stp     xzr, xzr, [x0], #16
+    b       2b
+
+3:  mov     x29, xzr
+    mov     x30, xzr
+    bl      main
+9:  wfe
+    b       9b
+    .size _start, . - _start
+"#
+);

@@ -1,0 +1,49 @@
+//! Bump allocation inside a store's static arena.
+
+use crate::error::Error;
+
+/// A firmware-provided buffer handed out front to back; running Wasm never
+/// allocates from anywhere else.
+pub(crate) struct Arena {
+    base: usize,
+    len: usize,
+    used: usize,
+}
+
+impl Arena {
+    pub(crate) fn new(arena: &'static mut [u8]) -> Self {
+        Self {
+            base: arena.as_mut_ptr() as usize,
+            len: arena.len(),
+            used: 0,
+        }
+    }
+
+    /// Bytes left after aligning to `align`.
+    pub(crate) fn available(&self, align: usize) -> usize {
+        let start = (self.base + self.used).next_multiple_of(align);
+        (self.base + self.len).saturating_sub(start)
+    }
+
+    /// `size` bytes aligned to `align`, zeroed up to `zero` bytes.
+    pub(crate) fn alloc(
+        &mut self,
+        size: usize,
+        align: usize,
+        zero: usize,
+    ) -> Result<*mut u8, Error> {
+        let available = self.available(align);
+        if size > available {
+            return Err(Error::StoreArenaFull {
+                needed: size,
+                available,
+            });
+        }
+        let start = (self.base + self.used).next_multiple_of(align);
+        self.used = start + size - self.base;
+        // SAFETY: `start..start + size` is inside the arena the firmware gave
+        // this store exclusively and was never handed out before.
+        unsafe { core::ptr::write_bytes(start as *mut u8, 0, zero.min(size)) };
+        Ok(start as *mut u8)
+    }
+}

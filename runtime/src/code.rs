@@ -1,0 +1,82 @@
+//! The engine's code arena: where artifact code is copied, then sealed
+//! read-only + executable (W^X), and the registry the trap hook searches.
+
+use crate::artifact::Metadata;
+use crate::error::Error;
+use crate::Trap;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use basalt_platform::{Fault, FaultKind, MapError, Platform, Protection};
+
+/// Bump allocator over the firmware's code arena, in platform pages.
+pub(crate) struct CodeArena {
+    base: usize,
+    len: usize,
+    used: usize,
+}
+
+impl CodeArena {
+    pub(crate) fn new(arena: &'static mut [u8]) -> Self {
+        Self {
+            base: arena.as_mut_ptr() as usize,
+            len: arena.len(),
+            used: 0,
+        }
+    }
+
+    /// Copy `code` into fresh pages, make them read-only + executable and
+    /// synchronise the instruction cache. Returns the code's address.
+    pub(crate) fn load(&mut self, platform: &dyn Platform, code: &[u8]) -> Result<usize, Error> {
+        let page = platform.page_size().max(16);
+        let start = (self.base + self.used).next_multiple_of(page);
+        let size = code.len().max(1).next_multiple_of(page);
+        let available = self.base + self.len - start.min(self.base + self.len);
+        if size > available {
+            return Err(Error::CodeArenaFull {
+                needed: size,
+                available,
+            });
+        }
+        // SAFETY: `start..start + size` lies inside the arena the firmware
+        // gave us exclusively, past everything handed out before, and is
+        // still writable (pages are only sealed after this copy).
+        unsafe { core::ptr::copy_nonoverlapping(code.as_ptr(), start as *mut u8, code.len()) };
+        self.used = start + size - self.base;
+        match platform.protect(start, size, Protection::READ_EXECUTE) {
+            // A board without an MMU runs everything from flat memory.
+            Ok(()) | Err(MapError::Unsupported) => {}
+            Err(e) => return Err(Error::Map(e)),
+        }
+        platform.sync_icache(start, code.len());
+        Ok(start)
+    }
+}
+
+/// Loaded code of one module, as the trap hook needs it.
+pub(crate) struct CodeRegion {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) meta: Arc<Metadata>,
+}
+
+static REGISTRY: spin::RwLock<Vec<CodeRegion>> = spin::RwLock::new(Vec::new());
+
+pub(crate) fn register(region: CodeRegion) {
+    REGISTRY.write().push(region);
+}
+
+/// Which trap a fault inside Wasm code is, or `None` if the PC is not in
+/// any loaded module (then the fault is the host's own bug).
+pub(crate) fn classify(fault: &Fault) -> Option<Trap> {
+    // Never block in an exception handler: a fault while the registry is
+    // being written is not a Wasm trap.
+    let regions = REGISTRY.try_read()?;
+    let region = regions
+        .iter()
+        .find(|r| (r.start..r.end).contains(&fault.pc))?;
+    let offset = (fault.pc - region.start) as u32;
+    Some(match (region.meta.trap_at(offset), fault.kind) {
+        (Some(trap), FaultKind::UndefinedInstruction | FaultKind::DataAbort) => trap,
+        _ => Trap::UnexplainedFault,
+    })
+}

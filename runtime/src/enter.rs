@@ -1,0 +1,181 @@
+//! Entering Wasm and coming back from a trap.
+//!
+//! `basalt_enter` saves the callee-saved registers and SP in a jump buffer
+//! and calls an array-call trampoline. When Wasm faults, the board's vector
+//! calls our trap hook, which records the trap in the current activation and
+//! resumes at `basalt_trap_resume` with the jump buffer in `x0`; that
+//! restores the saved context and returns 1 from `basalt_enter`. Only Wasm
+//! frames are skipped: no Rust frame sits between the entry and the fault.
+
+use crate::vm::{VMContext, ValRaw};
+use crate::Trap;
+use basalt_platform::{Fault, Resume};
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+/// Registers saved at entry: x19-x30, sp, d8-d15.
+#[repr(C)]
+struct JumpBuf([u64; 21]);
+
+/// One host-to-Wasm call in progress.
+#[repr(C)]
+struct Activation {
+    jump: JumpBuf,
+    trap: Option<Trap>,
+    prev: *mut Activation,
+}
+
+static CURRENT: AtomicPtr<Activation> = AtomicPtr::new(ptr::null_mut());
+
+/// Whether Wasm is running on this core (an entry is in progress).
+pub(crate) fn in_wasm() -> bool {
+    !CURRENT.load(Ordering::Relaxed).is_null()
+}
+
+#[cfg(target_arch = "aarch64")]
+core::arch::global_asm!(
+    ".text",
+    ".global basalt_enter",
+    ".p2align 2",
+    // x0 = jump buffer, x1 = trampoline, x2 = callee vmctx, x3 = caller vmctx,
+    // x4 = values, x5 = len
+    "basalt_enter:",
+    "stp x19, x20, [x0, #0]",
+    "stp x21, x22, [x0, #16]",
+    "stp x23, x24, [x0, #32]",
+    "stp x25, x26, [x0, #48]",
+    "stp x27, x28, [x0, #64]",
+    "stp x29, x30, [x0, #80]",
+    "mov x9, sp",
+    "str x9, [x0, #96]",
+    "stp d8, d9, [x0, #104]",
+    "stp d10, d11, [x0, #120]",
+    "stp d12, d13, [x0, #136]",
+    "stp d14, d15, [x0, #152]",
+    "stp x29, x30, [sp, #-16]!",
+    "mov x29, sp",
+    "mov x9, x1",
+    "mov x0, x2",
+    "mov x1, x3",
+    "mov x2, x4",
+    "mov x3, x5",
+    "blr x9",
+    "ldp x29, x30, [sp], #16",
+    "mov x0, #0",
+    "ret",
+    ".global basalt_trap_resume",
+    ".p2align 2",
+    // x0 = jump buffer
+    "basalt_trap_resume:",
+    "ldp x19, x20, [x0, #0]",
+    "ldp x21, x22, [x0, #16]",
+    "ldp x23, x24, [x0, #32]",
+    "ldp x25, x26, [x0, #48]",
+    "ldp x27, x28, [x0, #64]",
+    "ldp x29, x30, [x0, #80]",
+    "ldr x9, [x0, #96]",
+    "mov sp, x9",
+    "ldp d8, d9, [x0, #104]",
+    "ldp d10, d11, [x0, #120]",
+    "ldp d12, d13, [x0, #136]",
+    "ldp d14, d15, [x0, #152]",
+    "mov x0, #1",
+    "ret",
+);
+
+#[cfg(target_arch = "aarch64")]
+extern "C" {
+    fn basalt_enter(
+        jump: *mut JumpBuf,
+        trampoline: usize,
+        callee: *mut u8,
+        caller: *mut u8,
+        values: *mut ValRaw,
+        len: usize,
+    ) -> u64;
+    fn basalt_trap_resume();
+}
+
+/// Call an array-call trampoline; a trap comes back as `Err`.
+///
+/// # Safety
+/// `trampoline` must be the array-call entry of a function whose instance
+/// `vmctx` is live and fully initialised, and `values` must hold at least
+/// `max(params, results)` slots with the parameters filled in.
+#[cfg(target_arch = "aarch64")]
+pub(crate) unsafe fn invoke(
+    trampoline: usize,
+    vmctx: *mut VMContext,
+    values: *mut ValRaw,
+    len: usize,
+) -> Result<(), Trap> {
+    let mut act = Activation {
+        jump: JumpBuf([0; 21]),
+        trap: None,
+        prev: CURRENT.load(Ordering::Relaxed),
+    };
+    let act_ptr: *mut Activation = &mut act;
+    CURRENT.store(act_ptr, Ordering::SeqCst);
+    // SAFETY: the caller guarantees the trampoline, context and values; the
+    // jump buffer lives in `act`, which outlives the call.
+    let trapped = unsafe {
+        basalt_enter(
+            ptr::addr_of_mut!((*act_ptr).jump),
+            trampoline,
+            vmctx.cast(),
+            vmctx.cast(),
+            values,
+            len,
+        )
+    };
+    // SAFETY: `act_ptr` points at `act`, still live; the trap hook may have
+    // written `trap` behind the compiler's back, hence the volatile read.
+    let (trap, prev) = unsafe {
+        (
+            ptr::read_volatile(ptr::addr_of!((*act_ptr).trap)),
+            (*act_ptr).prev,
+        )
+    };
+    CURRENT.store(prev, Ordering::SeqCst);
+    if trapped == 0 {
+        Ok(())
+    } else {
+        Err(trap.unwrap_or(Trap::UnexplainedFault))
+    }
+}
+
+/// Off aarch64 there is no Wasm code to call.
+///
+/// # Safety
+/// Never unsafe; kept `unsafe` to match the aarch64 signature.
+#[cfg(not(target_arch = "aarch64"))]
+pub(crate) unsafe fn invoke(
+    _: usize,
+    _: *mut VMContext,
+    _: *mut ValRaw,
+    _: usize,
+) -> Result<(), Trap> {
+    Err(Trap::UnexplainedFault)
+}
+
+/// The trap hook the runtime registers with the platform.
+pub(crate) fn on_fault(fault: &Fault) -> Option<Resume> {
+    let act = CURRENT.load(Ordering::SeqCst);
+    if act.is_null() {
+        return None;
+    }
+    let trap = crate::code::classify(fault)?;
+    // SAFETY: `act` is the live activation of the call that faulted (it is
+    // unlinked only after `basalt_enter` returns), and the interrupted code
+    // cannot touch it while we handle its exception.
+    unsafe { ptr::write_volatile(ptr::addr_of_mut!((*act).trap), Some(trap)) };
+    #[cfg(target_arch = "aarch64")]
+    let pc = basalt_trap_resume as *const () as usize;
+    #[cfg(not(target_arch = "aarch64"))]
+    let pc = 0;
+    // SAFETY: as above; only the address of the jump buffer is taken.
+    Some(Resume {
+        pc,
+        arg: unsafe { ptr::addr_of!((*act).jump) } as usize,
+    })
+}

@@ -1,0 +1,113 @@
+//! The runtime's error type.
+
+use crate::artifact::{ArtifactError, ValType};
+use crate::Trap;
+use basalt_platform::MapError;
+use core::fmt;
+
+/// Everything that can fail when loading, instantiating or calling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The artifact was refused.
+    Artifact(ArtifactError),
+    /// Wasm trapped (during a call or instantiation).
+    Trap(Trap),
+    /// The engine's code arena cannot hold the module's code.
+    CodeArenaFull {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes left.
+        available: usize,
+    },
+    /// The store's arena cannot hold an instance.
+    StoreArenaFull {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes left.
+        available: usize,
+    },
+    /// The platform refused a mapping change.
+    Map(MapError),
+    /// A call with the wrong number of arguments.
+    ArgumentCount {
+        /// Parameters of the function.
+        expected: usize,
+        /// Arguments given.
+        given: usize,
+    },
+    /// An argument of the wrong type.
+    ArgumentType {
+        /// Position of the argument.
+        index: usize,
+        /// Parameter type.
+        expected: ValType,
+        /// Argument type.
+        given: ValType,
+    },
+    /// The results slice does not match the function's result count.
+    ResultCount {
+        /// Results of the function.
+        expected: usize,
+        /// Slots given.
+        given: usize,
+    },
+    /// A function without an array-call entry (not exported) was called.
+    NotCallable,
+    /// Calling into Wasm needs an aarch64 host.
+    UnsupportedHost,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Artifact(e) => write!(f, "cannot load artifact: {e}"),
+            Error::Trap(t) => write!(f, "wasm trap: {t}"),
+            Error::CodeArenaFull { needed, available } => {
+                write!(f, "code arena full: need {needed} bytes, {available} left")
+            }
+            Error::StoreArenaFull { needed, available } => {
+                write!(f, "store arena full: need {needed} bytes, {available} left")
+            }
+            Error::Map(e) => write!(f, "memory mapping failed: {e}"),
+            Error::ArgumentCount { expected, given } => {
+                write!(
+                    f,
+                    "wrong number of arguments: expected {expected}, given {given}"
+                )
+            }
+            Error::ArgumentType {
+                index,
+                expected,
+                given,
+            } => {
+                write!(f, "argument {index} has type {given}, expected {expected}")
+            }
+            Error::ResultCount { expected, given } => {
+                write!(
+                    f,
+                    "wrong number of result slots: expected {expected}, given {given}"
+                )
+            }
+            Error::NotCallable => f.write_str("function has no host entry point"),
+            Error::UnsupportedHost => f.write_str("calling Wasm code needs an aarch64 host"),
+        }
+    }
+}
+
+impl From<ArtifactError> for Error {
+    fn from(e: ArtifactError) -> Self {
+        Error::Artifact(e)
+    }
+}
+
+impl From<Trap> for Error {
+    fn from(t: Trap) -> Self {
+        Error::Trap(t)
+    }
+}
+
+impl From<MapError> for Error {
+    fn from(e: MapError) -> Self {
+        Error::Map(e)
+    }
+}

@@ -1,0 +1,104 @@
+//! A loaded module: checked metadata plus sealed code in the code arena.
+
+use crate::artifact::{self, ArtifactError, BoundsChecks, ExportKind, FuncType, Metadata};
+use crate::code::{self, CodeRegion};
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::vm::{VMOffsets, VMOffsetsCounts};
+use alloc::sync::Arc;
+
+/// A compiled module ready to instantiate. Cheap to clone.
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+pub(crate) struct ModuleInner {
+    pub(crate) meta: Arc<Metadata>,
+    pub(crate) code_base: usize,
+    pub(crate) code_len: usize,
+    pub(crate) offsets: VMOffsets,
+}
+
+/// Optional CPU features this core has, as `CpuFeatures` bits.
+fn cpu_features() -> u64 {
+    #[cfg(target_arch = "aarch64")]
+    {
+        let isar0: u64;
+        // SAFETY: reading an ID register has no side effects and is allowed at EL1.
+        unsafe { core::arch::asm!("mrs {}, ID_AA64ISAR0_EL1", out(reg) isar0) };
+        let mut bits = 0;
+        if (isar0 >> 20) & 0xf >= 2 {
+            bits |= artifact::CpuFeatures::LSE;
+        }
+        bits
+    }
+    #[cfg(not(target_arch = "aarch64"))]
+    0
+}
+
+impl Module {
+    /// Check an artifact and load its code: copy it into the engine's code
+    /// arena, seal it read-only + executable and sync the instruction cache.
+    pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        let a = artifact::read(bytes)?;
+        let missing = a.header.cpu_features.0 & !cpu_features();
+        if missing != 0 {
+            return Err(ArtifactError::CpuFeatures { missing }.into());
+        }
+        let s = a.header.settings;
+        if s.bounds_checks != BoundsChecks::Explicit || s.fuel || s.epoch {
+            // Guard pages, fuel and epochs need runtime support that lands
+            // with the platform issue; refuse rather than run unchecked.
+            return Err(ArtifactError::BoundsChecksUnsupported.into());
+        }
+        let code_base = engine
+            .inner
+            .code
+            .lock()
+            .load(engine.inner.platform, a.code)?;
+        let meta = Arc::new(a.metadata);
+        code::register(CodeRegion {
+            start: code_base,
+            end: code_base + a.code.len(),
+            meta: meta.clone(),
+        });
+        let offsets = VMOffsets::new(VMOffsetsCounts {
+            defined_memories: meta.memories.len() as u32,
+            owned_memories: meta.memories.len() as u32,
+            defined_globals: meta.globals.len() as u32,
+            ..Default::default()
+        });
+        let code_len = a.code.len();
+        Ok(Module {
+            inner: Arc::new(ModuleInner {
+                meta,
+                code_base,
+                code_len,
+                offsets,
+            }),
+        })
+    }
+
+    /// Where the module's code was loaded (sealed read-only + executable).
+    pub fn code_range(&self) -> core::ops::Range<usize> {
+        self.inner.code_base..self.inner.code_base + self.inner.code_len
+    }
+
+    /// The module's name from its name section.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.meta.name.as_deref()
+    }
+
+    /// Exported functions with their signatures.
+    pub fn exported_funcs(&self) -> impl Iterator<Item = (&str, &FuncType)> {
+        let meta = &self.inner.meta;
+        meta.exports.iter().filter_map(move |e| match e.kind {
+            ExportKind::Func(i) => Some((
+                e.name.as_str(),
+                &meta.types[meta.funcs[i as usize].type_index as usize],
+            )),
+            _ => None,
+        })
+    }
+}
