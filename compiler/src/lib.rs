@@ -53,12 +53,15 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
             array_call: None,
         });
     }
-    for e in &module.exports {
-        if let ExportKind::Func(i) = e.kind {
-            if funcs[i as usize].array_call.is_none() {
-                let tramp = trampoline::array_call_trampoline(&env, i, &mut fctx);
-                funcs[i as usize].array_call = Some(linker.add(&*isa, tramp, i)?.0);
-            }
+    // The host enters through exports and the start function.
+    let entries = module.exports.iter().filter_map(|e| match e.kind {
+        ExportKind::Func(i) => Some(i),
+        _ => None,
+    });
+    for i in entries.chain(module.start) {
+        if funcs[i as usize].array_call.is_none() {
+            let tramp = trampoline::array_call_trampoline(&env, i, &mut fctx);
+            funcs[i as usize].array_call = Some(linker.add(&*isa, tramp, i)?.0);
         }
     }
     let (code, traps) = linker.finish()?;

@@ -1,1 +1,16 @@
-fn main() {}
+//! `basalt`: compile Wasm for the board, or compile and run it under QEMU.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::parse(&args) {
+        Ok(cmd) => cli::execute(cmd),
+        Err(e) => {
+            eprintln!("error: {e}\n\n{}", cli::USAGE);
+            ExitCode::from(2)
+        }
+    }
+}

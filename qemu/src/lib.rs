@@ -265,6 +265,7 @@ fn build_firmware() -> Result<PathBuf, Cached> {
     ] {
         command.env_remove(var);
     }
+    ensure_target(&root.join("board"));
     let output = command
         .output()
         .map_err(|e| Cached::Build(format!("cannot run cargo: {e}")))?;
@@ -286,6 +287,29 @@ fn build_firmware() -> Result<PathBuf, Cached> {
             elf.display()
         )))
     }
+}
+
+/// rustup installs the toolchain `rust-toolchain.toml` names but not its
+/// targets when the toolchain is already present: add the board's target
+/// (a quick no-op when installed). Without rustup the build reports it.
+fn ensure_target(board: &Path) {
+    let installed = Command::new("rustup")
+        .current_dir(board)
+        .args(["target", "list", "--installed"])
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .stdin(Stdio::null())
+        .output();
+    let Ok(installed) = installed else { return };
+    if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == FIRMWARE_TARGET) {
+        return;
+    }
+    eprintln!("basalt-qemu: installing Rust target {FIRMWARE_TARGET} with rustup");
+    let _ = Command::new("rustup")
+        .current_dir(board)
+        .args(["target", "add", FIRMWARE_TARGET])
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .stdin(Stdio::null())
+        .status();
 }
 
 /// The last `lines` lines of `text`.

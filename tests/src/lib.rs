@@ -23,3 +23,66 @@ pub fn run(wat: &str, calls: &[(&str, &[Val])]) -> JobReport {
 pub fn ok(vals: &[Val]) -> Outcome {
     Outcome::Values(vals.to_vec())
 }
+
+/// An `f32` argument or result, by its bits.
+pub fn f32v(x: f32) -> Val {
+    Val::F32(x.to_bits())
+}
+
+/// An `f64` argument or result, by its bits.
+pub fn f64v(x: f64) -> Val {
+    Val::F64(x.to_bits())
+}
+
+/// A quiet NaN of type `f32`; as an expected value it matches any NaN.
+pub const F32_NAN: Val = Val::F32(0x7fc0_0000);
+/// A quiet NaN of type `f64`; as an expected value it matches any NaN.
+pub const F64_NAN: Val = Val::F64(0x7ff8_0000_0000_0000);
+
+fn val_matches(expected: &Val, got: &Val) -> bool {
+    match (expected, got) {
+        (Val::F32(e), Val::F32(g)) if f32::from_bits(*e).is_nan() => f32::from_bits(*g).is_nan(),
+        (Val::F64(e), Val::F64(g)) if f64::from_bits(*e).is_nan() => f64::from_bits(*g).is_nan(),
+        _ => expected == got,
+    }
+}
+
+/// Whether `got` is `expected`, where an expected NaN matches any NaN of
+/// its type (Wasm leaves most NaN payloads nondeterministic) and every
+/// other value must match bit for bit.
+pub fn outcome_matches(expected: &Outcome, got: &Outcome) -> bool {
+    match (expected, got) {
+        (Outcome::Values(e), Outcome::Values(g)) => {
+            e.len() == g.len() && e.iter().zip(g).all(|(e, g)| val_matches(e, g))
+        }
+        _ => expected == got,
+    }
+}
+
+/// One invoke and what it must give.
+pub type Case<'a> = (&'a str, &'a [Val], Outcome);
+
+/// Boot once with `wat`, run every case in order on the same instance and
+/// assert each outcome (see [`outcome_matches`]) and a clean exit. Reports
+/// every mismatch at once, with the console.
+pub fn check(wat: &str, cases: &[Case<'_>]) -> JobReport {
+    let calls: Vec<(&str, &[Val])> = cases.iter().map(|(n, a, _)| (*n, *a)).collect();
+    let r = run(wat, &calls);
+    assert_eq!(r.status, 0, "board exit status\n{}", r.console);
+    assert_eq!(r.outcomes.len(), cases.len());
+    let mut bad = String::new();
+    for (i, ((name, args, want), got)) in cases.iter().zip(&r.outcomes).enumerate() {
+        if !outcome_matches(want, got) {
+            bad.push_str(&format!(
+                "case {i}: {name}{args:?}: expected {want:?}, got {got:?}\n"
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{bad}--- console ---\n{}", r.console);
+    r
+}
+
+/// Shorthand for an `Outcome::Trap`.
+pub fn trap(t: Trap) -> Outcome {
+    Outcome::Trap(t)
+}
