@@ -20,15 +20,27 @@ its own line. A trap prints `error: wasm trap: <reason>` and exits 1.";
 /// A parsed command line.
 #[derive(Debug)]
 pub enum Command {
-    Compile { input: PathBuf, output: PathBuf, options: CompileOptions },
-    Run { input: PathBuf, export: String, args: Vec<String>, options: CompileOptions, timeout: Duration },
+    Compile {
+        input: PathBuf,
+        output: PathBuf,
+        options: CompileOptions,
+    },
+    Run {
+        input: PathBuf,
+        export: String,
+        args: Vec<String>,
+        options: CompileOptions,
+        timeout: Duration,
+    },
 }
 
 fn bounds_checks(v: &str) -> Result<BoundsChecks, String> {
     match v {
         "explicit" => Ok(BoundsChecks::Explicit),
         "guard" => Ok(BoundsChecks::Guard),
-        other => Err(format!("unknown bounds-check mode `{other}` (explicit or guard)")),
+        other => Err(format!(
+            "unknown bounds-check mode `{other}` (explicit or guard)"
+        )),
     }
 }
 
@@ -71,7 +83,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             if export.is_some() {
                 return Err("--invoke belongs to `basalt run`".into());
             }
-            Ok(Command::Compile { input, output: output.ok_or("missing -o <out>")?, options })
+            Ok(Command::Compile {
+                input,
+                output: output.ok_or("missing -o <out>")?,
+                options,
+            })
         }
         "run" => Ok(Command::Run {
             input,
@@ -97,7 +113,11 @@ fn parse_arg(text: &str, ty: ValType) -> Result<Val, String> {
         }),
         ValType::F32 => Val::F32(text.parse::<f32>().map_err(|_| bad())?.to_bits()),
         ValType::F64 => Val::F64(text.parse::<f64>().map_err(|_| bad())?.to_bits()),
-        other => return Err(format!("parameters of type {other} cannot be given on the command line")),
+        other => {
+            return Err(format!(
+                "parameters of type {other} cannot be given on the command line"
+            ))
+        }
     })
 }
 
@@ -114,7 +134,13 @@ fn artifact_for(input: &PathBuf, options: &CompileOptions) -> Result<Vec<u8>, St
     compile(&bytes, options).map_err(|e| format!("{}: {e}", input.display()))
 }
 
-fn run(input: &PathBuf, export: &str, args: &[String], options: &CompileOptions, timeout: Duration) -> Result<ExitCode, String> {
+fn run(
+    input: &PathBuf,
+    export: &str,
+    args: &[String],
+    options: &CompileOptions,
+    timeout: Duration,
+) -> Result<ExitCode, String> {
     let bytes = artifact_for(input, options)?;
     let a = artifact::read(&bytes).map_err(|e| format!("{}: {e}", input.display()))?;
     let meta = &a.metadata;
@@ -123,17 +149,38 @@ fn run(input: &PathBuf, export: &str, args: &[String], options: &CompileOptions,
         _ => None,
     });
     let Some(func) = func else {
-        let names: Vec<&str> = meta.exports.iter().filter(|e| matches!(e.kind, ExportKind::Func(_))).map(|e| e.name.as_str()).collect();
-        return Err(format!("no exported function `{export}` (exported functions: {})", names.join(", ")));
+        let names: Vec<&str> = meta
+            .exports
+            .iter()
+            .filter(|e| matches!(e.kind, ExportKind::Func(_)))
+            .map(|e| e.name.as_str())
+            .collect();
+        return Err(format!(
+            "no exported function `{export}` (exported functions: {})",
+            names.join(", ")
+        ));
     };
     let ty = &meta.types[meta.funcs[func as usize].type_index as usize];
     if args.len() != ty.params.len() {
-        return Err(format!("`{export}` takes {} argument(s), {} given", ty.params.len(), args.len()));
+        return Err(format!(
+            "`{export}` takes {} argument(s), {} given",
+            ty.params.len(),
+            args.len()
+        ));
     }
-    let vals = args.iter().zip(&ty.params).map(|(a, &t)| parse_arg(a, t)).collect::<Result<Vec<_>, _>>()?;
+    let vals = args
+        .iter()
+        .zip(&ty.params)
+        .map(|(a, &t)| parse_arg(a, t))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut job = Job::new(bytes);
     job.invoke(export, &vals);
-    let report = job.run(&RunOptions { timeout, ..RunOptions::default() }).map_err(|e| e.to_string())?;
+    let report = job
+        .run(&RunOptions {
+            timeout,
+            ..RunOptions::default()
+        })
+        .map_err(|e| e.to_string())?;
     if let Some(e) = &report.load_error {
         return Err(e.clone());
     }
@@ -149,18 +196,32 @@ fn run(input: &PathBuf, export: &str, args: &[String], options: &CompileOptions,
             Ok(ExitCode::FAILURE)
         }
         Some(Outcome::Error(e)) => Err(e.clone()),
-        _ => Err(format!("the board stopped with status {}:\n{}", report.status, report.console)),
+        _ => Err(format!(
+            "the board stopped with status {}:\n{}",
+            report.status, report.console
+        )),
     }
 }
 
 /// Run a parsed command; errors print and exit 1.
 pub fn execute(cmd: Command) -> ExitCode {
     let result = match cmd {
-        Command::Compile { input, output, options } => artifact_for(&input, &options).and_then(|bytes| {
-            std::fs::write(&output, bytes).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+        Command::Compile {
+            input,
+            output,
+            options,
+        } => artifact_for(&input, &options).and_then(|bytes| {
+            std::fs::write(&output, bytes)
+                .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
             Ok(ExitCode::SUCCESS)
         }),
-        Command::Run { input, export, args, options, timeout } => run(&input, &export, &args, &options, timeout),
+        Command::Run {
+            input,
+            export,
+            args,
+            options,
+            timeout,
+        } => run(&input, &export, &args, &options, timeout),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -178,7 +239,9 @@ mod tests {
 
     #[test]
     fn parses_run_with_negative_args() {
-        let Command::Run { export, args, .. } = p("run a.wat --invoke f -1 2.5").unwrap() else { panic!() };
+        let Command::Run { export, args, .. } = p("run a.wat --invoke f -1 2.5").unwrap() else {
+            panic!()
+        };
         assert_eq!(export, "f");
         assert_eq!(args, ["-1", "2.5"]);
     }
@@ -188,16 +251,23 @@ mod tests {
         assert!(p("").is_err());
         assert!(p("compile a.wat").unwrap_err().contains("-o"));
         assert!(p("run a.wat").unwrap_err().contains("--invoke"));
-        assert!(p("run a.wat --bogus --invoke f").unwrap_err().contains("--bogus"));
+        assert!(p("run a.wat --bogus --invoke f")
+            .unwrap_err()
+            .contains("--bogus"));
         assert!(p("frobnicate a.wat").unwrap_err().contains("frobnicate"));
-        assert!(p("compile a.wat -o b --bounds-checks=fast").unwrap_err().contains("fast"));
+        assert!(p("compile a.wat -o b --bounds-checks=fast")
+            .unwrap_err()
+            .contains("fast"));
     }
 
     #[test]
     fn parses_typed_arguments() {
         assert_eq!(parse_arg("-5", ValType::I32), Ok(Val::I32(-5)));
         assert_eq!(parse_arg("4294967295", ValType::I32), Ok(Val::I32(-1)));
-        assert_eq!(parse_arg("1.5", ValType::F64), Ok(Val::F64(1.5f64.to_bits())));
+        assert_eq!(
+            parse_arg("1.5", ValType::F64),
+            Ok(Val::F64(1.5f64.to_bits()))
+        );
         assert!(parse_arg("x", ValType::I64).is_err());
     }
 }

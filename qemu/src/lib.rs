@@ -300,7 +300,10 @@ fn ensure_target(board: &Path) {
         .stdin(Stdio::null())
         .output();
     let Ok(installed) = installed else { return };
-    if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == FIRMWARE_TARGET) {
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == FIRMWARE_TARGET)
+    {
         return;
     }
     eprintln!("basalt-qemu: installing Rust target {FIRMWARE_TARGET} with rustup");

@@ -34,22 +34,23 @@ pub fn f64v(x: f64) -> Val {
     Val::F64(x.to_bits())
 }
 
-/// A quiet NaN of type `f32`; as an expected value it matches any NaN.
+/// The canonical `f32` NaN; as an *expected* value it matches any NaN
+/// (Wasm leaves the payload of a computed NaN nondeterministic). Any other
+/// expected NaN bit pattern must match exactly.
 pub const F32_NAN: Val = Val::F32(0x7fc0_0000);
-/// A quiet NaN of type `f64`; as an expected value it matches any NaN.
+/// The canonical `f64` NaN; as an expected value it matches any NaN.
 pub const F64_NAN: Val = Val::F64(0x7ff8_0000_0000_0000);
 
 fn val_matches(expected: &Val, got: &Val) -> bool {
     match (expected, got) {
-        (Val::F32(e), Val::F32(g)) if f32::from_bits(*e).is_nan() => f32::from_bits(*g).is_nan(),
-        (Val::F64(e), Val::F64(g)) if f64::from_bits(*e).is_nan() => f64::from_bits(*g).is_nan(),
+        (&F32_NAN, Val::F32(g)) => f32::from_bits(*g).is_nan(),
+        (&F64_NAN, Val::F64(g)) => f64::from_bits(*g).is_nan(),
         _ => expected == got,
     }
 }
 
-/// Whether `got` is `expected`, where an expected NaN matches any NaN of
-/// its type (Wasm leaves most NaN payloads nondeterministic) and every
-/// other value must match bit for bit.
+/// Whether `got` is `expected`: [`F32_NAN`]/[`F64_NAN`] match any NaN of
+/// their type, every other value must match bit for bit.
 pub fn outcome_matches(expected: &Outcome, got: &Outcome) -> bool {
     match (expected, got) {
         (Outcome::Values(e), Outcome::Values(g)) => {
@@ -85,4 +86,20 @@ pub fn check(wat: &str, cases: &[Case<'_>]) -> JobReport {
 /// Shorthand for an `Outcome::Trap`.
 pub fn trap(t: Trap) -> Outcome {
     Outcome::Trap(t)
+}
+
+/// A module exporting one function per `(op, params, result)`, named after
+/// the operator, whose body applies the operator to its parameters.
+pub fn op_module(ops: &[(&str, &str, &str)]) -> String {
+    let mut m = String::from("(module\n");
+    for (op, params, result) in ops {
+        let gets: String = (0..params.split_whitespace().count())
+            .map(|i| format!(" (local.get {i})"))
+            .collect();
+        m.push_str(&format!(
+            "  (func (export \"{op}\") (param {params}) (result {result}) ({op}{gets}))\n"
+        ));
+    }
+    m.push(')');
+    m
 }

@@ -1,0 +1,214 @@
+//! Direct calls: recursion, mutual recursion, many mixed-type parameters
+//! (past the argument registers) and many results.
+
+use basalt_tests::*;
+use Val::{F32, F64, I32, I64};
+
+const CALLS: &str = r#"
+(module
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func $fact (export "fact") (param i64) (result i64)
+    (if (result i64) (i64.le_s (local.get 0) (i64.const 1))
+      (then (i64.const 1))
+      (else (i64.mul (local.get 0) (call $fact (i64.sub (local.get 0) (i64.const 1)))))))
+  (func $even (export "even") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 1))
+      (else (call $odd (i32.sub (local.get 0) (i32.const 1))))))
+  (func $odd (export "odd") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else (call $even (i32.sub (local.get 0) (i32.const 1))))))
+  ;; 12 mixed parameters: sum of p_k * (k + 1), in f64
+  (func $mix12 (export "mix12")
+    (param i32 i64 f32 f64 i32 i64 f32 f64 i32 i64 f32 f64) (result f64)
+    (f64.add (f64.add (f64.add
+      (f64.add (f64.add (f64.add
+        (f64.mul (f64.convert_i32_s (local.get 0)) (f64.const 1))
+        (f64.mul (f64.convert_i64_s (local.get 1)) (f64.const 2)))
+        (f64.add (f64.mul (f64.promote_f32 (local.get 2)) (f64.const 3))
+                 (f64.mul (local.get 3) (f64.const 4))))
+        (f64.add (f64.mul (f64.convert_i32_s (local.get 4)) (f64.const 5))
+                 (f64.mul (f64.convert_i64_s (local.get 5)) (f64.const 6))))
+      (f64.add (f64.mul (f64.promote_f32 (local.get 6)) (f64.const 7))
+               (f64.mul (local.get 7) (f64.const 8))))
+      (f64.add (f64.mul (f64.convert_i32_s (local.get 8)) (f64.const 9))
+               (f64.mul (f64.convert_i64_s (local.get 9)) (f64.const 10))))
+      (f64.add (f64.mul (f64.promote_f32 (local.get 10)) (f64.const 11))
+               (f64.mul (local.get 11) (f64.const 12)))))
+  ;; 12 parameters back in reverse order: every argument and result slot
+  (func (export "rev12")
+    (param i32 i64 f32 f64 i32 i64 f32 f64 i32 i64 f32 f64)
+    (result f64 f32 i64 i32 f64 f32 i64 i32 f64 f32 i64 i32)
+    (local.get 11) (local.get 10) (local.get 9) (local.get 8)
+    (local.get 7) (local.get 6) (local.get 5) (local.get 4)
+    (local.get 3) (local.get 2) (local.get 1) (local.get 0))
+  ;; Wasm-to-Wasm call with 20 parameters (stack-passed ones included)
+  (func $weigh20 (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+                        f64 f64 f64 f64 f64 f64 f64 f64 f64 f64) (result i64)
+    (local $i i32) (local $acc i64)
+    (i64.add (i64.add (i64.add (i64.add (i64.add
+      (i64.mul (local.get 0) (i64.const 1)) (i64.mul (local.get 1) (i64.const 2)))
+      (i64.add (i64.mul (local.get 2) (i64.const 3)) (i64.mul (local.get 3) (i64.const 4))))
+      (i64.add (i64.mul (local.get 4) (i64.const 5)) (i64.mul (local.get 5) (i64.const 6))))
+      (i64.add (i64.mul (local.get 6) (i64.const 7)) (i64.mul (local.get 7) (i64.const 8))))
+      (i64.add (i64.mul (local.get 8) (i64.const 9)) (i64.mul (local.get 9) (i64.const 10))))
+    (i64.trunc_f64_s (f64.add (f64.add (f64.add (f64.add (f64.add
+      (f64.mul (local.get 10) (f64.const 11)) (f64.mul (local.get 11) (f64.const 12)))
+      (f64.add (f64.mul (local.get 12) (f64.const 13)) (f64.mul (local.get 13) (f64.const 14))))
+      (f64.add (f64.mul (local.get 14) (f64.const 15)) (f64.mul (local.get 15) (f64.const 16))))
+      (f64.add (f64.mul (local.get 16) (f64.const 17)) (f64.mul (local.get 17) (f64.const 18))))
+      (f64.add (f64.mul (local.get 18) (f64.const 19)) (f64.mul (local.get 19) (f64.const 20)))))
+    (i64.add))
+  (func (export "call20") (param i64) (result i64)
+    (call $weigh20
+      (local.get 0) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5)
+      (i64.const 6) (i64.const 7) (i64.const 8) (i64.const 9) (i64.const 10)
+      (f64.const 1) (f64.const 2) (f64.const 3) (f64.const 4) (f64.const 5)
+      (f64.const 6) (f64.const 7) (f64.const 8) (f64.const 9) (f64.convert_i64_s (local.get 0))))
+  ;; the 12-parameter function called from Wasm too
+  (func (export "call_mix12") (result f64)
+    (call $mix12 (i32.const 1) (i64.const 2) (f32.const 3) (f64.const 4)
+                 (i32.const 5) (i64.const 6) (f32.const 7) (f64.const 8)
+                 (i32.const 9) (i64.const 10) (f32.const 11) (f64.const 12.5)))
+)"#;
+
+fn fib(n: i32) -> i32 {
+    if n < 2 {
+        n
+    } else {
+        fib(n - 1) + fib(n - 2)
+    }
+}
+
+#[test]
+fn recursion_and_many_parameters() {
+    // mix12 of (1, 2, 3.0, 4.0, ..., 12.5): all products and sums are exact.
+    let mix = |p: [f64; 12]| -> f64 {
+        p.iter()
+            .enumerate()
+            .map(|(k, v)| v * (k as f64 + 1.0))
+            .sum()
+    };
+    let args12 = [
+        I32(-1),
+        I64(-2),
+        f32v(0.5),
+        f64v(0.25),
+        I32(100),
+        I64(1 << 40),
+        f32v(-3.0),
+        f64v(1e6),
+        I32(i32::MIN),
+        I64(-7),
+        f32v(2.0),
+        f64v(-0.125),
+    ];
+    let as_f64 = [
+        -1.0,
+        -2.0,
+        0.5,
+        0.25,
+        100.0,
+        (1u64 << 40) as f64,
+        -3.0,
+        1e6,
+        i32::MIN as f64,
+        -7.0,
+        2.0,
+        -0.125,
+    ];
+    let w20 = |x: i64| -> i64 {
+        let ints: i64 = [x, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+            .iter()
+            .enumerate()
+            .map(|(k, v)| v * (k as i64 + 1))
+            .sum();
+        let floats: f64 = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, x as f64]
+            .iter()
+            .enumerate()
+            .map(|(k, v)| v * (k as f64 + 11.0))
+            .sum();
+        ints + floats as i64
+    };
+    check(
+        CALLS,
+        &[
+            ("fib", &[I32(0)], ok(&[I32(0)])),
+            ("fib", &[I32(1)], ok(&[I32(1)])),
+            ("fib", &[I32(20)], ok(&[I32(fib(20))])),
+            ("fact", &[I64(20)], ok(&[I64(2_432_902_008_176_640_000)])),
+            (
+                "fact",
+                &[I64(21)],
+                ok(&[I64((1..=21i64).fold(1i64, |a, b| a.wrapping_mul(b)))]),
+            ),
+            ("even", &[I32(1000)], ok(&[I32(1)])),
+            ("odd", &[I32(1001)], ok(&[I32(1)])),
+            ("even", &[I32(777)], ok(&[I32(0)])),
+            ("mix12", &args12, ok(&[f64v(mix(as_f64))])),
+            (
+                "rev12",
+                &args12,
+                ok(&[
+                    f64v(-0.125),
+                    f32v(2.0),
+                    I64(-7),
+                    I32(i32::MIN),
+                    f64v(1e6),
+                    f32v(-3.0),
+                    I64(1 << 40),
+                    I32(100),
+                    f64v(0.25),
+                    f32v(0.5),
+                    I64(-2),
+                    I32(-1),
+                ]),
+            ),
+            (
+                "rev12",
+                &[
+                    I32(1),
+                    I64(2),
+                    F32(3),
+                    F64(4),
+                    I32(5),
+                    I64(6),
+                    F32(7),
+                    F64(8),
+                    I32(9),
+                    I64(10),
+                    F32(11),
+                    F64(12),
+                ],
+                ok(&[
+                    F64(12),
+                    F32(11),
+                    I64(10),
+                    I32(9),
+                    F64(8),
+                    F32(7),
+                    I64(6),
+                    I32(5),
+                    F64(4),
+                    F32(3),
+                    I64(2),
+                    I32(1),
+                ]),
+            ),
+            (
+                "call_mix12",
+                &[],
+                ok(&[f64v(mix([
+                    1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11., 12.5,
+                ]))]),
+            ),
+            ("call20", &[I64(1)], ok(&[I64(w20(1))])),
+            ("call20", &[I64(-1000)], ok(&[I64(w20(-1000))])),
+        ],
+    );
+}
