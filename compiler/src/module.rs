@@ -99,20 +99,16 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
                     }
                 }
             }
-            Payload::ImportSection(reader) => {
-                if reader.count() > 0 {
-                    return unsupported("imports", reader.range().start);
-                }
+            Payload::ImportSection(reader) if reader.count() > 0 => {
+                return unsupported("imports", reader.range().start);
             }
             Payload::FunctionSection(reader) => {
                 for ty in reader {
                     m.func_types.push(ty?);
                 }
             }
-            Payload::TableSection(reader) => {
-                if reader.count() > 0 {
-                    return unsupported("tables", reader.range().start);
-                }
+            Payload::TableSection(reader) if reader.count() > 0 => {
+                return unsupported("tables", reader.range().start);
             }
             Payload::MemorySection(reader) => {
                 let start = reader.range().start;
@@ -156,10 +152,8 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
                 }
             }
             Payload::StartSection { func, .. } => m.start = Some(func),
-            Payload::ElementSection(reader) => {
-                if reader.count() > 0 {
-                    return unsupported("element segments", reader.range().start);
-                }
+            Payload::ElementSection(reader) if reader.count() > 0 => {
+                return unsupported("element segments", reader.range().start);
             }
             Payload::DataSection(reader) => {
                 let start = reader.range().start;

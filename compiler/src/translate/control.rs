@@ -139,8 +139,7 @@ impl FuncTranslator<'_, '_> {
                 let base = self.stack.len() - params.len();
                 self.stack.truncate(base);
                 self.b.switch_to_block(header);
-                self.stack
-                    .extend_from_slice(&self.b.block_params(header).to_vec());
+                self.stack.extend_from_slice(self.b.block_params(header));
                 self.control.push(Frame {
                     kind: Kind::Loop(header),
                     next,
@@ -241,7 +240,7 @@ impl FuncTranslator<'_, '_> {
                 self.b.switch_to_block(frame.next);
                 self.b.seal_block(frame.next);
                 self.stack
-                    .extend_from_slice(&self.b.block_params(frame.next).to_vec());
+                    .extend_from_slice(self.b.block_params(frame.next));
                 self.reachable = frame.branched_to;
                 if let Kind::Function = frame.kind {
                     if self.reachable {

@@ -55,7 +55,7 @@ pub struct VMOffsets {
 }
 
 const fn align(offset: u32, to: u32) -> u32 {
-    (offset + to - 1) / to * to
+    offset.div_ceil(to) * to
 }
 
 impl VMOffsets {
