@@ -234,7 +234,17 @@ pub fn firmware() -> Result<PathBuf, QemuError> {
 fn build_firmware() -> Result<PathBuf, Cached> {
     let root = repo_root();
     let target_dir = root.join("target");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    // Through rustup's `cargo` proxy (not `$CARGO`, the outer toolchain's
+    // binary): the proxy resolves board/rust-toolchain.toml and pins that
+    // toolchain for every rustc it spawns. Without the pin, rustc resolves
+    // its toolchain per crate directory, and a dependency that ships its own
+    // `rust-toolchain` (linked_list_allocator says `nightly`) gets built by
+    // a toolchain without the board's target.
+    let cargo = if has_rustup() {
+        OsString::from("cargo")
+    } else {
+        std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
+    };
     let mut command = Command::new(cargo);
     command
         .current_dir(root.join("board"))
@@ -287,6 +297,15 @@ fn build_firmware() -> Result<PathBuf, Cached> {
             elf.display()
         )))
     }
+}
+
+fn has_rustup() -> bool {
+    Command::new("rustup")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// rustup installs the toolchain `rust-toolchain.toml` names but not its
