@@ -1,9 +1,9 @@
-//! Command-line parsing and the two commands.
+//! Command-line parsing and the three commands.
 
 use basalt::artifact::{self, ExportKind, ValType};
-use basalt::Val;
+use basalt_compiler::wast::{self, WastOptions};
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
-use basalt_qemu::{Job, Outcome, RunOptions};
+use basalt_qemu::{Job, Outcome, RunOptions, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,10 +12,15 @@ pub const USAGE: &str = "\
 usage:
   basalt compile <in.wasm|in.wat> -o <out.bsl> [--bounds-checks=explicit]
   basalt run <in.wasm|in.wat|in.bsl> --invoke <export> [args...] [--timeout <seconds>]
+  basalt wast <script.wast>... [--timeout <seconds>]
 
 `run` compiles the module (unless given an artifact), boots the basalt-virt
 board under qemu-system-aarch64, calls the export and prints each result on
-its own line. A trap prints `error: wasm trap: <reason>` and exits 1.";
+its own line. A trap prints `error: wasm trap: <reason>` and exits 1.
+
+`wast` runs spec-format test scripts, one board boot per file (default
+timeout 120 s each), prints one line per failed assertion and a summary, and
+exits 1 if anything failed.";
 
 /// A parsed command line.
 #[derive(Debug)]
@@ -31,6 +36,10 @@ pub enum Command {
         args: Vec<String>,
         options: CompileOptions,
         timeout: Duration,
+    },
+    Wast {
+        files: Vec<PathBuf>,
+        options: WastOptions,
     },
 }
 
@@ -51,8 +60,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut output = None;
     let mut export = None;
     let mut invoke_args = Vec::new();
+    let mut inputs = Vec::new();
     let mut options = CompileOptions::default();
-    let mut timeout = Duration::from_secs(60);
+    let mut timeout = None;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
@@ -65,7 +75,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 if !(secs > 0.0 && secs < 1e6) {
                     return Err(format!("bad --timeout `{v}`"));
                 }
-                timeout = Duration::from_secs_f64(secs);
+                timeout = Some(Duration::from_secs_f64(secs));
             }
             "--bounds-checks" => options.settings.bounds_checks = bounds_checks(&value(a)?)?,
             s if s.starts_with("--bounds-checks=") => {
@@ -74,11 +84,26 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             s if export.is_some() => invoke_args.push(s.to_string()),
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option `{s}`")),
             s if input.is_none() => input = Some(PathBuf::from(s)),
+            s if sub == "wast" => inputs.push(PathBuf::from(s)),
             s => return Err(format!("unexpected argument `{s}`")),
         }
     }
     let input = input.ok_or("missing input file")?;
     match sub.as_str() {
+        "wast" => {
+            if output.is_some() || export.is_some() {
+                return Err("`basalt wast` takes no -o or --invoke".into());
+            }
+            inputs.insert(0, input);
+            let defaults = WastOptions::default();
+            Ok(Command::Wast {
+                files: inputs,
+                options: WastOptions {
+                    compile: options,
+                    timeout: timeout.unwrap_or(defaults.timeout),
+                },
+            })
+        }
         "compile" => {
             if export.is_some() {
                 return Err("--invoke belongs to `basalt run`".into());
@@ -94,25 +119,25 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             export: export.ok_or("missing --invoke <export>")?,
             args: invoke_args,
             options,
-            timeout,
+            timeout: timeout.unwrap_or(Duration::from_secs(60)),
         }),
         other => Err(format!("unknown command `{other}`")),
     }
 }
 
-fn parse_arg(text: &str, ty: ValType) -> Result<Val, String> {
+fn parse_arg(text: &str, ty: ValType) -> Result<Value, String> {
     let bad = || format!("cannot parse `{text}` as {ty}");
     Ok(match ty {
-        ValType::I32 => Val::I32(match text.parse::<i32>() {
+        ValType::I32 => Value::I32(match text.parse::<i32>() {
             Ok(v) => v,
             Err(_) => text.parse::<u32>().map_err(|_| bad())? as i32,
         }),
-        ValType::I64 => Val::I64(match text.parse::<i64>() {
+        ValType::I64 => Value::I64(match text.parse::<i64>() {
             Ok(v) => v,
             Err(_) => text.parse::<u64>().map_err(|_| bad())? as i64,
         }),
-        ValType::F32 => Val::F32(text.parse::<f32>().map_err(|_| bad())?.to_bits()),
-        ValType::F64 => Val::F64(text.parse::<f64>().map_err(|_| bad())?.to_bits()),
+        ValType::F32 => Value::F32(text.parse::<f32>().map_err(|_| bad())?.to_bits()),
+        ValType::F64 => Value::F64(text.parse::<f64>().map_err(|_| bad())?.to_bits()),
         other => {
             return Err(format!(
                 "parameters of type {other} cannot be given on the command line"
@@ -222,6 +247,14 @@ pub fn execute(cmd: Command) -> ExitCode {
             options,
             timeout,
         } => run(&input, &export, &args, &options, timeout),
+        Command::Wast { files, options } => {
+            let passed = wast::run_files(&files, &options, &mut std::io::stdout().lock());
+            Ok(if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -258,15 +291,33 @@ mod tests {
         assert!(p("compile a.wat -o b --bounds-checks=fast")
             .unwrap_err()
             .contains("fast"));
+        assert!(p("wast").unwrap_err().contains("missing input"));
+        assert!(p("wast a.wast -o b").is_err());
+        assert!(p("run a.wat b.wat --invoke f")
+            .unwrap_err()
+            .contains("b.wat"));
+    }
+
+    #[test]
+    fn parses_wast_with_several_files() {
+        let Command::Wast { files, options } = p("wast a.wast --timeout 5 b.wast").unwrap() else {
+            panic!()
+        };
+        assert_eq!(files, [PathBuf::from("a.wast"), PathBuf::from("b.wast")]);
+        assert_eq!(options.timeout, Duration::from_secs(5));
+        let Command::Wast { options, .. } = p("wast a.wast").unwrap() else {
+            panic!()
+        };
+        assert_eq!(options.timeout, WastOptions::default().timeout);
     }
 
     #[test]
     fn parses_typed_arguments() {
-        assert_eq!(parse_arg("-5", ValType::I32), Ok(Val::I32(-5)));
-        assert_eq!(parse_arg("4294967295", ValType::I32), Ok(Val::I32(-1)));
+        assert_eq!(parse_arg("-5", ValType::I32), Ok(Value::I32(-5)));
+        assert_eq!(parse_arg("4294967295", ValType::I32), Ok(Value::I32(-1)));
         assert_eq!(
             parse_arg("1.5", ValType::F64),
-            Ok(Val::F64(1.5f64.to_bits()))
+            Ok(Value::F64(1.5f64.to_bits()))
         );
         assert!(parse_arg("x", ValType::I64).is_err());
     }

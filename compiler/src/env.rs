@@ -1,8 +1,8 @@
 //! What the translator knows about the module being compiled.
 
 use crate::module::ModuleInfo;
-use basalt::artifact::{FuncType, ValType};
-use basalt::vm::{VMOffsets, VMOffsetsCounts};
+use basalt::artifact::{FuncType, GlobalType, ValType};
+use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::{self, types, AbiParam, ArgumentPurpose, Signature};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig, TargetIsa};
 
@@ -10,7 +10,8 @@ use cranelift_codegen::isa::{CallConv, TargetFrontendConfig, TargetIsa};
 pub struct ModuleEnv<'a> {
     /// The parsed module.
     pub module: &'a ModuleInfo<'a>,
-    /// Its `VMContext` layout.
+    /// Its `VMContext` layout, computed by the runtime's own rule
+    /// (`Metadata::offsets`) so compiler and runtime cannot disagree.
     pub offsets: VMOffsets,
     /// Calling convention of Wasm functions and libcalls.
     pub call_conv: CallConv,
@@ -21,26 +22,52 @@ pub struct ModuleEnv<'a> {
 impl<'a> ModuleEnv<'a> {
     /// Environment for `module` with the ISA's default calling convention.
     pub fn new(module: &'a ModuleInfo<'a>, isa: &dyn TargetIsa) -> Self {
-        let counts = VMOffsetsCounts {
-            defined_memories: module.memories.len() as u32,
-            owned_memories: module.memories.len() as u32,
-            defined_globals: module.globals.len() as u32,
-            ..Default::default()
-        };
         Self {
             module,
-            offsets: VMOffsets::new(counts),
+            offsets: module.meta.offsets(),
             call_conv: isa.default_call_conv(),
             frontend_config: isa.frontend_config(),
         }
     }
 
-    /// Signature of function `index`.
-    pub fn func_type(&self, index: u32) -> &'a FuncType {
-        &self.module.types[self.module.func_types[index as usize] as usize]
+    /// Imported functions: indices below this are imports.
+    pub fn num_imported_funcs(&self) -> u32 {
+        self.offsets.counts.imported_functions
     }
 
-    /// Cranelift type of a Wasm value type.
+    /// Imported globals: indices below this are imports.
+    pub fn num_imported_globals(&self) -> u32 {
+        self.offsets.counts.imported_globals
+    }
+
+    /// Imported tables: indices below this are imports.
+    pub fn num_imported_tables(&self) -> u32 {
+        self.offsets.counts.imported_tables
+    }
+
+    /// Whether memory 0 is imported (otherwise it is defined and owned).
+    pub fn memory_imported(&self) -> bool {
+        self.offsets.counts.imported_memories > 0
+    }
+
+    /// Signature of function `index` (imported or defined).
+    pub fn func_type(&self, index: u32) -> &'a FuncType {
+        &self.module.meta.types[self.module.func_types[index as usize] as usize]
+    }
+
+    /// Type of global `index` (imported or defined).
+    pub fn global_type(&self, index: u32) -> GlobalType {
+        self.module.global_types[index as usize]
+    }
+
+    /// Slot of function `index` among the `VMFuncRef`s of the context.
+    pub fn func_ref_slot(&self, index: u32) -> Option<u32> {
+        let slot = self.module.meta.func_refs.binary_search(&index).ok()?;
+        Some(slot as u32)
+    }
+
+    /// Cranelift type of a Wasm value type. References are pointer-sized:
+    /// a funcref is a `*const VMFuncRef`, an externref an opaque word; 0 is null.
     pub fn clif_type(&self, t: ValType) -> ir::Type {
         match t {
             ValType::I32 => types::I32,
@@ -62,6 +89,38 @@ impl<'a> ModuleEnv<'a> {
             .extend(ty.params.iter().map(|&t| AbiParam::new(self.clif_type(t))));
         sig.returns
             .extend(ty.results.iter().map(|&t| AbiParam::new(self.clif_type(t))));
+        sig
+    }
+
+    /// Array-call convention, as host functions implement it:
+    /// `extern "C" fn(callee_vmctx, caller_vmctx, values: *mut ValRaw, len)`.
+    pub fn array_call_signature(&self) -> Signature {
+        let mut sig = Signature::new(self.call_conv);
+        sig.params.extend([AbiParam::new(types::I64); 4]);
+        sig
+    }
+
+    /// Native signature of a libcall, as documented in `basalt::vm::builtins`:
+    /// `vmctx` and references are `i64`, indices and lengths `i32`, memory
+    /// deltas and sizes `i64`; failing builtins return an `i32` flag.
+    pub fn builtin_signature(&self, f: BuiltinFunction) -> Signature {
+        use types::{I32, I64};
+        let (params, result): (&[ir::Type], Option<ir::Type>) = match f {
+            BuiltinFunction::Memory32Grow => (&[I64, I64, I32], Some(I64)),
+            BuiltinFunction::TableGrow => (&[I64, I32, I32, I64], Some(I32)),
+            BuiltinFunction::TableFill => (&[I64, I32, I32, I64, I32], Some(I32)),
+            BuiltinFunction::TableCopy | BuiltinFunction::TableInit => {
+                (&[I64, I32, I32, I32, I32, I32], Some(I32))
+            }
+            BuiltinFunction::ElemDrop | BuiltinFunction::DataDrop => (&[I64, I32], None),
+            BuiltinFunction::MemoryCopy | BuiltinFunction::MemoryFill => {
+                (&[I64, I32, I32, I32], Some(I32))
+            }
+            BuiltinFunction::MemoryInit => (&[I64, I32, I32, I32, I32], Some(I32)),
+        };
+        let mut sig = Signature::new(self.call_conv);
+        sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+        sig.returns.extend(result.map(AbiParam::new));
         sig
     }
 }

@@ -7,12 +7,14 @@ mod error;
 mod module;
 mod trampoline;
 mod translate;
+pub mod wast;
 
 pub use basalt::artifact::BoundsChecks;
 pub use error::CompileError;
 
-use basalt::artifact::{self, CpuFeatures, ExportKind, FuncInfo, Metadata, Settings};
+use basalt::artifact::{self, CpuFeatures, ImportKind, Settings};
 use cranelift_frontend::FunctionBuilderContext;
+use std::collections::BTreeSet;
 
 /// How to compile.
 #[derive(Clone, Copy, Debug, Default)]
@@ -43,39 +45,36 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
     let env = env::ModuleEnv::new(&module, &*isa);
     let mut fctx = FunctionBuilderContext::new();
     let mut linker = codegen::Linker::default();
-    let mut funcs = Vec::with_capacity(module.bodies.len());
+    let mut meta = module.meta.clone();
     for (i, body) in module.bodies.iter().enumerate() {
         let func = translate::translate_function(&env, i as u32, body, &mut fctx)?;
-        let body_range = linker.add(&*isa, func, i as u32)?;
-        funcs.push(FuncInfo {
-            type_index: module.func_types[i],
-            body: body_range,
-            array_call: None,
-        });
+        meta.funcs[i].body = linker.add(&*isa, func, i as u32)?;
     }
-    // The host enters through exports and the start function.
-    let entries = module.exports.iter().filter_map(|e| match e.kind {
-        ExportKind::Func(i) => Some(i),
-        _ => None,
-    });
-    for i in entries.chain(module.start) {
-        if funcs[i as usize].array_call.is_none() {
-            let tramp = trampoline::array_call_trampoline(&env, i, &mut fctx);
-            funcs[i as usize].array_call = Some(linker.add(&*isa, tramp, i)?.0);
+    // The host enters through escaping functions and the start function.
+    let imported = env.num_imported_funcs();
+    let entries = meta.func_refs.iter().copied().chain(meta.start);
+    for defined in entries.filter_map(|f| f.checked_sub(imported)) {
+        if meta.funcs[defined as usize].array_call.is_none() {
+            let tramp = trampoline::array_call_trampoline(&env, defined, &mut fctx);
+            meta.funcs[defined as usize].array_call = Some(linker.add(&*isa, tramp, defined)?.0);
         }
     }
+    // Imported functions are called through one trampoline per signature.
+    let host_types: BTreeSet<u32> = meta
+        .imports
+        .iter()
+        .filter_map(|i| match i.kind {
+            ImportKind::Func(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    for t in host_types {
+        let tramp = trampoline::host_trampoline(&env, t, &mut fctx);
+        let (offset, _) = linker.add(&*isa, tramp, t)?;
+        meta.host_trampolines.push((t, offset));
+    }
     let (code, traps) = linker.finish()?;
-    let meta = Metadata {
-        name: module.name.clone(),
-        types: module.types.clone(),
-        funcs,
-        exports: module.exports.clone(),
-        memories: module.memories.clone(),
-        globals: module.globals.clone(),
-        data: module.data.clone(),
-        start: module.start,
-        traps,
-    };
+    meta.traps = traps;
     Ok(artifact::write(
         options.settings,
         CpuFeatures::default(),

@@ -1,4 +1,5 @@
-//! `basalt`: compile Wasm for the board, or compile and run it under QEMU.
+//! `basalt`: compile Wasm for the board, compile and run it under QEMU, or
+//! run spec-format `.wast` scripts on the board.
 
 mod cli;
 

@@ -1,135 +1,244 @@
-//! Reading a validated module into what the translator and artifact need.
+//! Reading a validated module into the artifact's metadata plus what the
+//! translator needs (function bodies and per-index types).
 
 use crate::error::{unsupported, CompileError};
 use basalt::artifact::{
-    ConstExpr, DataSegment, Export, ExportKind, FuncType, GlobalPlan, MemoryPlan, ValType,
+    ConstExpr, DataSegment, ElemMode, ElemSegment, Export, ExportKind, FuncInfo, FuncType,
+    GlobalPlan, GlobalType, Import, ImportKind, MemoryPlan, Metadata, TablePlan, ValType,
 };
-use wasmparser::{FunctionBody, Parser, Payload, Validator, WasmFeatures};
+use std::collections::BTreeSet;
+use wasmparser::{FunctionBody, Parser, Payload, TypeRef, Validator, WasmFeatures};
 
 /// A parsed module, borrowing its function bodies from the input bytes.
 pub struct ModuleInfo<'a> {
-    /// Signatures by type index.
-    pub types: Vec<FuncType>,
-    /// Type index of each defined function.
+    /// Metadata without code: `funcs` have empty bodies and no trampolines,
+    /// `host_trampolines` and `traps` are empty until code generation.
+    pub meta: Metadata,
+    /// Type index of every function, imported ones first.
     pub func_types: Vec<u32>,
+    /// Type of every global, imported ones first.
+    pub global_types: Vec<GlobalType>,
     /// Bodies of the defined functions.
     pub bodies: Vec<FunctionBody<'a>>,
-    /// Defined memories.
-    pub memories: Vec<MemoryPlan>,
-    /// Defined globals.
-    pub globals: Vec<GlobalPlan>,
-    /// Exports.
-    pub exports: Vec<Export>,
-    /// Active data segments.
-    pub data: Vec<DataSegment>,
-    /// Start function.
-    pub start: Option<u32>,
-    /// Name from the name section.
-    pub name: Option<String>,
 }
 
-/// The Wasm features this compiler accepts; anything else is rejected by
-/// validation with wasmparser's own message.
+/// Wasm 2.0: MVP, mutable globals, bulk memory, reference types, sign
+/// extension, saturating conversions, multi-value and SIMD. SIMD validates
+/// so that such modules get a clear "unsupported" instead of "invalid".
 fn features() -> WasmFeatures {
-    WasmFeatures::MUTABLE_GLOBAL
-        | WasmFeatures::SATURATING_FLOAT_TO_INT
-        | WasmFeatures::SIGN_EXTENSION
-        | WasmFeatures::MULTI_VALUE
-        | WasmFeatures::FLOATS
+    WasmFeatures::WASM2 | WasmFeatures::FLOATS
 }
 
+/// The artifact's value type of a Wasm value type; v128 and typed references
+/// beyond Wasm 2.0 are not translated.
 pub(crate) fn val_type(t: wasmparser::ValType, offset: u64) -> Result<ValType, CompileError> {
     Ok(match t {
         wasmparser::ValType::I32 => ValType::I32,
         wasmparser::ValType::I64 => ValType::I64,
         wasmparser::ValType::F32 => ValType::F32,
         wasmparser::ValType::F64 => ValType::F64,
-        other => return unsupported(format!("value type {other:?}"), offset),
+        wasmparser::ValType::Ref(r) => ref_type(r, offset)?,
+        wasmparser::ValType::V128 => return unsupported("SIMD (v128)", offset),
     })
 }
 
+fn ref_type(r: wasmparser::RefType, offset: u64) -> Result<ValType, CompileError> {
+    if r == wasmparser::RefType::FUNCREF {
+        Ok(ValType::FuncRef)
+    } else if r == wasmparser::RefType::EXTERNREF {
+        Ok(ValType::ExternRef)
+    } else {
+        unsupported(format!("reference type {r:?}"), offset)
+    }
+}
+
+fn table_plan(t: &wasmparser::TableType, offset: u64) -> Result<TablePlan, CompileError> {
+    if t.table64 || t.shared {
+        return unsupported("64-bit or shared table", offset);
+    }
+    // Validation bounds 32-bit table limits, so these conversions hold.
+    let limit = |v: u64| {
+        u32::try_from(v).map_err(|_| CompileError::Invalid {
+            message: "table limit exceeds 32 bits".into(),
+            offset,
+        })
+    };
+    Ok(TablePlan {
+        elem: ref_type(t.element_type, offset)?,
+        min: limit(t.initial)?,
+        max: t.maximum.map(limit).transpose()?,
+    })
+}
+
+fn memory_plan(m: &wasmparser::MemoryType, offset: u64) -> Result<MemoryPlan, CompileError> {
+    if m.memory64 || m.shared || m.page_size_log2.is_some() {
+        return unsupported("64-bit, shared or custom-page-size memory", offset);
+    }
+    Ok(MemoryPlan {
+        min_pages: m.initial,
+        max_pages: m.maximum,
+    })
+}
+
+fn global_type(g: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, CompileError> {
+    if g.shared {
+        return unsupported("shared global", offset);
+    }
+    Ok(GlobalType {
+        ty: val_type(g.content_type, offset)?,
+        mutable: g.mutable,
+    })
+}
+
+/// A constant expression: one constant, `global.get`, `ref.null` or
+/// `ref.func` (extended constant expressions are not part of Wasm 2.0).
 fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, CompileError> {
+    use wasmparser::Operator as O;
     let mut reader = expr.get_operators_reader();
     let offset = reader.original_position();
     let value = match reader.read()? {
-        wasmparser::Operator::I32Const { value } => ConstExpr::I32(value),
-        wasmparser::Operator::I64Const { value } => ConstExpr::I64(value),
-        wasmparser::Operator::F32Const { value } => ConstExpr::F32(value.bits()),
-        wasmparser::Operator::F64Const { value } => ConstExpr::F64(value.bits()),
-        wasmparser::Operator::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
+        O::I32Const { value } => ConstExpr::I32(value),
+        O::I64Const { value } => ConstExpr::I64(value),
+        O::F32Const { value } => ConstExpr::F32(value.bits()),
+        O::F64Const { value } => ConstExpr::F64(value.bits()),
+        O::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
+        O::RefNull { .. } => ConstExpr::RefNull,
+        O::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
         other => return unsupported(format!("constant expression {other:?}"), offset),
     };
     match reader.read()? {
-        wasmparser::Operator::End => Ok(value),
+        O::End => Ok(value),
         _ => unsupported("extended constant expression", offset),
     }
+}
+
+fn import_kind(ty: TypeRef, offset: u64) -> Result<ImportKind, CompileError> {
+    Ok(match ty {
+        TypeRef::Func(t) => ImportKind::Func(t),
+        TypeRef::Table(t) => ImportKind::Table(table_plan(&t, offset)?),
+        TypeRef::Memory(m) => ImportKind::Memory(memory_plan(&m, offset)?),
+        TypeRef::Global(g) => ImportKind::Global(global_type(&g, offset)?),
+        other => return unsupported(format!("import of {other:?}"), offset),
+    })
+}
+
+fn element(e: wasmparser::Element<'_>) -> Result<ElemSegment, CompileError> {
+    let offset = e.range.start;
+    let mode = match e.kind {
+        wasmparser::ElementKind::Active {
+            table_index,
+            offset_expr,
+        } => ElemMode::Active {
+            table: table_index.unwrap_or(0),
+            offset: const_expr(&offset_expr)?,
+        },
+        wasmparser::ElementKind::Passive => ElemMode::Passive,
+        wasmparser::ElementKind::Declared => ElemMode::Declared,
+    };
+    let (elem, items) = match e.items {
+        wasmparser::ElementItems::Functions(funcs) => (
+            ValType::FuncRef,
+            funcs
+                .into_iter()
+                .map(|f| Ok(ConstExpr::RefFunc(f?)))
+                .collect::<Result<_, CompileError>>()?,
+        ),
+        wasmparser::ElementItems::Expressions(ty, exprs) => (
+            ref_type(ty, offset)?,
+            exprs
+                .into_iter()
+                .map(|e| const_expr(&e?))
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    Ok(ElemSegment { mode, elem, items })
 }
 
 /// Validate `wasm` with wasmparser and read it.
 pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
     Validator::new_with_features(features()).validate_all(wasm)?;
     let mut m = ModuleInfo {
-        types: Vec::new(),
+        meta: Metadata::default(),
         func_types: Vec::new(),
+        global_types: Vec::new(),
         bodies: Vec::new(),
-        memories: Vec::new(),
-        globals: Vec::new(),
-        exports: Vec::new(),
-        data: Vec::new(),
-        start: None,
-        name: None,
     };
+    let meta = &mut m.meta;
     for payload in Parser::new(0).parse_all(wasm) {
         match payload? {
             Payload::TypeSection(reader) => {
+                let start = reader.range().start;
                 for group in reader {
                     for sub in group?.into_types() {
-                        let ft = sub.unwrap_func();
-                        let params = ft
-                            .params()
-                            .iter()
-                            .map(|t| val_type(*t, 0))
-                            .collect::<Result<_, _>>()?;
-                        let results = ft
-                            .results()
-                            .iter()
-                            .map(|t| val_type(*t, 0))
-                            .collect::<Result<_, _>>()?;
-                        m.types.push(FuncType { params, results });
+                        let wasmparser::CompositeInnerType::Func(ft) = &sub.composite_type.inner
+                        else {
+                            return unsupported("non-function type", start);
+                        };
+                        let conv = |ts: &[wasmparser::ValType]| {
+                            ts.iter()
+                                .map(|&t| val_type(t, start))
+                                .collect::<Result<Vec<_>, _>>()
+                        };
+                        meta.types.push(FuncType {
+                            params: conv(ft.params())?,
+                            results: conv(ft.results())?,
+                        });
                     }
                 }
             }
-            Payload::ImportSection(reader) if reader.count() > 0 => {
-                return unsupported("imports", reader.range().start);
+            Payload::ImportSection(reader) => {
+                let start = reader.range().start;
+                for import in reader.into_imports() {
+                    let import = import?;
+                    let kind = import_kind(import.ty, start)?;
+                    match kind {
+                        ImportKind::Func(t) => m.func_types.push(t),
+                        ImportKind::Global(g) => m.global_types.push(g),
+                        _ => {}
+                    }
+                    meta.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
+                }
             }
             Payload::FunctionSection(reader) => {
                 for ty in reader {
-                    m.func_types.push(ty?);
+                    let ty = ty?;
+                    m.func_types.push(ty);
+                    meta.funcs.push(FuncInfo {
+                        type_index: ty,
+                        body: (0, 0),
+                        array_call: None,
+                    });
                 }
             }
-            Payload::TableSection(reader) if reader.count() > 0 => {
-                return unsupported("tables", reader.range().start);
+            Payload::TableSection(reader) => {
+                let start = reader.range().start;
+                for table in reader {
+                    let table = table?;
+                    if let wasmparser::TableInit::Expr(_) = table.init {
+                        return unsupported("table initialiser expression", start);
+                    }
+                    meta.tables.push(table_plan(&table.ty, start)?);
+                }
             }
             Payload::MemorySection(reader) => {
                 let start = reader.range().start;
                 for mem in reader {
-                    let mem = mem?;
-                    if mem.memory64 || mem.shared {
-                        return unsupported("64-bit or shared memory", start);
-                    }
-                    m.memories.push(MemoryPlan {
-                        min_pages: mem.initial,
-                        max_pages: mem.maximum,
-                    });
+                    meta.memories.push(memory_plan(&mem?, start)?);
                 }
             }
             Payload::GlobalSection(reader) => {
                 let start = reader.range().start;
                 for g in reader {
                     let g = g?;
-                    m.globals.push(GlobalPlan {
-                        ty: val_type(g.ty.content_type, start)?,
-                        mutable: g.ty.mutable,
+                    let ty = global_type(&g.ty, start)?;
+                    m.global_types.push(ty);
+                    meta.globals.push(GlobalPlan {
+                        ty: ty.ty,
+                        mutable: ty.mutable,
                         init: const_expr(&g.init_expr)?,
                     });
                 }
@@ -145,35 +254,32 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
                         wasmparser::ExternalKind::Table => ExportKind::Table(e.index),
                         other => return unsupported(format!("export of {other:?}"), start),
                     };
-                    m.exports.push(Export {
+                    meta.exports.push(Export {
                         name: e.name.to_string(),
                         kind,
                     });
                 }
             }
-            Payload::StartSection { func, .. } => m.start = Some(func),
-            Payload::ElementSection(reader) if reader.count() > 0 => {
-                return unsupported("element segments", reader.range().start);
+            Payload::StartSection { func, .. } => meta.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for e in reader {
+                    meta.elems.push(element(e?)?);
+                }
             }
             Payload::DataSection(reader) => {
-                let start = reader.range().start;
                 for d in reader {
                     let d = d?;
-                    match d.kind {
+                    let active = match d.kind {
                         wasmparser::DataKind::Active {
                             memory_index,
                             offset_expr,
-                        } => {
-                            m.data.push(DataSegment {
-                                memory: memory_index,
-                                offset: const_expr(&offset_expr)?,
-                                bytes: d.data.to_vec(),
-                            });
-                        }
-                        wasmparser::DataKind::Passive => {
-                            return unsupported("passive data segments", start)
-                        }
-                    }
+                        } => Some((memory_index, const_expr(&offset_expr)?)),
+                        wasmparser::DataKind::Passive => None,
+                    };
+                    meta.data.push(DataSegment {
+                        active,
+                        bytes: d.data.to_vec(),
+                    });
                 }
             }
             Payload::CodeSectionEntry(body) => m.bodies.push(body),
@@ -181,7 +287,7 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
                 if let wasmparser::KnownCustom::Name(names) = c.as_known() {
                     for name in names.into_iter().flatten() {
                         if let wasmparser::Name::Module { name, .. } = name {
-                            m.name = Some(name.to_string());
+                            meta.name = Some(name.to_string());
                         }
                     }
                 }
@@ -189,5 +295,30 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
             _ => {}
         }
     }
+    meta.func_refs = escaping_functions(meta);
     Ok(m)
+}
+
+/// Every function that can become a reference: exported ones, `ref.func`
+/// targets in element segments and global initialisers. Validation only
+/// accepts a `ref.func` in code whose target is declared in one of those
+/// places, so this set covers the code too. Sorted, without duplicates.
+fn escaping_functions(meta: &Metadata) -> Vec<u32> {
+    let mut set = BTreeSet::new();
+    for e in &meta.exports {
+        if let ExportKind::Func(f) = e.kind {
+            set.insert(f);
+        }
+    }
+    let exprs = meta
+        .globals
+        .iter()
+        .map(|g| &g.init)
+        .chain(meta.elems.iter().flat_map(|e| e.items.iter()));
+    for e in exprs {
+        if let ConstExpr::RefFunc(f) = e {
+            set.insert(*f);
+        }
+    }
+    set.into_iter().collect()
 }

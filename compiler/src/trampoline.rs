@@ -1,24 +1,32 @@
-//! Array-call trampolines: the host's way into a Wasm function.
+//! Trampolines between the host's array-call convention and Wasm's.
 //!
-//! `extern "C" fn(callee_vmctx, caller_vmctx, values: *mut ValRaw, len)`
-//! loads the parameters from `values[i]`, calls the function directly and
-//! stores the results back into `values[i]`.
+//! Array call: `extern "C" fn(callee_vmctx, caller_vmctx, values: *mut ValRaw, len)`,
+//! parameters in `values[i]` on entry, results in `values[i]` on return.
+//! - array-to-wasm (one per escaping defined function): the host's way in;
+//! - wasm-to-host (one per type of an imported function): what a
+//!   `VMFunctionImport` of a host function points at.
 
 use crate::env::ModuleEnv;
 use basalt::vm::VMOffsets;
 use cranelift_codegen::ir::{
-    self, types, AbiParam, ArgumentPurpose, InstBuilder, MemFlagsData, Signature, UserExternalName,
-    UserFuncName,
+    self, types, AbiParam, ArgumentPurpose, InstBuilder, MemFlagsData, Signature, StackSlotData,
+    StackSlotKind, UserExternalName, UserFuncName,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
-/// Build the array-call trampoline of defined function `index`. Its name is
-/// in namespace 1 so it never collides with Wasm functions (namespace 0).
+/// Name namespace of array-to-wasm trampolines (Wasm functions use 0).
+const ARRAY_TO_WASM: u32 = 1;
+/// Name namespace of wasm-to-host trampolines.
+const WASM_TO_HOST: u32 = 2;
+
+/// Build the array-call trampoline of defined function `defined`. Its name is
+/// in its own namespace so the linker never takes it for a Wasm function.
 pub fn array_call_trampoline(
     env: &ModuleEnv<'_>,
-    index: u32,
+    defined: u32,
     fctx: &mut FunctionBuilderContext,
 ) -> ir::Function {
+    let index = env.num_imported_funcs() + defined;
     let ty = env.func_type(index);
     let mut sig = Signature::new(env.call_conv);
     sig.params
@@ -28,7 +36,8 @@ pub fn array_call_trampoline(
         AbiParam::new(types::I64),
         AbiParam::new(types::I64),
     ]);
-    let mut func = ir::Function::with_name_signature(UserFuncName::user(1, index), sig);
+    let mut func =
+        ir::Function::with_name_signature(UserFuncName::user(ARRAY_TO_WASM, defined), sig);
     let mut b = FunctionBuilder::new(&mut func, fctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -49,7 +58,7 @@ pub fn array_call_trampoline(
     let callee_sig = b.import_signature(env.wasm_signature(ty));
     let name = b
         .func
-        .declare_imported_user_function(UserExternalName::new(0, index));
+        .declare_imported_user_function(UserExternalName::new(0, defined));
     let callee = b.import_function(ir::ExtFuncData {
         name: ir::ExternalName::user(name),
         signature: callee_sig,
@@ -62,6 +71,96 @@ pub fn array_call_trampoline(
         b.ins().store(flags, r, values, i as i32 * slot);
     }
     b.ins().return_(&[]);
+    b.finalize(env.frontend_config);
+    func
+}
+
+/// Build the wasm-to-host trampoline for signature `type_index`: Wasm calls
+/// it as `(callee_vmctx, caller_vmctx, params...) -> results`, where the
+/// callee context is a host function's context. It spills the parameters to
+/// a `ValRaw` array on its stack, calls the host's array-call entry from
+/// that context and reloads the results from the same array.
+///
+/// Before the call it records the calling Wasm frame's FP and return PC in
+/// `VMRuntimeLimits::last_wasm_exit_{fp,pc}` so the runtime can find the
+/// Wasm frames below a host call.
+pub fn host_trampoline(
+    env: &ModuleEnv<'_>,
+    type_index: u32,
+    fctx: &mut FunctionBuilderContext,
+) -> ir::Function {
+    let ty = &env.module.meta.types[type_index as usize];
+    let sig = env.wasm_signature(ty);
+    let mut func =
+        ir::Function::with_name_signature(UserFuncName::user(WASM_TO_HOST, type_index), sig);
+    let mut b = FunctionBuilder::new(&mut func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let p = b.block_params(entry).to_vec();
+    let (callee_vmctx, caller_vmctx) = (p[0], p[1]);
+    let len = ty.params.len().max(ty.results.len());
+    let slot_size = VMOffsets::SIZE_OF_VAL_RAW;
+    // At least one element, so the array pointer is always a valid address.
+    let slot = b.create_sized_stack_slot(StackSlotData::new(
+        StackSlotKind::ExplicitSlot,
+        len.max(1) as u32 * slot_size,
+        4,
+    ));
+    for (i, &v) in p[2..].iter().enumerate() {
+        b.ins()
+            .stack_store(types::I64, v, slot, (i as u32 * slot_size) as i32);
+    }
+    let values = b.ins().stack_addr(types::I64, slot, 0);
+    let flags = MemFlagsData::trusted();
+
+    let limits = b.ins().load(
+        types::I64,
+        flags,
+        caller_vmctx,
+        VMOffsets::VMCTX_RUNTIME_LIMITS as i32,
+    );
+    let own_fp = b.ins().get_frame_pointer(types::I64);
+    let wasm_fp = b.ins().load(types::I64, flags, own_fp, 0);
+    b.ins().store(
+        flags,
+        wasm_fp,
+        limits,
+        VMOffsets::VMRUNTIME_LIMITS_LAST_WASM_EXIT_FP as i32,
+    );
+    let wasm_pc = b.ins().get_return_address(types::I64);
+    b.ins().store(
+        flags,
+        wasm_pc,
+        limits,
+        VMOffsets::VMRUNTIME_LIMITS_LAST_WASM_EXIT_PC as i32,
+    );
+
+    let host = b.ins().load(
+        types::I64,
+        flags.with_readonly(),
+        callee_vmctx,
+        VMOffsets::VMHOST_FUNC_CONTEXT_ARRAY_CALL as i32,
+    );
+    let array_sig = b.import_signature(env.array_call_signature());
+    let len = b.ins().iconst(types::I64, len as i64);
+    b.ins()
+        .call_indirect(array_sig, host, &[callee_vmctx, caller_vmctx, values, len]);
+    let results: Vec<_> = ty
+        .results
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| {
+            b.ins().stack_load(
+                types::I64,
+                env.clif_type(t),
+                slot,
+                (i as u32 * slot_size) as i32,
+            )
+        })
+        .collect();
+    b.ins().return_(&results);
     b.finalize(env.frontend_config);
     func
 }

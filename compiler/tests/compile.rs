@@ -121,3 +121,113 @@ fn corrupted_artifacts_are_refused() {
         Err(ArtifactError::Checksum { .. })
     ));
 }
+
+const WASM2: &str = r#"
+(module
+  (type $ii (func (param i32) (result i32)))
+  (import "env" "f" (func $f (param i32) (result i32)))
+  (import "env" "g" (func $g (param i32) (result i32)))
+  (import "env" "h" (func $h (param f64 i64 i32) (result i64 f64)))
+  (import "env" "t" (table $t 2 funcref))
+  (import "env" "m" (memory 1))
+  (import "env" "gl" (global $gl i32))
+  (import "env" "gl2" (global $gl2 funcref))
+  (table $own 3 10 externref)
+  (global $fr funcref (ref.func $k))
+  (global $x (mut externref) (ref.null extern))
+  (elem (table $t) (i32.const 0) func $k $f)
+  (elem $p funcref (ref.func $g) (ref.null func) (global.get $gl2))
+  (elem declare func $k)
+  (data $d "passive")
+  (data (global.get $gl) "active")
+  (func $k (export "k") (type $ii)
+    (call_indirect (type $ii) (local.get 0) (call $f (local.get 0))))
+  (func (export "tables") (param externref) (result i32)
+    (table.set $own (i32.const 1) (local.get 0))
+    (drop (table.grow $own (table.get $own (i32.const 1)) (i32.const 2)))
+    (table.fill $own (i32.const 0) (ref.null extern) (i32.const 1))
+    (table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 1))
+    (table.init $t $p (i32.const 0) (i32.const 0) (i32.const 1))
+    (elem.drop $p)
+    (memory.copy (i32.const 0) (i32.const 1) (i32.const 2))
+    (memory.fill (i32.const 0) (i32.const 7) (i32.const 2))
+    (memory.init $d (i32.const 0) (i32.const 0) (i32.const 2))
+    (data.drop $d)
+    (global.set $x (local.get 0))
+    (i32.add (table.size $own) (ref.is_null (ref.func $k))))
+  (func (export "multi") (result i64 f64) (call $h (f64.const 1) (i64.const 2) (global.get $gl)))
+  (export "f" (func $f)))
+"#;
+
+#[test]
+fn wasm2_module_has_the_metadata_the_runtime_expects() {
+    use basalt::artifact::{ConstExpr, ElemMode, ImportKind, ValType};
+    let bytes = compile(WASM2.as_bytes(), &CompileOptions::default()).expect("compiles");
+    let m = artifact::read(&bytes).expect("reads back").metadata;
+    assert_eq!(m.imports.len(), 7);
+    assert!(
+        matches!(m.imports[3].kind, ImportKind::Table(t) if t.min == 2 && t.elem == ValType::FuncRef)
+    );
+    assert_eq!(m.tables.len(), 1);
+    assert_eq!(
+        (m.tables[0].elem, m.tables[0].max),
+        (ValType::ExternRef, Some(10))
+    );
+    // $f (re-exported import 0), $g (elem item), $k (3), the two exports.
+    assert_eq!(m.func_refs, vec![0, 1, 3, 4, 5]);
+    assert!(m.funcs.iter().all(|f| f.array_call.is_some()));
+    // Two distinct import signatures, sorted by type index.
+    let types: Vec<u32> = m.host_trampolines.iter().map(|t| t.0).collect();
+    assert_eq!(types.len(), 2);
+    assert!(types.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(m.globals[0].init, ConstExpr::RefFunc(3));
+    assert_eq!(m.globals[1].init, ConstExpr::RefNull);
+    assert_eq!(
+        m.elems[0].mode,
+        ElemMode::Active {
+            table: 0,
+            offset: ConstExpr::I32(0)
+        }
+    );
+    assert_eq!(
+        m.elems[0].items,
+        vec![ConstExpr::RefFunc(3), ConstExpr::RefFunc(0)]
+    );
+    assert_eq!(m.elems[1].mode, ElemMode::Passive);
+    assert_eq!(
+        m.elems[1].items,
+        vec![
+            ConstExpr::RefFunc(1),
+            ConstExpr::RefNull,
+            ConstExpr::GlobalGet(1)
+        ]
+    );
+    assert_eq!(m.elems[2].mode, ElemMode::Declared);
+    assert_eq!(m.data[0].active, None);
+    assert_eq!(m.data[1].active, Some((0, ConstExpr::GlobalGet(0))));
+    let codes: std::collections::HashSet<u8> = m.traps.iter().map(|t| t.code).collect();
+    for t in [
+        basalt::Trap::TableOutOfBounds,
+        basalt::Trap::IndirectCallToNull,
+        basalt::Trap::BadSignature,
+        basalt::Trap::MemoryOutOfBounds,
+    ] {
+        assert!(codes.contains(&(t as u8)), "no trap site for {t:?}");
+    }
+}
+
+#[test]
+fn simd_is_unsupported_not_a_crash() {
+    for text in [
+        "(module (func (param v128)))",
+        "(module (func (result i32) (i32x4.extract_lane 0 (v128.const i64x2 1 2))))",
+        "(module (func (drop (block (result v128) (unreachable)))))",
+        "(module (global v128 (v128.const i64x2 0 0)))",
+    ] {
+        let err = compile(text.as_bytes(), &CompileOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, CompileError::Unsupported { .. }),
+            "{text}: {err}"
+        );
+    }
+}

@@ -1,88 +1,116 @@
-//! Jobs: an artifact plus a script of commands for the board's job runner,
+//! Jobs: the artifacts plus a script of commands for the board's job runner,
 //! and the parsed report of what the board printed (see `board/src/job.rs`).
+//!
+//! Payload: `u32` LE artifact count, then per artifact its `u32` LE length
+//! and bytes, then the UTF-8 script. Script lines are numbered from 0; the
+//! board prefixes every reply with `#<line> `. Names travel hex-encoded so
+//! any UTF-8 name (spaces, the empty name) survives the trip.
+
+mod report;
+mod value;
+
+pub use report::{JobReport, Outcome};
+pub use value::Value;
 
 use crate::{run_job, QemuError, RunOptions};
-use basalt::{Trap, Val};
 use std::fmt::Write;
 
 /// What to run on the board.
 #[derive(Clone, Debug, Default)]
 pub struct Job {
-    artifact: Vec<u8>,
+    artifacts: Vec<Vec<u8>>,
     script: String,
-    commands: usize,
-}
-
-/// What one `invoke` came back with.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The results.
-    Values(Vec<Val>),
-    /// The call trapped.
-    Trap(Trap),
-    /// The call was refused (unknown export, wrong arguments...).
-    Error(String),
-    /// The board printed nothing for it (it stopped first).
-    Missing,
-}
-
-/// The board's answer to a job.
-#[derive(Clone, Debug)]
-pub struct JobReport {
-    /// QEMU's exit status (the board's).
-    pub status: i32,
-    /// Everything the board printed.
-    pub console: String,
-    /// One outcome per `invoke`, in order.
-    pub outcomes: Vec<Outcome>,
-    /// Why the artifact was not loaded or instantiated, if it was not.
-    pub load_error: Option<String>,
+    /// Lines in `script`.
+    lines: usize,
+    /// The script lines of the invokes, in order ([`JobReport::outcomes`]).
+    invokes: Vec<usize>,
 }
 
 impl Job {
-    /// A job that loads and instantiates `artifact`.
+    /// A job with no artifacts and an empty script.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// The single-module job: `artifact` as artifact 0, instantiated as
+    /// instance 0 with `instantiate!`, so a failure stops the board with
+    /// `load-error:` and status 3 (it lands in [`JobReport::load_error`]).
     pub fn new(artifact: Vec<u8>) -> Self {
-        Self {
-            artifact,
-            ..Self::default()
-        }
+        let mut job = Self::empty();
+        let a = job.add_artifact(artifact);
+        job.command(format!("instantiate! {a} 0"));
+        job
     }
 
-    /// Call export `name` with `args`; returns the outcome's index.
-    pub fn invoke(&mut self, name: &str, args: &[Val]) -> usize {
-        self.script.push_str("invoke ");
-        for b in name.as_bytes() {
-            let _ = write!(self.script, "{b:02x}");
-        }
+    /// Add an artifact to the payload; returns its index for
+    /// [`Job::instantiate`].
+    pub fn add_artifact(&mut self, bytes: Vec<u8>) -> usize {
+        self.artifacts.push(bytes);
+        self.artifacts.len() - 1
+    }
+
+    /// Instantiate artifact `artifact` as instance `inst` (against the
+    /// `spectest` module and everything registered so far); returns the line.
+    pub fn instantiate(&mut self, artifact: usize, inst: u32) -> usize {
+        self.command(format!("instantiate {artifact} {inst}"))
+    }
+
+    /// Make instance `inst`'s exports importable as module `name`; returns
+    /// the line.
+    pub fn register(&mut self, name: &str, inst: u32) -> usize {
+        self.command(format!("register {} {inst}", hex(name)))
+    }
+
+    /// Call export `name` of instance 0 with `args`; returns the outcome's
+    /// index in [`JobReport::outcomes`].
+    pub fn invoke(&mut self, name: &str, args: &[Value]) -> usize {
+        self.invoke_on(0, name, args);
+        self.invokes.len() - 1
+    }
+
+    /// Call export `name` of instance `inst` with `args`; returns the line.
+    pub fn invoke_on(&mut self, inst: u32, name: &str, args: &[Value]) -> usize {
+        let mut command = format!("invoke {inst} {}", hex(name));
         for a in args {
-            let _ = match a {
-                Val::I32(v) => write!(self.script, " i32:{:x}", *v as u32),
-                Val::I64(v) => write!(self.script, " i64:{:x}", *v as u64),
-                Val::F32(b) => write!(self.script, " f32:{b:x}"),
-                Val::F64(b) => write!(self.script, " f64:{b:x}"),
-            };
+            command.push(' ');
+            command.push_str(&a.to_word());
         }
-        self.script.push('\n');
-        self.commands += 1;
-        self.commands - 1
+        let line = self.command(command);
+        self.invokes.push(line);
+        line
     }
 
-    /// Ask the board to check the `VMContext` layout it was built with.
-    pub fn check_layout(&mut self) {
-        self.script.push_str("layout\n");
-        self.commands += 1;
+    /// Read exported global `name` of instance `inst`; returns the line.
+    pub fn get(&mut self, inst: u32, name: &str) -> usize {
+        self.command(format!("get {inst} {}", hex(name)))
     }
 
-    /// Ask the board to write into the loaded code (W^X must stop it).
-    pub fn poke_code(&mut self) {
-        self.script.push_str("poke-code\n");
-        self.commands += 1;
+    /// Ask the board to check the `VMContext` layout it was built with;
+    /// returns the line (the board answers with `layout ...` lines, not `#`).
+    pub fn check_layout(&mut self) -> usize {
+        self.command("layout".into())
+    }
+
+    /// Ask the board to write into instance 0's code (W^X must stop it);
+    /// returns the line.
+    pub fn poke_code(&mut self) -> usize {
+        self.command("poke-code 0".into())
+    }
+
+    /// The script as the board will read it.
+    pub fn script(&self) -> &str {
+        &self.script
     }
 
     /// The payload the board's job runner reads.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = (self.artifact.len() as u32).to_le_bytes().to_vec();
-        out.extend_from_slice(&self.artifact);
+        let size = self.artifacts.iter().map(|a| a.len() + 4).sum::<usize>();
+        let mut out = Vec::with_capacity(4 + size + self.script.len());
+        out.extend_from_slice(&len32(self.artifacts.len()).to_le_bytes());
+        for a in &self.artifacts {
+            out.extend_from_slice(&len32(a.len()).to_le_bytes());
+            out.extend_from_slice(a);
+        }
         out.extend_from_slice(self.script.as_bytes());
         out
     }
@@ -90,71 +118,79 @@ impl Job {
     /// Boot the board with this job and parse what it printed.
     pub fn run(&self, opts: &RunOptions) -> Result<JobReport, QemuError> {
         let out = run_job(&self.encode(), opts)?;
-        let mut report = JobReport {
-            status: out.status,
-            console: out.console,
-            outcomes: Vec::new(),
-            load_error: None,
-        };
-        let mut by_line: Vec<(usize, Outcome)> = Vec::new();
-        for line in report.console.lines() {
-            if let Some(rest) = line
-                .strip_prefix("load-error: ")
-                .or_else(|| line.strip_prefix("instantiate-error: "))
-            {
-                report.load_error = Some(rest.to_string());
-            } else if let Some(parsed) = parse_outcome(line) {
-                by_line.push(parsed);
-            }
-        }
-        // Outcomes are numbered by script line; invokes are numbered in order.
-        let invoke_lines: Vec<usize> = self
-            .script
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.starts_with("invoke "))
-            .map(|(n, _)| n)
-            .collect();
-        report.outcomes = invoke_lines
-            .iter()
-            .map(|n| {
-                by_line
-                    .iter()
-                    .find(|(m, _)| m == n)
-                    .map(|(_, o)| o.clone())
-                    .unwrap_or(Outcome::Missing)
-            })
-            .collect();
-        Ok(report)
+        Ok(self.report(out.status, out.console))
+    }
+
+    /// Parse a console transcript of this job (e.g. one cut short by a
+    /// timeout) into a report.
+    pub fn report(&self, status: i32, console: String) -> JobReport {
+        JobReport::parse(status, console, self.lines, &self.invokes)
+    }
+
+    fn command(&mut self, text: String) -> usize {
+        debug_assert!(!text.contains('\n'));
+        self.script.push_str(&text);
+        self.script.push('\n');
+        self.lines += 1;
+        self.lines - 1
     }
 }
 
-fn parse_val(word: &str) -> Option<Val> {
-    let (ty, bits) = word.split_once(':')?;
-    let bits = u64::from_str_radix(bits.trim_start_matches("0x"), 16).ok()?;
-    Some(match ty {
-        "i32" => Val::I32(bits as u32 as i32),
-        "i64" => Val::I64(bits as i64),
-        "f32" => Val::F32(bits as u32),
-        "f64" => Val::F64(bits),
-        _ => return None,
-    })
+/// Lengths beyond `u32` cannot be framed; saturating makes the board
+/// reject the payload as too short instead of misreading it.
+fn len32(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
 }
 
-fn parse_outcome(line: &str) -> Option<(usize, Outcome)> {
-    let rest = line.strip_prefix('#')?;
-    let (n, rest) = rest.split_once(' ')?;
-    let n = n.parse().ok()?;
-    let (kind, rest) = rest.split_once(' ').unwrap_or((rest, ""));
-    let outcome = match kind {
-        "ok" => Outcome::Values(
-            rest.split_ascii_whitespace()
-                .map(parse_val)
-                .collect::<Option<_>>()?,
-        ),
-        "trap" => Outcome::Trap(Trap::from_u8(rest.split(' ').next()?.parse().ok()?)?),
-        "error" => Outcome::Error(rest.to_string()),
-        _ => return None,
-    };
-    Some((n, outcome))
+/// A name's UTF-8 bytes in lowercase hex (empty for the empty name).
+fn hex(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() * 2);
+    for b in name.bytes() {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_artifacts_then_script() {
+        let mut job = Job::empty();
+        assert_eq!(job.add_artifact(vec![1, 2, 3]), 0);
+        assert_eq!(job.add_artifact(vec![]), 1);
+        assert_eq!(job.instantiate(0, 7), 0);
+        assert_eq!(job.register("M 1", 7), 1);
+        assert_eq!(
+            job.invoke_on(7, "f", &[Value::I32(-1), Value::ExternRef(None)]),
+            2
+        );
+        assert_eq!(job.invoke_on(7, "", &[Value::F32(0x7fc0_0000)]), 3);
+        assert_eq!(job.get(7, "g"), 4);
+        let script = "instantiate 0 7\nregister 4d2031 7\ninvoke 7 66 i32:ffffffff externref:null\ninvoke 7  f32:7fc00000\nget 7 67\n";
+        assert_eq!(job.script(), script);
+        let mut want = vec![2, 0, 0, 0, 3, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0];
+        want.extend_from_slice(script.as_bytes());
+        assert_eq!(job.encode(), want);
+    }
+
+    #[test]
+    fn single_module_jobs_keep_their_shape() {
+        let mut job = Job::new(vec![9]);
+        assert_eq!(job.invoke("add", &[Value::I32(1), Value::I64(2)]), 0);
+        assert_eq!(job.check_layout(), 2);
+        assert_eq!(job.invoke("add", &[]), 1);
+        assert_eq!(job.poke_code(), 4);
+        assert_eq!(
+            job.script(),
+            "instantiate! 0 0\ninvoke 0 616464 i32:1 i64:2\nlayout\ninvoke 0 616464\npoke-code 0\n"
+        );
+        let r = job.report(101, "#0 ok\n#1 ok i32:3\nlayout ok 40\n".into());
+        assert_eq!(
+            r.outcomes,
+            vec![Outcome::Values(vec![Value::I32(3)]), Outcome::Missing]
+        );
+        assert_eq!(r.result(0), &Outcome::Values(vec![]));
+    }
 }

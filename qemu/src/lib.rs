@@ -11,7 +11,7 @@
 
 mod job;
 
-pub use job::{Job, JobReport, Outcome};
+pub use job::{Job, JobReport, Outcome, Value};
 
 use std::ffi::OsString;
 use std::fmt;

@@ -3,7 +3,8 @@
 use crate::error::Error;
 
 /// A firmware-provided buffer handed out front to back; running Wasm never
-/// allocates from anywhere else.
+/// allocates from anywhere else. The newest allocation may also grow in
+/// place into the free tail (see [`Arena::extend`]).
 pub(crate) struct Arena {
     base: usize,
     len: usize,
@@ -45,5 +46,17 @@ impl Arena {
         // this store exclusively and was never handed out before.
         unsafe { core::ptr::write_bytes(start as *mut u8, 0, zero.min(size)) };
         Ok(start as *mut u8)
+    }
+
+    /// Grow the allocation `start..start + old` to `new` bytes in place.
+    /// Only the newest allocation can grow, and only into free space.
+    pub(crate) fn extend(&mut self, start: *mut u8, old: usize, new: usize) -> bool {
+        let start = start as usize;
+        let tail = self.base + self.used;
+        if start + old != tail || new < old || start + new > self.base + self.len {
+            return false;
+        }
+        self.used = start + new - self.base;
+        true
     }
 }

@@ -1,6 +1,10 @@
-//! The engine: the platform and the code arena every module is loaded into.
+//! The engine: the platform, the code arena every module is loaded into,
+//! and the signature registry shared by all modules and host functions.
 
+use crate::artifact::FuncType;
 use crate::code::CodeArena;
+use crate::signatures::SignatureRegistry;
+use crate::vm::VMSharedSignatureIndex;
 use alloc::sync::Arc;
 use basalt_platform::Platform;
 
@@ -13,6 +17,7 @@ pub struct Engine {
 pub(crate) struct EngineInner {
     pub(crate) platform: &'static dyn Platform,
     pub(crate) code: spin::Mutex<CodeArena>,
+    pub(crate) signatures: spin::RwLock<SignatureRegistry>,
 }
 
 impl Engine {
@@ -24,6 +29,7 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 platform,
                 code: spin::Mutex::new(CodeArena::new(code_arena)),
+                signatures: spin::RwLock::new(SignatureRegistry::default()),
             }),
         }
     }
@@ -31,5 +37,19 @@ impl Engine {
     /// The board this engine runs on.
     pub fn platform(&self) -> &'static dyn Platform {
         self.inner.platform
+    }
+
+    pub(crate) fn register_signature(&self, ty: &FuncType) -> VMSharedSignatureIndex {
+        self.inner.signatures.write().register(ty)
+    }
+
+    /// The type behind a signature id (an `Arc`, so calls do not allocate).
+    pub(crate) fn signature(&self, id: VMSharedSignatureIndex) -> Arc<FuncType> {
+        self.inner
+            .signatures
+            .read()
+            .get(id)
+            .cloned()
+            .expect("signature ids come from this engine")
     }
 }

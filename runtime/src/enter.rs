@@ -93,7 +93,7 @@ extern "C" {
         values: *mut ValRaw,
         len: usize,
     ) -> u64;
-    fn basalt_trap_resume();
+    fn basalt_trap_resume(jump: *const JumpBuf) -> !;
 }
 
 /// Call an array-call trampoline; a trap comes back as `Err`.
@@ -156,6 +156,28 @@ pub(crate) unsafe fn invoke(
     _: usize,
 ) -> Result<(), Trap> {
     Err(Trap::UnexplainedFault)
+}
+
+/// Raise `trap` from Rust code called by Wasm (a host function): resume
+/// the innermost host entry with `Err(trap)`. The frames skipped are Wasm
+/// frames and the caller's, which must own nothing that needs dropping.
+///
+/// # Safety
+/// Must be called on the path of a call made by [`invoke`], with no live
+/// Rust values that need `Drop` between that call and here.
+pub(crate) unsafe fn raise(trap: Trap) -> ! {
+    let act = CURRENT.load(Ordering::SeqCst);
+    assert!(!act.is_null(), "raise outside of a Wasm call");
+    // SAFETY: `act` is the live activation of the enclosing `invoke`.
+    unsafe { ptr::write_volatile(ptr::addr_of_mut!((*act).trap), Some(trap)) };
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: the jump buffer was filled by `basalt_enter` of that
+    // activation, whose frame is still live below us.
+    unsafe {
+        basalt_trap_resume(ptr::addr_of!((*act).jump))
+    }
+    #[cfg(not(target_arch = "aarch64"))]
+    unreachable!("no Wasm runs off aarch64")
 }
 
 /// The trap hook the runtime registers with the platform.

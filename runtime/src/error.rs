@@ -2,6 +2,7 @@
 
 use crate::artifact::{ArtifactError, ValType};
 use crate::Trap;
+use alloc::string::String;
 use basalt_platform::MapError;
 use core::fmt;
 
@@ -55,6 +56,39 @@ pub enum Error {
     NotCallable,
     /// Calling into Wasm needs an aarch64 host.
     UnsupportedHost,
+    /// Limits that cannot be honoured (e.g. minimum above maximum).
+    Limits(&'static str),
+    /// A value of the wrong type for what it was given to.
+    TypeMismatch(&'static str),
+    /// A host access outside a memory or table.
+    OutOfBounds,
+    /// A memory or table could not grow.
+    GrowFailed,
+    /// `set` on an immutable global.
+    Immutable,
+    /// `Instance::new` got a different number of imports than the module has.
+    ImportCount {
+        /// Imports of the module.
+        expected: usize,
+        /// Externs given.
+        given: usize,
+    },
+    /// The linker has no definition for an import.
+    UnknownImport {
+        /// Module name.
+        module: String,
+        /// Field name.
+        name: String,
+    },
+    /// A definition does not match the import's type.
+    IncompatibleImport {
+        /// Module name.
+        module: String,
+        /// Field name.
+        name: String,
+        /// What differs.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -90,6 +124,27 @@ impl fmt::Display for Error {
             }
             Error::NotCallable => f.write_str("function has no host entry point"),
             Error::UnsupportedHost => f.write_str("calling Wasm code needs an aarch64 host"),
+            Error::Limits(what) => write!(f, "invalid limits: {what}"),
+            Error::TypeMismatch(what) => write!(f, "type mismatch: {what}"),
+            Error::OutOfBounds => f.write_str("access out of bounds"),
+            Error::GrowFailed => f.write_str("cannot grow: limit or arena exhausted"),
+            Error::Immutable => f.write_str("global is immutable"),
+            Error::ImportCount { expected, given } => {
+                write!(f, "module has {expected} imports, {given} given")
+            }
+            Error::UnknownImport { module, name } => {
+                write!(f, "unknown import: `{module}::{name}` has not been defined")
+            }
+            Error::IncompatibleImport {
+                module,
+                name,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "incompatible import type for `{module}::{name}`: {reason}"
+                )
+            }
         }
     }
 }

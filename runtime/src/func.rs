@@ -1,40 +1,45 @@
-//! Calling Wasm functions from the host.
+//! Functions: calling Wasm or host functions from the host.
 
 use crate::artifact::FuncType;
 use crate::error::Error;
-use crate::store::Store;
+use crate::store::{AsContext, AsContextMut, StoreOpaque};
 use crate::val::Val;
-use crate::vm::ValRaw;
+use crate::vm::{VMFuncRef, ValRaw};
+use alloc::sync::Arc;
 use alloc::vec;
 
-/// A function of an instance in a store.
+/// A function of a store: a Wasm function of an instance or a host
+/// function. It is its `VMFuncRef`, which is also what tables hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Func {
-    pub(crate) instance: usize,
-    pub(crate) index: u32,
-}
+pub struct Func(pub(crate) *mut VMFuncRef);
 
 /// Calls with up to this many parameters/results need no allocation.
 const INLINE_VALUES: usize = 16;
 
 impl Func {
+    pub(crate) fn func_ref(&self) -> &VMFuncRef {
+        // SAFETY: func refs live in their instance's VMContext or host
+        // function context, both alive as long as the store.
+        unsafe { &*self.0 }
+    }
+
     /// The function's signature.
-    pub fn ty<'a, T>(&self, store: &'a Store<T>) -> &'a FuncType {
-        let meta = &store.instances[self.instance].module.inner.meta;
-        &meta.types[meta.funcs[self.index as usize].type_index as usize]
+    pub fn ty(&self, store: impl AsContext) -> Arc<FuncType> {
+        store
+            .as_context()
+            .engine
+            .signature(self.func_ref().type_index)
     }
 
     /// Call with checked argument types; results are written to `results`.
-    pub fn call<T>(
+    pub fn call(
         &self,
-        store: &mut Store<T>,
+        mut store: impl AsContextMut,
         params: &[Val],
         results: &mut [Val],
     ) -> Result<(), Error> {
-        let inst = &store.instances[self.instance];
-        let module = &inst.module.inner;
-        let info = &module.meta.funcs[self.index as usize];
-        let ty = &module.meta.types[info.type_index as usize];
+        let store = store.as_context_mut();
+        let ty = store.engine.signature(self.func_ref().type_index);
         if params.len() != ty.params.len() {
             return Err(Error::ArgumentCount {
                 expected: ty.params.len(),
@@ -56,8 +61,6 @@ impl Func {
                 given: results.len(),
             });
         }
-        let trampoline = module.code_base + info.array_call.ok_or(Error::NotCallable)? as usize;
-        let vmctx = inst.vmctx;
         let n = ty.params.len().max(ty.results.len());
         let mut inline = [ValRaw::default(); INLINE_VALUES];
         let mut spilled;
@@ -70,24 +73,55 @@ impl Func {
         for (slot, p) in values.iter_mut().zip(params) {
             *slot = p.to_raw();
         }
-        if !crate::enter::in_wasm() {
-            let stack = store.engine.inner.platform.stack_bounds();
-            // SAFETY: the limits belong to this store and no Wasm of it runs now.
-            unsafe {
-                *store.limits.stack_limit.get() = stack.low + store.config.host_stack_reserve
-            };
-        }
-        if !cfg!(target_arch = "aarch64") {
-            return Err(Error::UnsupportedHost);
-        }
-        // SAFETY: the trampoline is the array-call entry of this function in
-        // its sealed code, `vmctx` is its live instance, and `values` holds
+        // SAFETY: the func ref is live (see `func_ref`) and `values` holds
         // max(params, results) slots with the parameters filled in.
-        unsafe { crate::enter::invoke(trampoline, vmctx, values.as_mut_ptr(), n)? };
-        let ty = self.ty(store);
+        unsafe { self.call_raw(store, values.as_mut_ptr(), n)? };
         for ((r, raw), &t) in results.iter_mut().zip(values.iter()).zip(&ty.results) {
             *r = Val::from_raw(raw, t);
         }
         Ok(())
     }
+
+    /// Enter the function's array-call entry.
+    ///
+    /// # Safety
+    /// `values` must hold `len >= max(params, results)` slots with the
+    /// parameters filled in, of the function's types.
+    pub(crate) unsafe fn call_raw<T>(
+        &self,
+        store: &mut StoreOpaque<T>,
+        values: *mut ValRaw,
+        len: usize,
+    ) -> Result<(), Error> {
+        let f = self.func_ref();
+        // SAFETY: `array_call` is the entry of a live function whose context
+        // is `vmctx`; the caller guarantees `values`.
+        unsafe { enter(store, f.array_call as usize, f.vmctx.cast(), values, len) }
+    }
+}
+
+/// Set the stack limit (for the outermost entry) and call an array-call
+/// entry; a trap comes back as `Err`.
+///
+/// # Safety
+/// `array_call` must be an array-call entry whose context is `vmctx`, and
+/// `values` must hold `len` slots with its parameters filled in.
+pub(crate) unsafe fn enter<T>(
+    store: &mut StoreOpaque<T>,
+    array_call: usize,
+    vmctx: *mut crate::vm::VMContext,
+    values: *mut ValRaw,
+    len: usize,
+) -> Result<(), Error> {
+    if !cfg!(target_arch = "aarch64") {
+        return Err(Error::UnsupportedHost);
+    }
+    if !crate::enter::in_wasm() {
+        let stack = store.engine.inner.platform.stack_bounds();
+        // SAFETY: the limits belong to this store and no Wasm runs now.
+        unsafe { *store.limits.stack_limit.get() = stack.low + store.config.host_stack_reserve };
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { crate::enter::invoke(array_call, vmctx, values, len)? };
+    Ok(())
 }

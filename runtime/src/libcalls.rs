@@ -1,45 +1,235 @@
-//! The builtin functions compiled code calls through `VMBuiltinFunctionsArray`.
+//! The builtin functions compiled code calls through `VMBuiltinFunctionsArray`,
+//! and the table/memory operations they share with instantiation.
 
-use crate::instance::InstanceHeader;
+use crate::instance::{InstanceHeader, InstanceState};
+use crate::trap::Trap;
 use crate::vm::{VMBuiltinFunctionsArray, VMContext};
-use core::sync::atomic::Ordering;
+use core::sync::atomic::AtomicU64;
 
-/// Wasm page size.
-pub(crate) const PAGE: u64 = 65536;
+/// The engine-wide epoch counter compiled code will compare against.
+pub(crate) static EPOCH: AtomicU64 = AtomicU64::new(0);
 
 /// The one array every `VMContext` points to.
-pub(crate) static BUILTINS: VMBuiltinFunctionsArray = VMBuiltinFunctionsArray { memory32_grow };
+pub(crate) static BUILTINS: VMBuiltinFunctionsArray = VMBuiltinFunctionsArray {
+    memory32_grow,
+    table_grow,
+    table_fill,
+    table_copy,
+    table_init,
+    elem_drop,
+    memory_copy,
+    memory_fill,
+    memory_init,
+    data_drop,
+};
 
-/// `memory.grow`: grow in place within the memory's reservation; -1 when
-/// the request passes the declared maximum or the reservation.
+/// The calling instance's state.
+///
+/// # Safety
+/// `vmctx` must be a live instance context (compiled code passes its own).
+unsafe fn state<'a>(vmctx: *mut VMContext) -> &'a mut InstanceState {
+    // SAFETY: instance contexts sit right after a header pointing at their
+    // state, which the store keeps alive.
+    unsafe { &mut *(*InstanceHeader::of(vmctx)).state }
+}
+
+fn flag(r: Result<(), Trap>) -> u32 {
+    r.is_err() as u32
+}
+
 unsafe extern "C" fn memory32_grow(vmctx: *mut VMContext, delta: u64, index: u32) -> u64 {
-    // SAFETY: compiled code passes its own live vmctx, which the runtime
-    // placed right after its `InstanceHeader`.
-    let header = unsafe { &*InstanceHeader::of(vmctx) };
-    if index != 0 || header.memory.is_null() {
-        return u64::MAX;
-    }
-    // SAFETY: `memory` points at the instance's own `VMMemoryDefinition`.
-    let def = unsafe { &*header.memory };
-    let old_bytes = def.current_length.load(Ordering::Relaxed) as u64;
-    let old = old_bytes / PAGE;
-    let Some(new) = old.checked_add(delta) else {
+    // SAFETY: called by compiled code with its own vmctx.
+    let s = unsafe { state(vmctx) };
+    let Some(&mem) = s.memories.get(index as usize) else {
         return u64::MAX;
     };
-    if new > header.max_pages || new * PAGE > header.capacity as u64 {
-        return u64::MAX;
+    // SAFETY: memory states live as long as the store.
+    unsafe { (*mem).grow(delta) }.unwrap_or(u64::MAX)
+}
+
+unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, delta: u32, init: u64) -> u32 {
+    // SAFETY: as above.
+    let s = unsafe { state(vmctx) };
+    // SAFETY: table states live as long as the store.
+    unsafe { (*s.tables[table as usize]).grow(delta, init) }.unwrap_or(u32::MAX)
+}
+
+unsafe extern "C" fn table_fill(
+    vmctx: *mut VMContext,
+    table: u32,
+    dst: u32,
+    val: u64,
+    len: u32,
+) -> u32 {
+    // SAFETY: as above.
+    flag(unsafe { state(vmctx) }.table_fill(table, dst, val, len))
+}
+
+unsafe extern "C" fn table_copy(
+    vmctx: *mut VMContext,
+    dst_t: u32,
+    src_t: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: as above.
+    flag(unsafe { state(vmctx) }.table_copy(dst_t, src_t, dst, src, len))
+}
+
+unsafe extern "C" fn table_init(
+    vmctx: *mut VMContext,
+    table: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: as above.
+    flag(unsafe { state(vmctx) }.table_init(table, seg, dst, src, len))
+}
+
+unsafe extern "C" fn elem_drop(vmctx: *mut VMContext, seg: u32) {
+    // SAFETY: as above.
+    unsafe { state(vmctx) }.elem_drop(seg)
+}
+
+unsafe extern "C" fn memory_copy(vmctx: *mut VMContext, dst: u32, src: u32, len: u32) -> u32 {
+    // SAFETY: as above.
+    flag(unsafe { state(vmctx) }.memory_copy(dst, src, len))
+}
+
+unsafe extern "C" fn memory_fill(vmctx: *mut VMContext, dst: u32, val: u32, len: u32) -> u32 {
+    // SAFETY: as above.
+    flag(unsafe { state(vmctx) }.memory_fill(dst, val as u8, len))
+}
+
+unsafe extern "C" fn memory_init(
+    vmctx: *mut VMContext,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: as above.
+    flag(unsafe { state(vmctx) }.memory_init(seg, dst, src, len))
+}
+
+unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) {
+    // SAFETY: as above.
+    unsafe { state(vmctx) }.data_drop(seg)
+}
+
+impl InstanceState {
+    fn table(&self, index: u32) -> &mut crate::table::TableState {
+        // SAFETY: table states live as long as the store; Wasm is single
+        // threaded, so no other reference is active during a libcall.
+        let table = self.tables[index as usize];
+        // SAFETY: see above.
+        unsafe { &mut *table }
     }
-    let new_bytes = new * PAGE;
-    // SAFETY: the grown range lies within the reservation the store gave
-    // this memory (`capacity`), which nothing else uses.
-    unsafe {
-        core::ptr::write_bytes(
-            def.base.add(old_bytes as usize),
-            0,
-            (new_bytes - old_bytes) as usize,
-        )
-    };
-    def.current_length
-        .store(new_bytes as usize, Ordering::Relaxed);
-    old
+
+    fn memory(&self) -> &mut crate::memory::MemoryState {
+        // SAFETY: as for tables; validation guarantees memory 0 exists
+        // whenever a memory instruction is compiled.
+        let memory = self.memories[0];
+        // SAFETY: see above.
+        unsafe { &mut *memory }
+    }
+
+    pub(crate) fn table_fill(
+        &mut self,
+        table: u32,
+        dst: u32,
+        val: u64,
+        len: u32,
+    ) -> Result<(), Trap> {
+        let t = self.table(table);
+        let range = t.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
+        t.elements_mut()[range].fill(val);
+        Ok(())
+    }
+
+    pub(crate) fn table_copy(
+        &mut self,
+        dst_t: u32,
+        src_t: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), Trap> {
+        let (d, s) = (self.table(dst_t), self.table(src_t));
+        let src_range = s.range(src, len).ok_or(Trap::TableOutOfBounds)?;
+        let dst_range = d.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
+        if dst_t == src_t {
+            d.elements_mut().copy_within(src_range, dst_range.start);
+        } else {
+            d.elements_mut()[dst_range].copy_from_slice(&s.elements_mut()[src_range]);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn table_init(
+        &mut self,
+        table: u32,
+        seg: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), Trap> {
+        let items = &self.elems[seg as usize];
+        let end = src as u64 + len as u64;
+        if end > items.len() as u64 {
+            return Err(Trap::TableOutOfBounds);
+        }
+        let t = self.table(table);
+        let range = t.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
+        t.elements_mut()[range].copy_from_slice(&items[src as usize..end as usize]);
+        Ok(())
+    }
+
+    pub(crate) fn elem_drop(&mut self, seg: u32) {
+        self.elems[seg as usize] = alloc::vec::Vec::new();
+    }
+
+    pub(crate) fn memory_copy(&mut self, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
+        let m = self.memory();
+        let src_range = m.range(src, len).ok_or(Trap::MemoryOutOfBounds)?;
+        let dst_range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
+        m.bytes().copy_within(src_range, dst_range.start);
+        Ok(())
+    }
+
+    pub(crate) fn memory_fill(&mut self, dst: u32, val: u8, len: u32) -> Result<(), Trap> {
+        let m = self.memory();
+        let range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
+        m.bytes()[range].fill(val);
+        Ok(())
+    }
+
+    pub(crate) fn memory_init(
+        &mut self,
+        seg: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), Trap> {
+        let bytes: &[u8] = if self.dropped_data[seg as usize] {
+            &[]
+        } else {
+            &self.module.inner.meta.data[seg as usize].bytes
+        };
+        let end = src as u64 + len as u64;
+        if end > bytes.len() as u64 {
+            return Err(Trap::MemoryOutOfBounds);
+        }
+        let m = self.memory();
+        let range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
+        m.bytes()[range].copy_from_slice(&bytes[src as usize..end as usize]);
+        Ok(())
+    }
+
+    pub(crate) fn data_drop(&mut self, seg: u32) {
+        self.dropped_data[seg as usize] = true;
+    }
 }

@@ -1,10 +1,13 @@
 //! A loaded module: checked metadata plus sealed code in the code arena.
 
-use crate::artifact::{self, ArtifactError, BoundsChecks, ExportKind, FuncType, Metadata};
+use crate::artifact::{
+    self, ArtifactError, BoundsChecks, ExportKind, FuncType, ImportKind, Metadata,
+};
 use crate::code::{self, CodeRegion};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::vm::{VMOffsets, VMOffsetsCounts};
+use crate::vm::{VMOffsets, VMSharedSignatureIndex};
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 
 /// A compiled module ready to instantiate. Cheap to clone.
@@ -14,10 +17,13 @@ pub struct Module {
 }
 
 pub(crate) struct ModuleInner {
+    pub(crate) engine: Engine,
     pub(crate) meta: Arc<Metadata>,
     pub(crate) code_base: usize,
     pub(crate) code_len: usize,
     pub(crate) offsets: VMOffsets,
+    /// Engine-wide id of each of the module's types; `VMContext::signature_ids` points here.
+    pub(crate) signature_ids: Box<[VMSharedSignatureIndex]>,
 }
 
 /// Optional CPU features this core has, as `CpuFeatures` bits.
@@ -63,19 +69,19 @@ impl Module {
             end: code_base + a.code.len(),
             meta: meta.clone(),
         });
-        let offsets = VMOffsets::new(VMOffsetsCounts {
-            defined_memories: meta.memories.len() as u32,
-            owned_memories: meta.memories.len() as u32,
-            defined_globals: meta.globals.len() as u32,
-            ..Default::default()
-        });
-        let code_len = a.code.len();
+        let signature_ids = meta
+            .types
+            .iter()
+            .map(|t| engine.register_signature(t))
+            .collect();
         Ok(Module {
             inner: Arc::new(ModuleInner {
+                engine: engine.clone(),
+                offsets: meta.offsets(),
                 meta,
                 code_base,
-                code_len,
-                offsets,
+                code_len: a.code.len(),
+                signature_ids,
             }),
         })
     }
@@ -90,14 +96,23 @@ impl Module {
         self.inner.meta.name.as_deref()
     }
 
+    /// Imports as (module, name, kind), in the order `Instance::new` takes them.
+    pub fn imports(&self) -> impl Iterator<Item = (&str, &str, &ImportKind)> {
+        self.inner
+            .meta
+            .imports
+            .iter()
+            .map(|i| (i.module.as_str(), i.name.as_str(), &i.kind))
+    }
+
     /// Exported functions with their signatures.
     pub fn exported_funcs(&self) -> impl Iterator<Item = (&str, &FuncType)> {
         let meta = &self.inner.meta;
         meta.exports.iter().filter_map(move |e| match e.kind {
-            ExportKind::Func(i) => Some((
-                e.name.as_str(),
-                &meta.types[meta.funcs[i as usize].type_index as usize],
-            )),
+            ExportKind::Func(i) => {
+                let t = meta.func_type_index(i)?;
+                Some((e.name.as_str(), &meta.types[t as usize]))
+            }
             _ => None,
         })
     }

@@ -1,18 +1,28 @@
-//! The store: a static arena, the runtime limits and every instance in it.
+//! The store: a static arena, the runtime limits and everything
+//! instantiated or created in it. Handles (`Func`, `Memory`, ...) belong to
+//! the store that made them.
 
 use crate::arena::Arena;
 use crate::engine::Engine;
-use crate::instance::InstanceData;
+use crate::host::HostFuncContext;
+use crate::instance::InstanceState;
+use crate::memory::MemoryState;
+use crate::table::TableState;
 use crate::vm::VMRuntimeLimits;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::any::Any;
 
 /// Tunables of a store.
 #[derive(Clone, Copy, Debug)]
 pub struct StoreConfig {
-    /// Largest reservation one linear memory takes from the arena. A memory
-    /// grows in place up to its reservation; `memory.grow` past it returns -1.
-    pub max_memory_bytes: usize,
+    /// Bytes a linear memory reserves beyond its initial size (bounded by
+    /// its declared maximum). A memory grows in place within its
+    /// reservation, and the newest allocation of the arena may grow further
+    /// into the arena's free tail; `memory.grow` past that returns -1.
+    pub memory_reserve: usize,
+    /// Elements a table reserves beyond its initial size, likewise.
+    pub table_reserve: u32,
     /// Stack kept free below Wasm for host functions and libcalls.
     pub host_stack_reserve: usize,
 }
@@ -20,7 +30,8 @@ pub struct StoreConfig {
 impl Default for StoreConfig {
     fn default() -> Self {
         Self {
-            max_memory_bytes: 64 << 20,
+            memory_reserve: 1 << 20,
+            table_reserve: 1024,
             host_stack_reserve: 32 << 10,
         }
     }
@@ -29,12 +40,22 @@ impl Default for StoreConfig {
 /// Owns instances and their state, like `wasmtime::Store`, over an arena
 /// the firmware provides (e.g. a `static` buffer placed by the linker).
 pub struct Store<T> {
+    pub(crate) inner: Box<StoreOpaque<T>>,
+}
+
+/// The store's contents, at a stable address (compiled code and host
+/// functions point into it). Reached through [`AsContext`].
+pub struct StoreOpaque<T> {
     pub(crate) engine: Engine,
     pub(crate) arena: Arena,
     pub(crate) config: StoreConfig,
-    pub(crate) limits: Box<VMRuntimeLimits>,
-    pub(crate) instances: Vec<InstanceData>,
-    data: T,
+    pub(crate) limits: VMRuntimeLimits,
+    pub(crate) instances: Vec<Box<InstanceState>>,
+    pub(crate) host_funcs: Vec<Box<HostFuncContext<T>>>,
+    pub(crate) host_memories: Vec<Box<MemoryState>>,
+    pub(crate) host_tables: Vec<Box<TableState>>,
+    pub(crate) externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    pub(crate) data: T,
 }
 
 impl<T> Store<T> {
@@ -51,20 +72,103 @@ impl<T> Store<T> {
         config: StoreConfig,
     ) -> Self {
         Self {
-            engine: engine.clone(),
-            arena: Arena::new(arena),
-            config,
-            limits: Box::new(VMRuntimeLimits::new()),
-            instances: Vec::new(),
-            data,
+            inner: Box::new(StoreOpaque {
+                engine: engine.clone(),
+                arena: Arena::new(arena),
+                config,
+                limits: VMRuntimeLimits::new(),
+                instances: Vec::new(),
+                host_funcs: Vec::new(),
+                host_memories: Vec::new(),
+                host_tables: Vec::new(),
+                externrefs: Vec::new(),
+                data,
+            }),
         }
     }
 
     /// The engine.
     pub fn engine(&self) -> &Engine {
-        &self.engine
+        &self.inner.engine
     }
 
+    /// User data.
+    pub fn data(&self) -> &T {
+        &self.inner.data
+    }
+
+    /// Mutable user data.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.inner.data
+    }
+
+    /// Bytes of the arena still free.
+    pub fn arena_available(&self) -> usize {
+        self.inner.arena.available(16)
+    }
+}
+
+/// Read access to a store: implemented by [`Store`] and [`crate::Caller`].
+pub trait AsContext {
+    /// The store's user data type.
+    type Data;
+    /// The store's contents.
+    fn as_context(&self) -> &StoreOpaque<Self::Data>;
+}
+
+/// Write access to a store: implemented by [`Store`] and [`crate::Caller`].
+pub trait AsContextMut: AsContext {
+    /// The store's contents.
+    fn as_context_mut(&mut self) -> &mut StoreOpaque<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> &StoreOpaque<T> {
+        &self.inner
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> &mut StoreOpaque<T> {
+        &mut self.inner
+    }
+}
+
+impl<T> AsContext for StoreOpaque<T> {
+    type Data = T;
+    fn as_context(&self) -> &StoreOpaque<T> {
+        self
+    }
+}
+
+impl<T> AsContextMut for StoreOpaque<T> {
+    fn as_context_mut(&mut self) -> &mut StoreOpaque<T> {
+        self
+    }
+}
+
+impl<S: AsContext> AsContext for &S {
+    type Data = S::Data;
+    fn as_context(&self) -> &StoreOpaque<S::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<S: AsContext> AsContext for &mut S {
+    type Data = S::Data;
+    fn as_context(&self) -> &StoreOpaque<S::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<S: AsContextMut> AsContextMut for &mut S {
+    fn as_context_mut(&mut self) -> &mut StoreOpaque<S::Data> {
+        (**self).as_context_mut()
+    }
+}
+
+impl<T> StoreOpaque<T> {
     /// User data.
     pub fn data(&self) -> &T {
         &self.data
@@ -75,8 +179,8 @@ impl<T> Store<T> {
         &mut self.data
     }
 
-    /// Bytes of the arena still free.
-    pub fn arena_available(&self) -> usize {
-        self.arena.available(16)
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 }

@@ -33,6 +33,10 @@ pub enum Trap {
     NullReference = 12,
     /// A fault inside Wasm code that the trap table does not explain.
     UnexplainedFault = 13,
+    /// A host function produced values of the wrong type.
+    HostResultType = 14,
+    /// A host function failed.
+    HostError = 15,
 }
 
 impl Trap {
@@ -52,6 +56,8 @@ impl Trap {
             11 => Trap::OutOfFuel,
             12 => Trap::NullReference,
             13 => Trap::UnexplainedFault,
+            14 => Trap::HostResultType,
+            15 => Trap::HostError,
             _ => return None,
         })
     }
@@ -72,6 +78,8 @@ impl Trap {
             Trap::OutOfFuel => "all fuel consumed by WebAssembly",
             Trap::NullReference => "null reference",
             Trap::UnexplainedFault => "unexplained fault in wasm code",
+            Trap::HostResultType => "host function returned a value of the wrong type",
+            Trap::HostError => "host function failed",
         }
     }
 }

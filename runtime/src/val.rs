@@ -1,7 +1,9 @@
 //! Typed Wasm values at the host boundary.
 
 use crate::artifact::ValType;
-use crate::vm::ValRaw;
+use crate::externref::ExternRef;
+use crate::func::Func;
+use crate::vm::{VMFuncRef, ValRaw};
 use core::fmt;
 
 /// A Wasm value. Floats are kept as bits so NaN payloads survive exactly.
@@ -15,6 +17,10 @@ pub enum Val {
     F32(u32),
     /// `f64` bits.
     F64(u64),
+    /// `funcref` (`None` is `ref.null func`).
+    FuncRef(Option<Func>),
+    /// `externref` (`None` is `ref.null extern`).
+    ExternRef(Option<ExternRef>),
 }
 
 impl Val {
@@ -25,17 +31,21 @@ impl Val {
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
         }
     }
 
-    /// Zero of a numeric type (`None` for types the host cannot hold yet).
+    /// Zero (or null) of a type; `None` for `v128`, which the host API does not carry yet.
     pub fn zero(ty: ValType) -> Option<Val> {
         Some(match ty {
             ValType::I32 => Val::I32(0),
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
-            _ => return None,
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+            ValType::V128 => return None,
         })
     }
 
@@ -45,6 +55,8 @@ impl Val {
             Val::I64(v) => ValRaw::i64(v),
             Val::F32(v) => ValRaw::f32(v),
             Val::F64(v) => ValRaw::f64(v),
+            Val::FuncRef(f) => ValRaw::i64(f.map_or(0, |f| f.0 as i64)),
+            Val::ExternRef(e) => ValRaw::i64(e.map_or(0, |e| e.raw() as i64)),
         }
     }
 
@@ -53,8 +65,49 @@ impl Val {
             ValType::I32 => Val::I32(raw.get_i32()),
             ValType::I64 => Val::I64(raw.get_i64()),
             ValType::F32 => Val::F32(raw.get_f32()),
+            ValType::FuncRef | ValType::ExternRef => Val::from_ref_raw(ty, raw.get_i64() as u64),
             _ => Val::F64(raw.get_f64()),
         }
+    }
+
+    /// The 8-byte table/global representation of a reference of type `elem`.
+    pub(crate) fn ref_raw(&self, elem: ValType) -> Option<u64> {
+        match (self, elem) {
+            (Val::FuncRef(f), ValType::FuncRef) => Some(f.map_or(0, |f| f.0 as u64)),
+            (Val::ExternRef(e), ValType::ExternRef) => Some(e.map_or(0, |e| e.raw())),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_ref_raw(elem: ValType, raw: u64) -> Val {
+        match elem {
+            ValType::FuncRef => Val::FuncRef((raw != 0).then_some(Func(raw as *mut VMFuncRef))),
+            _ => Val::ExternRef(ExternRef::from_raw(raw)),
+        }
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Self {
+        Val::I32(v)
+    }
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::I64(v)
+    }
+}
+
+impl From<f32> for Val {
+    fn from(v: f32) -> Self {
+        Val::F32(v.to_bits())
+    }
+}
+
+impl From<f64> for Val {
+    fn from(v: f64) -> Self {
+        Val::F64(v.to_bits())
     }
 }
 
@@ -66,6 +119,9 @@ impl fmt::Display for Val {
             Val::I64(v) => write!(f, "{v}"),
             Val::F32(b) => write!(f, "{}", f32::from_bits(*b)),
             Val::F64(b) => write!(f, "{}", f64::from_bits(*b)),
+            Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
+            Val::FuncRef(Some(_)) => f.write_str("<funcref>"),
+            Val::ExternRef(Some(e)) => write!(f, "<externref {}>", e.0),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Helpers for the end-to-end tests: compile on the host, run on the board.
 
-pub use basalt::{Trap, Val};
-pub use basalt_qemu::{Job, JobReport, Outcome, RunOptions};
+pub use basalt::Trap;
+pub use basalt_qemu::{Job, JobReport, Outcome, RunOptions, Value};
 
 /// Compile `.wat` text with default options, panicking with the compiler's message.
 pub fn compile(wat: &str) -> Vec<u8> {
@@ -10,7 +10,7 @@ pub fn compile(wat: &str) -> Vec<u8> {
 }
 
 /// Boot the board once with `wat` and the given calls; returns the report.
-pub fn run(wat: &str, calls: &[(&str, &[Val])]) -> JobReport {
+pub fn run(wat: &str, calls: &[(&str, &[Value])]) -> JobReport {
     let mut job = Job::new(compile(wat));
     for (name, args) in calls {
         job.invoke(name, args);
@@ -20,31 +20,31 @@ pub fn run(wat: &str, calls: &[(&str, &[Val])]) -> JobReport {
 }
 
 /// Shorthand for an `Outcome::Values`.
-pub fn ok(vals: &[Val]) -> Outcome {
+pub fn ok(vals: &[Value]) -> Outcome {
     Outcome::Values(vals.to_vec())
 }
 
 /// An `f32` argument or result, by its bits.
-pub fn f32v(x: f32) -> Val {
-    Val::F32(x.to_bits())
+pub fn f32v(x: f32) -> Value {
+    Value::F32(x.to_bits())
 }
 
 /// An `f64` argument or result, by its bits.
-pub fn f64v(x: f64) -> Val {
-    Val::F64(x.to_bits())
+pub fn f64v(x: f64) -> Value {
+    Value::F64(x.to_bits())
 }
 
 /// The canonical `f32` NaN; as an *expected* value it matches any NaN
 /// (Wasm leaves the payload of a computed NaN nondeterministic). Any other
 /// expected NaN bit pattern must match exactly.
-pub const F32_NAN: Val = Val::F32(0x7fc0_0000);
+pub const F32_NAN: Value = Value::F32(0x7fc0_0000);
 /// The canonical `f64` NaN; as an expected value it matches any NaN.
-pub const F64_NAN: Val = Val::F64(0x7ff8_0000_0000_0000);
+pub const F64_NAN: Value = Value::F64(0x7ff8_0000_0000_0000);
 
-fn val_matches(expected: &Val, got: &Val) -> bool {
+fn val_matches(expected: &Value, got: &Value) -> bool {
     match (expected, got) {
-        (&F32_NAN, Val::F32(g)) => f32::from_bits(*g).is_nan(),
-        (&F64_NAN, Val::F64(g)) => f64::from_bits(*g).is_nan(),
+        (&F32_NAN, Value::F32(g)) => f32::from_bits(*g).is_nan(),
+        (&F64_NAN, Value::F64(g)) => f64::from_bits(*g).is_nan(),
         _ => expected == got,
     }
 }
@@ -61,13 +61,13 @@ pub fn outcome_matches(expected: &Outcome, got: &Outcome) -> bool {
 }
 
 /// One invoke and what it must give.
-pub type Case<'a> = (&'a str, &'a [Val], Outcome);
+pub type Case<'a> = (&'a str, &'a [Value], Outcome);
 
 /// Boot once with `wat`, run every case in order on the same instance and
 /// assert each outcome (see [`outcome_matches`]) and a clean exit. Reports
 /// every mismatch at once, with the console.
 pub fn check(wat: &str, cases: &[Case<'_>]) -> JobReport {
-    let calls: Vec<(&str, &[Val])> = cases.iter().map(|(n, a, _)| (*n, *a)).collect();
+    let calls: Vec<(&str, &[Value])> = cases.iter().map(|(n, a, _)| (*n, *a)).collect();
     let r = run(wat, &calls);
     assert_eq!(r.status, 0, "board exit status\n{}", r.console);
     assert_eq!(r.outcomes.len(), cases.len());

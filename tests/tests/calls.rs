@@ -2,7 +2,7 @@
 //! (past the argument registers) and many results.
 
 use basalt_tests::*;
-use Val::{F32, F64, I32, I64};
+use Value::{F32, F64, I32, I64};
 
 const CALLS: &str = r#"
 (module

@@ -3,7 +3,7 @@
 //! an unconditional branch.
 
 use basalt_tests::*;
-use Val::{F32, F64, I32, I64};
+use Value::{F32, F64, I32, I64};
 
 const CONTROL: &str = r#"
 (module

@@ -4,7 +4,7 @@
 //! and saturates float→int exactly as Wasm's `trunc_sat` does.
 
 use basalt_tests::*;
-use Val::{I32, I64};
+use Value::{I32, I64};
 
 #[test]
 fn integer_width_conversions_and_sign_extension() {
@@ -181,7 +181,7 @@ fn saturating_float_to_int() {
         1e300,
         -1e19,
     ];
-    let mut cases: Vec<(&str, Vec<Val>, Outcome)> = Vec::new();
+    let mut cases: Vec<(&str, Vec<Value>, Outcome)> = Vec::new();
     for x in f32s {
         cases.push(("i32.trunc_sat_f32_s", vec![f32v(x)], ok(&[I32(x as i32)])));
         cases.push((
@@ -365,9 +365,9 @@ fn demote_promote_and_reinterpret() {
             (
                 "f32.reinterpret_i32",
                 &[I32(0x4049_0fdb)],
-                ok(&[Val::F32(0x4049_0fdb)]),
+                ok(&[Value::F32(0x4049_0fdb)]),
             ),
-            ("f64.reinterpret_i64", &[I64(1)], ok(&[Val::F64(1)])),
+            ("f64.reinterpret_i64", &[I64(1)], ok(&[Value::F64(1)])),
             ("rt32", &[I32(0x7fa0_0001)], ok(&[I32(0x7fa0_0001)])),
             (
                 "rt32",

@@ -3,7 +3,7 @@
 //! segments, memory.size/memory.grow, and a start function.
 
 use basalt_tests::*;
-use Val::{I32, I64};
+use Value::{I32, I64};
 
 const ACCESS: &str = r#"
 (module
@@ -92,11 +92,11 @@ fn loads_extend_correctly_and_are_little_endian() {
                 &[I32(12)],
                 ok(&[I64(0x8000_0080u32 as i32 as i64)]),
             ),
-            ("f32.load", &[I32(12)], ok(&[Val::F32(0x8000_0080)])),
+            ("f32.load", &[I32(12)], ok(&[Value::F32(0x8000_0080)])),
             (
                 "f64.load",
                 &[I32(8)],
-                ok(&[Val::F64(0x8000_0080_fcfd_feff)]),
+                ok(&[Value::F64(0x8000_0080_fcfd_feff)]),
             ),
             // Unaligned loads.
             ("i32.load", &[I32(1)], ok(&[I32(0x0504_0302)])),
@@ -110,7 +110,7 @@ fn loads_extend_correctly_and_are_little_endian() {
             (
                 "f64.load",
                 &[I32(5)],
-                ok(&[Val::F64(0x80fc_fdfe_ff08_0706)]),
+                ok(&[Value::F64(0x80fc_fdfe_ff08_0706)]),
             ),
             ("load_off4", &[I32(0)], ok(&[I32(0x0807_0605)])),
             ("load_off4", &[I32(5)], ok(&[I32(0x80fc_fdfeu32 as i32)])),
@@ -173,20 +173,20 @@ fn stores_write_exactly_their_width() {
                 ok(&[I64(0x0a0b_0c0d_0e0f_1011)]),
             ),
             // Float stores are bit-exact, NaN payloads included.
-            ("f32.store", &[I32(4003), Val::F32(0x7fa0_0001)], ok(&[])),
+            ("f32.store", &[I32(4003), Value::F32(0x7fa0_0001)], ok(&[])),
             ("i32.load", &[I32(4003)], ok(&[I32(0x7fa0_0001)])),
-            ("f32.load", &[I32(4003)], ok(&[Val::F32(0x7fa0_0001)])),
+            ("f32.load", &[I32(4003)], ok(&[Value::F32(0x7fa0_0001)])),
             ("f64.store", &[I32(4011), f64v(-0.0)], ok(&[])),
             ("i64.load", &[I32(4011)], ok(&[I64(i64::MIN)])),
             (
                 "f64.store",
-                &[I32(4021), Val::F64(0xfff0_0000_dead_beef)],
+                &[I32(4021), Value::F64(0xfff0_0000_dead_beef)],
                 ok(&[]),
             ),
             (
                 "f64.load",
                 &[I32(4021)],
-                ok(&[Val::F64(0xfff0_0000_dead_beef)]),
+                ok(&[Value::F64(0xfff0_0000_dead_beef)]),
             ),
             // The last byte of memory is writable.
             ("i32.store8", &[I32(65535), I32(0x5a)], ok(&[])),

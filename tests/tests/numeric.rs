@@ -4,9 +4,9 @@
 //! arithmetic or are written by hand from the Wasm spec.
 
 use basalt_tests::*;
-use Val::{I32, I64};
+use Value::{I32, I64};
 
-fn b(x: bool) -> Val {
+fn b(x: bool) -> Value {
     I32(x as i32)
 }
 
@@ -131,7 +131,7 @@ fn i32_comparisons_signed_and_unsigned() {
         (7, 7),
         (0, i32::MIN),
     ];
-    let mut cases: Vec<(&str, Vec<Val>, Outcome)> = Vec::new();
+    let mut cases: Vec<(&str, Vec<Value>, Outcome)> = Vec::new();
     for (x, y) in pairs {
         let (ux, uy) = (x as u32, y as u32);
         let expect = [
@@ -356,25 +356,25 @@ fn f32_arithmetic_is_bit_exact() {
             ("f32.abs", &[f(-0.0)], ok(&[f(0.0)])),
             (
                 "f32.abs",
-                &[Val::F32(0xffc0_0001)],
-                ok(&[Val::F32(0x7fc0_0001)]),
+                &[Value::F32(0xffc0_0001)],
+                ok(&[Value::F32(0x7fc0_0001)]),
             ),
             ("f32.neg", &[f(0.0)], ok(&[f(-0.0)])),
             (
                 "f32.neg",
-                &[Val::F32(0x7fa0_0002)],
-                ok(&[Val::F32(0xffa0_0002)]),
+                &[Value::F32(0x7fa0_0002)],
+                ok(&[Value::F32(0xffa0_0002)]),
             ),
             ("f32.copysign", &[f(1.5), f(-0.0)], ok(&[f(-1.5)])),
             ("f32.copysign", &[f(-2.0), f(3.0)], ok(&[f(2.0)])),
             (
                 "f32.copysign",
-                &[Val::F32(0x7fc0_0003), f(-1.0)],
-                ok(&[Val::F32(0xffc0_0003)]),
+                &[Value::F32(0x7fc0_0003), f(-1.0)],
+                ok(&[Value::F32(0xffc0_0003)]),
             ),
             (
                 "f32.copysign",
-                &[f(inf), Val::F32(0xffc0_0000)],
+                &[f(inf), Value::F32(0xffc0_0000)],
                 ok(&[f(-inf)]),
             ),
             ("f32.eq", &[nan, nan], ok(&[I32(0)])),
@@ -436,26 +436,26 @@ fn f64_arithmetic_is_bit_exact() {
             ("f64.trunc", &[f(-inf)], ok(&[f(-inf)])),
             (
                 "f64.abs",
-                &[Val::F64(0xfff8_0000_0000_0005)],
-                ok(&[Val::F64(0x7ff8_0000_0000_0005)]),
+                &[Value::F64(0xfff8_0000_0000_0005)],
+                ok(&[Value::F64(0x7ff8_0000_0000_0005)]),
             ),
             ("f64.abs", &[f(-inf)], ok(&[f(inf)])),
             ("f64.neg", &[f(-0.0)], ok(&[f(0.0)])),
             (
                 "f64.neg",
-                &[Val::F64(0x7ff4_0000_0000_0001)],
-                ok(&[Val::F64(0xfff4_0000_0000_0001)]),
+                &[Value::F64(0x7ff4_0000_0000_0001)],
+                ok(&[Value::F64(0xfff4_0000_0000_0001)]),
             ),
             ("f64.copysign", &[f(3.0), f(-0.0)], ok(&[f(-3.0)])),
             (
                 "f64.copysign",
-                &[f(-3.0), Val::F64(0x7ff8_0000_0000_0000)],
+                &[f(-3.0), Value::F64(0x7ff8_0000_0000_0000)],
                 ok(&[f(3.0)]),
             ),
             (
                 "f64.copysign",
-                &[Val::F64(0x7ff8_0000_0000_0009), f(-1.0)],
-                ok(&[Val::F64(0xfff8_0000_0000_0009)]),
+                &[Value::F64(0x7ff8_0000_0000_0009), f(-1.0)],
+                ok(&[Value::F64(0xfff8_0000_0000_0009)]),
             ),
             ("f64.eq", &[nan, nan], ok(&[I32(0)])),
             ("f64.ne", &[nan, f(1.0)], ok(&[I32(1)])),

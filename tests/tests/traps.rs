@@ -3,7 +3,7 @@
 //! written before the trap (memory, globals) is still there.
 
 use basalt_tests::*;
-use Val::{I32, I64};
+use Value::{I32, I64};
 
 const TRAPPY: &str = r#"
 (module
@@ -171,12 +171,16 @@ fn float_to_int_traps_overflow_and_nan() {
             ),
             // NaN, of either sign and any payload.
             ("i32.trunc_f32_s", &[F32_NAN], nan()),
-            ("i32.trunc_f32_u", &[Val::F32(0xffa0_0001)], nan()),
+            ("i32.trunc_f32_u", &[Value::F32(0xffa0_0001)], nan()),
             ("i32.trunc_f64_s", &[F64_NAN], nan()),
             ("i32.trunc_f64_u", &[F64_NAN], nan()),
             ("i64.trunc_f32_s", &[F32_NAN], nan()),
             ("i64.trunc_f32_u", &[F32_NAN], nan()),
-            ("i64.trunc_f64_s", &[Val::F64(0xfff8_0000_0000_0001)], nan()),
+            (
+                "i64.trunc_f64_s",
+                &[Value::F64(0xfff8_0000_0000_0001)],
+                nan(),
+            ),
             ("i64.trunc_f64_u", &[F64_NAN], nan()),
             ("probe", &[], alive(w, 3)),
         ],
@@ -226,7 +230,7 @@ fn out_of_bounds_accesses_trap_at_every_edge() {
             ("i64.load32_u", &[I32(65532)], ok(&[I64(0x0807_0605)])),
             ("i64.load32_u", &[I32(65533)], oob()),
             ("f32.load", &[I32(65533)], oob()),
-            ("f64.load", &[I32(65528)], ok(&[Val::F64(tail as u64)])),
+            ("f64.load", &[I32(65528)], ok(&[Value::F64(tail as u64)])),
             ("f64.load", &[I32(65529)], oob()),
             // Addresses that would wrap if computed in 32 bits.
             ("i32.load", &[I32(-1)], oob()),

@@ -51,23 +51,26 @@ impl Frame {
 }
 
 impl FuncTranslator<'_, '_> {
-    fn block_sig(&self, bt: BlockType) -> (Vec<ir::Type>, Vec<ir::Type>) {
-        match bt {
+    /// Parameter and result types of a block; a v128 block is unsupported.
+    fn block_sig(
+        &self,
+        bt: BlockType,
+        offset: u64,
+    ) -> Result<(Vec<ir::Type>, Vec<ir::Type>), CompileError> {
+        Ok(match bt {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (
                 vec![],
-                vec![self
-                    .env
-                    .clif_type(crate::module::val_type(t, 0).expect("validated"))],
+                vec![self.env.clif_type(crate::module::val_type(t, offset)?)],
             ),
             BlockType::FuncType(i) => {
-                let ft = &self.env.module.types[i as usize];
+                let ft = &self.env.module.meta.types[i as usize];
                 (
                     ft.params.iter().map(|&t| self.env.clif_type(t)).collect(),
                     ft.results.iter().map(|&t| self.env.clif_type(t)).collect(),
                 )
             }
-        }
+        })
     }
 
     fn block_with_params(&mut self, tys: &[ir::Type]) -> ir::Block {
@@ -108,7 +111,7 @@ impl FuncTranslator<'_, '_> {
     pub(crate) fn control_op(
         &mut self,
         op: &Operator<'_>,
-        _offset: u64,
+        offset: u64,
     ) -> Result<bool, CompileError> {
         match op {
             Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty }
@@ -118,7 +121,7 @@ impl FuncTranslator<'_, '_> {
                 self.dead_frame();
             }
             Operator::Block { blockty } => {
-                let (params, results) = self.block_sig(*blockty);
+                let (params, results) = self.block_sig(*blockty, offset)?;
                 let next = self.block_with_params(&results);
                 self.control.push(Frame {
                     kind: Kind::Block,
@@ -131,7 +134,7 @@ impl FuncTranslator<'_, '_> {
                 });
             }
             Operator::Loop { blockty } => {
-                let (params, results) = self.block_sig(*blockty);
+                let (params, results) = self.block_sig(*blockty, offset)?;
                 let header = self.block_with_params(&params);
                 let next = self.block_with_params(&results);
                 let args = self.top_args(params.len());
@@ -152,7 +155,7 @@ impl FuncTranslator<'_, '_> {
             }
             Operator::If { blockty } => {
                 let cond = self.pop();
-                let (params, results) = self.block_sig(*blockty);
+                let (params, results) = self.block_sig(*blockty, offset)?;
                 let next = self.block_with_params(&results);
                 let then_block = self.b.create_block();
                 let else_block = self.b.create_block();

@@ -1,18 +1,19 @@
-//! Linear memory: loads, stores, `memory.size` and `memory.grow`.
+//! Linear memory: loads, stores, `memory.size` inline; `memory.grow` and
+//! the bulk operators (`memory.copy/fill/init`, `data.drop`) via libcalls.
 //!
 //! Explicit bounds checks: every access computes `index + offset + size` in
 //! 64 bits (it cannot overflow: both terms are below 2^32) and traps with
 //! `HEAP_OUT_OF_BOUNDS` if it exceeds `VMMemoryDefinition::current_length`.
 //! The memory's base never moves for a live instance (its reservation is
-//! fixed), so the base load is marked read-only and may be hoisted.
+//! fixed), so the base load is marked read-only and may be hoisted. Memory 0
+//! is either the context's own inline `VMMemoryDefinition` or, if imported,
+//! the exporter's definition that its `VMMemoryImport` points to.
 
 use super::FuncTranslator;
 use crate::error::CompileError;
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{
-    types::*, AbiParam, InstBuilder, MemFlagsData, Signature, TrapCode, Type, Value,
-};
+use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, TrapCode, Type, Value};
 use wasmparser::{MemArg, Operator as O};
 
 /// How a load widens its result.
@@ -24,18 +25,37 @@ enum Ext {
 }
 
 impl FuncTranslator<'_, '_> {
-    fn memory_definition(&self) -> i32 {
-        self.env.offsets.vmmemory_definition(0) as i32
+    /// Address of memory 0's `VMMemoryDefinition`, as (base, offset).
+    fn memory_definition(&mut self) -> (Value, i32) {
+        if self.env.memory_imported() {
+            let at = self.env.offsets.vmmemory_import(0) + VMOffsets::VMMEMORY_IMPORT_FROM;
+            // Which definition an import points at never changes.
+            let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+            let def = self.b.ins().load(I64, flags, self.vmctx, at as i32);
+            (def, 0)
+        } else {
+            (self.vmctx, self.env.offsets.vmmemory_definition(0) as i32)
+        }
     }
 
+    /// Current length in bytes; reloaded every time since `memory.grow`
+    /// (here or in another instance sharing the memory) changes it.
     fn current_length(&mut self) -> Value {
-        let def = self.memory_definition();
+        let (def, off) = self.memory_definition();
         self.b.ins().load(
             I64,
             MemFlagsData::trusted(),
-            self.vmctx,
-            def + VMOffsets::VMMEMORY_DEFINITION_CURRENT_LENGTH as i32,
+            def,
+            off + VMOffsets::VMMEMORY_DEFINITION_CURRENT_LENGTH as i32,
         )
+    }
+
+    /// Call a failing memory libcall and trap with `HEAP_OUT_OF_BOUNDS` on failure.
+    fn memory_libcall(&mut self, f: BuiltinFunction, args: &[Value]) {
+        let failed = self
+            .libcall(f, args)
+            .expect("memory libcalls return a flag");
+        self.b.ins().trapnz(failed, TrapCode::HEAP_OUT_OF_BOUNDS);
     }
 
     /// Pop the index, check `index + offset + size <= length`, and return
@@ -50,13 +70,13 @@ impl FuncTranslator<'_, '_> {
         let len = self.current_length();
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
         self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
-        let def = self.memory_definition();
+        let (def, def_off) = self.memory_definition();
         let base_flags = MemFlagsData::trusted().with_readonly().with_can_move();
         let base = self.b.ins().load(
             I64,
             base_flags,
-            self.vmctx,
-            def + VMOffsets::VMMEMORY_DEFINITION_BASE as i32,
+            def,
+            def_off + VMOffsets::VMMEMORY_DEFINITION_BASE as i32,
         );
         let addr = self.b.ins().iadd(base, index);
         match i32::try_from(arg.offset) {
@@ -132,38 +152,35 @@ impl FuncTranslator<'_, '_> {
             O::MemoryGrow { mem } => {
                 let delta = self.pop();
                 let delta = self.b.ins().uextend(I64, delta);
-                let sig = match self.grow_sig {
-                    Some(s) => s,
-                    None => {
-                        let mut sig = Signature::new(self.env.call_conv);
-                        sig.params.extend([
-                            AbiParam::new(I64),
-                            AbiParam::new(I64),
-                            AbiParam::new(I32),
-                        ]);
-                        sig.returns.push(AbiParam::new(I64));
-                        let s = self.b.import_signature(sig);
-                        self.grow_sig = Some(s);
-                        s
-                    }
-                };
-                let flags = MemFlagsData::trusted().with_readonly();
-                let builtins = self.b.ins().load(
-                    I64,
-                    flags,
-                    self.vmctx,
-                    VMOffsets::VMCTX_BUILTIN_FUNCTIONS as i32,
-                );
-                let slot = BuiltinFunction::Memory32Grow.index() as i32 * 8;
-                let callee = self.b.ins().load(I64, flags, builtins, slot);
                 let index = self.b.ins().iconst(I32, i64::from(*mem));
-                let call = self
-                    .b
-                    .ins()
-                    .call_indirect(sig, callee, &[self.vmctx, delta, index]);
-                let old = self.b.inst_results(call)[0];
+                let old = self
+                    .libcall(BuiltinFunction::Memory32Grow, &[delta, index])
+                    .expect("memory.grow returns the old size");
                 let v = self.b.ins().ireduce(I32, old);
                 self.push(v);
+            }
+            O::MemoryCopy { .. } => {
+                let len = self.pop();
+                let src = self.pop();
+                let dst = self.pop();
+                self.memory_libcall(BuiltinFunction::MemoryCopy, &[dst, src, len]);
+            }
+            O::MemoryFill { .. } => {
+                let len = self.pop();
+                let value = self.pop();
+                let dst = self.pop();
+                self.memory_libcall(BuiltinFunction::MemoryFill, &[dst, value, len]);
+            }
+            O::MemoryInit { data_index, .. } => {
+                let len = self.pop();
+                let src = self.pop();
+                let dst = self.pop();
+                let data = self.b.ins().iconst(I32, i64::from(*data_index));
+                self.memory_libcall(BuiltinFunction::MemoryInit, &[data, dst, src, len]);
+            }
+            O::DataDrop { data_index } => {
+                let data = self.b.ins().iconst(I32, i64::from(*data_index));
+                self.libcall(BuiltinFunction::DataDrop, &[data]);
             }
             _ => return Ok(false),
         }

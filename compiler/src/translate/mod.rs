@@ -6,16 +6,17 @@
 //! multi-value blocks need no special case). Operators in unreachable code
 //! are skipped; only the nesting of their control frames is tracked.
 
+mod calls;
 mod control;
 mod memory;
 mod numeric;
+mod table;
 
 use crate::env::ModuleEnv;
 use crate::error::{unsupported, CompileError};
-use basalt::vm::VMOffsets;
+use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::{
-    self, types, BlockArg, FuncRef, InstBuilder, MemFlagsData, SigRef, UserExternalName,
-    UserFuncName, Value,
+    self, types, BlockArg, FuncRef, InstBuilder, MemFlagsData, SigRef, UserFuncName, Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::collections::HashMap;
@@ -23,16 +24,17 @@ use wasmparser::{FunctionBody, Operator};
 
 pub(crate) use control::Frame;
 
-/// Translate defined function `index` into a Cranelift function.
+/// Translate defined function `defined` (its position among the module's
+/// own functions) into a Cranelift function named `user(0, defined)`.
 pub fn translate_function(
     env: &ModuleEnv<'_>,
-    index: u32,
+    defined: u32,
     body: &FunctionBody<'_>,
     fctx: &mut FunctionBuilderContext,
 ) -> Result<ir::Function, CompileError> {
-    let ty = env.func_type(index);
+    let ty = env.func_type(env.num_imported_funcs() + defined);
     let sig = env.wasm_signature(ty);
-    let mut func = ir::Function::with_name_signature(UserFuncName::user(0, index), sig);
+    let mut func = ir::Function::with_name_signature(UserFuncName::user(0, defined), sig);
     let vmctx_gv = func.create_global_value(ir::GlobalValueData::VMContext);
     let trusted = func.dfg.mem_flags.insert_unchecked(MemFlagsData::trusted());
     let limits = func.create_global_value(ir::GlobalValueData::Load {
@@ -90,7 +92,8 @@ pub fn translate_function(
         control: vec![Frame::function(exit, ty.results.len())],
         reachable: true,
         func_refs: HashMap::new(),
-        grow_sig: None,
+        wasm_sigs: HashMap::new(),
+        builtin_sigs: HashMap::new(),
     };
     let mut ops = body.get_operators_reader()?;
     while !ops.eof() {
@@ -118,8 +121,12 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     pub(crate) stack: Vec<Value>,
     pub(crate) control: Vec<Frame>,
     pub(crate) reachable: bool,
+    /// Direct-call targets imported into this function, by defined index.
     func_refs: HashMap<u32, FuncRef>,
-    pub(crate) grow_sig: Option<SigRef>,
+    /// Wasm signatures imported into this function, by type index.
+    wasm_sigs: HashMap<u32, SigRef>,
+    /// Libcall signatures imported into this function, by builtin slot.
+    builtin_sigs: HashMap<u32, SigRef>,
 }
 
 impl FuncTranslator<'_, '_> {
@@ -147,24 +154,49 @@ impl FuncTranslator<'_, '_> {
             .collect()
     }
 
-    fn func_ref(&mut self, callee: u32) -> FuncRef {
-        if let Some(&r) = self.func_refs.get(&callee) {
-            return r;
-        }
-        let sig = self.env.wasm_signature(self.env.func_type(callee));
-        let sig = self.b.import_signature(sig);
-        let name = self
+    /// Call libcall `f` with `(vmctx, args...)` through the context's
+    /// `VMBuiltinFunctionsArray`; returns its result, if it has one.
+    pub(crate) fn libcall(&mut self, f: BuiltinFunction, args: &[Value]) -> Option<Value> {
+        let sig = match self.builtin_sigs.get(&f.index()) {
+            Some(&s) => s,
+            None => {
+                let s = self.b.import_signature(self.env.builtin_signature(f));
+                self.builtin_sigs.insert(f.index(), s);
+                s
+            }
+        };
+        // The array and its address never change for a live instance.
+        let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+        let builtins = self.b.ins().load(
+            types::I64,
+            flags,
+            self.vmctx,
+            VMOffsets::VMCTX_BUILTIN_FUNCTIONS as i32,
+        );
+        let callee = self
             .b
-            .func
-            .declare_imported_user_function(UserExternalName::new(0, callee));
-        let r = self.b.import_function(ir::ExtFuncData {
-            name: ir::ExternalName::user(name),
-            signature: sig,
-            colocated: true,
-            patchable: false,
-        });
-        self.func_refs.insert(callee, r);
-        r
+            .ins()
+            .load(types::I64, flags, builtins, f.index() as i32 * 8);
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(self.vmctx);
+        all.extend_from_slice(args);
+        let call = self.b.ins().call_indirect(sig, callee, &all);
+        self.b.inst_results(call).first().copied()
+    }
+
+    /// Where global `index` lives: a defined global inline in the context,
+    /// an imported one behind the pointer its `VMGlobalImport` holds.
+    fn global_address(&mut self, index: u32) -> (Value, i32) {
+        let imported = self.env.num_imported_globals();
+        if index < imported {
+            let at = self.env.offsets.vmglobal_import(index) + VMOffsets::VMGLOBAL_IMPORT_FROM;
+            let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+            let ptr = self.b.ins().load(types::I64, flags, self.vmctx, at as i32);
+            (ptr, 0)
+        } else {
+            let at = self.env.offsets.vmglobal_definition(index - imported);
+            (self.vmctx, at as i32)
+        }
     }
 
     fn translate(&mut self, op: &Operator<'_>, offset: u64) -> Result<(), CompileError> {
@@ -198,34 +230,22 @@ impl FuncTranslator<'_, '_> {
                 self.b.def_var(self.locals[*local_index as usize], v);
             }
             Operator::GlobalGet { global_index } => {
-                let g = &self.env.module.globals[*global_index as usize];
-                let ty = self.env.clif_type(g.ty);
-                let off = self.env.offsets.vmglobal_definition(*global_index) as i32;
-                let v = self
-                    .b
-                    .ins()
-                    .load(ty, MemFlagsData::trusted(), self.vmctx, off);
+                let ty = self.env.clif_type(self.env.global_type(*global_index).ty);
+                let (base, off) = self.global_address(*global_index);
+                let v = self.b.ins().load(ty, MemFlagsData::trusted(), base, off);
                 self.push(v);
             }
             Operator::GlobalSet { global_index } => {
                 let v = self.pop();
-                let off = self.env.offsets.vmglobal_definition(*global_index) as i32;
-                self.b
-                    .ins()
-                    .store(MemFlagsData::trusted(), v, self.vmctx, off);
-            }
-            Operator::Call { function_index } => {
-                let ty = self.env.func_type(*function_index);
-                let n = ty.params.len();
-                let mut args = vec![self.vmctx, self.vmctx];
-                args.extend(self.stack.drain(self.stack.len() - n..));
-                let r = self.func_ref(*function_index);
-                let call = self.b.ins().call(r, &args);
-                let results = self.b.inst_results(call).to_vec();
-                self.stack.extend(results);
+                let (base, off) = self.global_address(*global_index);
+                self.b.ins().store(MemFlagsData::trusted(), v, base, off);
             }
             _ => {
-                if !self.memory_op(op, offset)? && !self.numeric_op(op)? {
+                if !self.call_op(op, offset)?
+                    && !self.memory_op(op, offset)?
+                    && !self.table_op(op, offset)?
+                    && !self.numeric_op(op)?
+                {
                     return unsupported(format!("operator {op:?}"), offset);
                 }
             }

@@ -61,6 +61,10 @@ pub enum ConstExpr {
     F64(u64),
     /// `global.get` of an (imported) global.
     GlobalGet(u32),
+    /// `ref.null` of a reference type.
+    RefNull,
+    /// `ref.func` of a function index.
+    RefFunc(u32),
 }
 
 /// A function defined by the module.
@@ -70,8 +74,80 @@ pub struct FuncInfo {
     pub type_index: u32,
     /// Body: offset and length in the code section.
     pub body: (u32, u32),
-    /// Array-call trampoline offset, for functions the host can call.
+    /// Array-call trampoline offset; present for every escaping function
+    /// (exported, in an element segment, `ref.func`'d) and the start function.
     pub array_call: Option<u32>,
+}
+
+/// Table limits and element type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TablePlan {
+    /// `FuncRef` or `ExternRef`.
+    pub elem: ValType,
+    /// Initial size in elements.
+    pub min: u32,
+    /// Maximum size, if declared.
+    pub max: Option<u32>,
+}
+
+/// A global's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GlobalType {
+    /// Value type.
+    pub ty: ValType,
+    /// Whether `global.set` may change it.
+    pub mutable: bool,
+}
+
+/// What an import expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportKind {
+    /// A function of this type index.
+    Func(u32),
+    /// A table.
+    Table(TablePlan),
+    /// A memory.
+    Memory(MemoryPlan),
+    /// A global.
+    Global(GlobalType),
+}
+
+/// An import, in module order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    /// Module name.
+    pub module: String,
+    /// Field name.
+    pub name: String,
+    /// What is expected.
+    pub kind: ImportKind,
+}
+
+/// How an element segment is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ElemMode {
+    /// Copied into a table at instantiation, then dropped.
+    Active {
+        /// Table index.
+        table: u32,
+        /// Offset expression.
+        offset: ConstExpr,
+    },
+    /// Used by `table.init`.
+    Passive,
+    /// Only declares `ref.func` targets; dropped at instantiation.
+    Declared,
+}
+
+/// An element segment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElemSegment {
+    /// Mode.
+    pub mode: ElemMode,
+    /// `FuncRef` or `ExternRef`.
+    pub elem: ValType,
+    /// Items: `RefFunc`, `RefNull` or `GlobalGet`.
+    pub items: Vec<ConstExpr>,
 }
 
 /// What an export refers to.
@@ -116,13 +192,12 @@ pub struct GlobalPlan {
     pub init: ConstExpr,
 }
 
-/// An active data segment, copied into memory at instantiation.
+/// A data segment: active ones (`Some((memory, offset))`) are copied into
+/// memory at instantiation and dropped; passive ones serve `memory.init`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataSegment {
-    /// Target memory.
-    pub memory: u32,
-    /// Byte offset expression.
-    pub offset: ConstExpr,
+    /// Target memory and offset expression, for an active segment.
+    pub active: Option<(u32, ConstExpr)>,
     /// Contents.
     pub bytes: Vec<u8>,
 }
@@ -143,15 +218,26 @@ pub struct Metadata {
     pub name: Option<String>,
     /// Signatures.
     pub types: Vec<FuncType>,
+    /// Imports in module order.
+    pub imports: Vec<Import>,
     /// Defined functions (function index = number of imported functions + position).
     pub funcs: Vec<FuncInfo>,
+    /// Function index of each `VMFuncRef` slot in the `VMContext`.
+    pub func_refs: Vec<u32>,
+    /// Wasm-to-host trampolines: (type index, code offset), one per type of
+    /// an imported function.
+    pub host_trampolines: Vec<(u32, u32)>,
     /// Exports.
     pub exports: Vec<Export>,
+    /// Defined tables.
+    pub tables: Vec<TablePlan>,
     /// Defined memories.
     pub memories: Vec<MemoryPlan>,
     /// Defined globals.
     pub globals: Vec<GlobalPlan>,
-    /// Active data segments.
+    /// Element segments.
+    pub elems: Vec<ElemSegment>,
+    /// Data segments.
     pub data: Vec<DataSegment>,
     /// Start function.
     pub start: Option<u32>,
@@ -160,52 +246,172 @@ pub struct Metadata {
 }
 
 impl Metadata {
+    fn count_imports(&self, f: impl Fn(&ImportKind) -> bool) -> usize {
+        self.imports.iter().filter(|i| f(&i.kind)).count()
+    }
+
+    /// Imported functions (they come first in the function index space).
+    pub fn num_imported_funcs(&self) -> usize {
+        self.count_imports(|k| matches!(k, ImportKind::Func(_)))
+    }
+
+    /// Imported tables.
+    pub fn num_imported_tables(&self) -> usize {
+        self.count_imports(|k| matches!(k, ImportKind::Table(_)))
+    }
+
+    /// Imported memories.
+    pub fn num_imported_memories(&self) -> usize {
+        self.count_imports(|k| matches!(k, ImportKind::Memory(_)))
+    }
+
+    /// Imported globals.
+    pub fn num_imported_globals(&self) -> usize {
+        self.count_imports(|k| matches!(k, ImportKind::Global(_)))
+    }
+
+    /// The `VMContext` layout of this module.
+    pub fn offsets(&self) -> crate::vm::VMOffsets {
+        crate::vm::VMOffsets::new(crate::vm::VMOffsetsCounts {
+            imported_functions: self.num_imported_funcs() as u32,
+            imported_tables: self.num_imported_tables() as u32,
+            imported_memories: self.num_imported_memories() as u32,
+            imported_globals: self.num_imported_globals() as u32,
+            defined_tables: self.tables.len() as u32,
+            defined_memories: self.memories.len() as u32,
+            owned_memories: self.memories.len() as u32,
+            defined_globals: self.globals.len() as u32,
+            escaped_funcs: self.func_refs.len() as u32,
+        })
+    }
+
+    /// Type index of function `index` (imported or defined).
+    pub fn func_type_index(&self, index: u32) -> Option<u32> {
+        let imported = self.num_imported_funcs();
+        if (index as usize) < imported {
+            self.imports
+                .iter()
+                .filter_map(|i| match i.kind {
+                    ImportKind::Func(t) => Some(t),
+                    _ => None,
+                })
+                .nth(index as usize)
+        } else {
+            self.funcs
+                .get(index as usize - imported)
+                .map(|f| f.type_index)
+        }
+    }
+
+    /// Type of global `index` (imported or defined).
+    pub fn global_type(&self, index: u32) -> Option<GlobalType> {
+        let imported: alloc::vec::Vec<GlobalType> = self
+            .imports
+            .iter()
+            .filter_map(|i| match i.kind {
+                ImportKind::Global(g) => Some(g),
+                _ => None,
+            })
+            .collect();
+        match imported.get(index as usize) {
+            Some(g) => Some(*g),
+            None => self
+                .globals
+                .get(index as usize - imported.len())
+                .map(|g| GlobalType {
+                    ty: g.ty,
+                    mutable: g.mutable,
+                }),
+        }
+    }
+
     /// Check what the loader relies on, so a forged artifact cannot make it
     /// index out of bounds or jump outside the code.
     pub fn validate(&self, code_len: usize) -> Result<(), ArtifactError> {
+        let bad = |what| Err(ArtifactError::Inconsistent(what));
         let in_code = |off: u32, len: u32| (off as usize).saturating_add(len as usize) <= code_len;
+        let num_types = self.types.len();
+        let num_funcs = self.num_imported_funcs() + self.funcs.len();
+        let num_tables = self.num_imported_tables() + self.tables.len();
+        let num_memories = self.num_imported_memories() + self.memories.len();
+        let num_globals = self.num_imported_globals() + self.globals.len();
+        for i in &self.imports {
+            if matches!(i.kind, ImportKind::Func(t) if t as usize >= num_types) {
+                return bad("imported function type out of range");
+            }
+        }
         for f in &self.funcs {
-            if f.type_index as usize >= self.types.len() {
-                return Err(ArtifactError::Inconsistent(
-                    "function type index out of range",
-                ));
+            if f.type_index as usize >= num_types {
+                return bad("function type index out of range");
             }
             if !in_code(f.body.0, f.body.1) || f.array_call.is_some_and(|t| !in_code(t, 4)) {
-                return Err(ArtifactError::Inconsistent(
-                    "function code outside the code section",
-                ));
+                return bad("function code outside the code section");
+            }
+        }
+        for &f in &self.func_refs {
+            if f as usize >= num_funcs {
+                return bad("func_ref of a missing function");
+            }
+            let imported = self.num_imported_funcs();
+            if f as usize >= imported && self.funcs[f as usize - imported].array_call.is_none() {
+                return bad("escaping function without an array-call trampoline");
+            }
+        }
+        for &(t, off) in &self.host_trampolines {
+            if t as usize >= num_types || !in_code(off, 4) {
+                return bad("host trampoline out of range");
             }
         }
         for e in &self.exports {
             let ok = match e.kind {
-                ExportKind::Func(i) => (i as usize) < self.funcs.len(),
-                ExportKind::Memory(i) => (i as usize) < self.memories.len(),
-                ExportKind::Global(i) => (i as usize) < self.globals.len(),
-                ExportKind::Table(_) => false,
+                ExportKind::Func(i) => (i as usize) < num_funcs && self.func_refs.contains(&i),
+                ExportKind::Table(i) => (i as usize) < num_tables,
+                ExportKind::Memory(i) => (i as usize) < num_memories,
+                ExportKind::Global(i) => (i as usize) < num_globals,
             };
             if !ok {
-                return Err(ArtifactError::Inconsistent("export index out of range"));
+                return bad("export index out of range");
             }
         }
-        if self.memories.len() > 1 {
-            return Err(ArtifactError::Inconsistent("more than one memory"));
+        if num_memories > 1 {
+            return bad("more than one memory");
+        }
+        let expr_ok = |e: &ConstExpr| match *e {
+            ConstExpr::GlobalGet(g) => (g as usize) < self.num_imported_globals(),
+            ConstExpr::RefFunc(f) => self.func_refs.contains(&f),
+            _ => true,
+        };
+        for g in &self.globals {
+            if !expr_ok(&g.init) {
+                return bad("global initialiser out of range");
+            }
         }
         for d in &self.data {
-            if d.memory as usize >= self.memories.len() {
-                return Err(ArtifactError::Inconsistent(
-                    "data segment for a missing memory",
-                ));
+            if let Some((m, off)) = &d.active {
+                if *m as usize >= num_memories || !expr_ok(off) {
+                    return bad("data segment out of range");
+                }
             }
         }
-        for g in &self.globals {
-            if matches!(g.init, ConstExpr::GlobalGet(_)) {
-                return Err(ArtifactError::Inconsistent(
-                    "global.get of an import without imports",
-                ));
+        for e in &self.elems {
+            if let ElemMode::Active { table, offset } = &e.mode {
+                if *table as usize >= num_tables || !expr_ok(offset) {
+                    return bad("element segment out of range");
+                }
+            }
+            if !e.items.iter().all(expr_ok) {
+                return bad("element item out of range");
             }
         }
-        if self.start.is_some_and(|s| s as usize >= self.funcs.len()) {
-            return Err(ArtifactError::Inconsistent("start function out of range"));
+        if self.start.is_some_and(|s| {
+            let imported = self.num_imported_funcs();
+            (s as usize) >= imported
+                && self
+                    .funcs
+                    .get(s as usize - imported)
+                    .is_none_or(|f| f.array_call.is_none())
+        }) {
+            return bad("start function out of range or not callable");
         }
         if self.traps.windows(2).any(|w| w[0].offset >= w[1].offset)
             || self
@@ -213,9 +419,7 @@ impl Metadata {
                 .iter()
                 .any(|t| Trap::from_u8(t.code).is_none() || !in_code(t.offset, 4))
         {
-            return Err(ArtifactError::Inconsistent(
-                "trap table unsorted or invalid",
-            ));
+            return bad("trap table unsorted or invalid");
         }
         Ok(())
     }

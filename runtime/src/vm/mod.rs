@@ -13,5 +13,5 @@ mod structs;
 
 pub use builtins::{BuiltinFunction, VMBuiltinFunctionsArray};
 pub use layout::{layout_mismatches, LayoutFact, LAYOUT_FACTS};
-pub use offsets::{VMOffsets, VMOffsetsCounts, VMCONTEXT_MAGIC};
+pub use offsets::{VMOffsets, VMOffsetsCounts, VMCONTEXT_MAGIC, VMHOST_FUNC_MAGIC};
 pub use structs::*;

@@ -12,6 +12,9 @@
 /// `"core"` little-endian: the first word of every `VMContext`.
 pub const VMCONTEXT_MAGIC: u32 = u32::from_le_bytes(*b"core");
 
+/// `"ARRF"` little-endian: the first word of a host function's context.
+pub const VMHOST_FUNC_MAGIC: u32 = u32::from_le_bytes(*b"ARRF");
+
 const PTR: u32 = 8;
 
 /// How many of each entity a module has; all the layout depends on.
@@ -150,6 +153,14 @@ impl VMOffsets {
     /// `VMContext` pointer to the signature-id array.
     pub const VMCTX_SIGNATURE_IDS: u32 = 8 * PTR;
     const HEADER_SIZE: u32 = 9 * PTR;
+
+    /// Host-function context: its magic (`VMHOST_FUNC_MAGIC`) at 0.
+    pub const VMHOST_FUNC_CONTEXT_MAGIC: u32 = 0;
+    /// Host-function context: its array-call entry, which a wasm-to-host
+    /// trampoline loads from the callee vmctx.
+    pub const VMHOST_FUNC_CONTEXT_ARRAY_CALL: u32 = PTR;
+    /// Host-function context: its `VMFuncRef`.
+    pub const VMHOST_FUNC_CONTEXT_FUNC_REF: u32 = 2 * PTR;
 
     /// Lay out a context for a module with these counts.
     pub const fn new(counts: VMOffsetsCounts) -> Self {

@@ -1,0 +1,157 @@
+//! Tables and references: `table.get/set/size` inline, the other table
+//! operators through libcalls, and `ref.null/is_null/func`.
+//!
+//! A table element is 8 bytes: a `*const VMFuncRef` for funcref tables, the
+//! raw word for externref tables; 0 is null in both.
+
+use super::control::user_trap;
+use super::FuncTranslator;
+use crate::error::{unsupported, CompileError};
+use basalt::vm::{BuiltinFunction, VMOffsets};
+use basalt::Trap;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, Value};
+use wasmparser::Operator as O;
+
+impl FuncTranslator<'_, '_> {
+    /// Address of table `table`'s `VMTableDefinition`, as (base, offset).
+    fn table_definition(&mut self, table: u32) -> (Value, i32) {
+        let imported = self.env.num_imported_tables();
+        if table < imported {
+            let at = self.env.offsets.vmtable_import(table) + VMOffsets::VMTABLE_IMPORT_FROM;
+            // Which definition an import points at never changes.
+            let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+            let def = self.b.ins().load(I64, flags, self.vmctx, at as i32);
+            (def, 0)
+        } else {
+            let at = self.env.offsets.vmtable_definition(table - imported);
+            (self.vmctx, at as i32)
+        }
+    }
+
+    /// Current size of a table; reloaded every time since `table.grow` (here
+    /// or in another instance sharing the table) changes it.
+    fn table_size(&mut self, table: u32) -> Value {
+        let (def, off) = self.table_definition(table);
+        self.b.ins().load(
+            I32,
+            MemFlagsData::trusted(),
+            def,
+            off + VMOffsets::VMTABLE_DEFINITION_CURRENT_ELEMENTS as i32,
+        )
+    }
+
+    /// Address of element `index` of `table`, trapping with
+    /// `TableOutOfBounds` unless `index < current_elements`.
+    pub(crate) fn table_element_address(&mut self, table: u32, index: Value) -> Value {
+        let size = self.table_size(table);
+        let oob = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
+        self.b.ins().trapnz(oob, user_trap(Trap::TableOutOfBounds));
+        let (def, off) = self.table_definition(table);
+        let base = self.b.ins().load(
+            I64,
+            MemFlagsData::trusted(),
+            def,
+            off + VMOffsets::VMTABLE_DEFINITION_BASE as i32,
+        );
+        let index = self.b.ins().uextend(I64, index);
+        let scaled = self.b.ins().ishl_imm_u(index, 3);
+        self.b.ins().iadd(base, scaled)
+    }
+
+    /// Call a failing table libcall and trap with `TableOutOfBounds` on failure.
+    fn table_libcall(&mut self, f: BuiltinFunction, args: &[Value]) {
+        let failed = self.libcall(f, args).expect("table libcalls return a flag");
+        self.b
+            .ins()
+            .trapnz(failed, user_trap(Trap::TableOutOfBounds));
+    }
+
+    fn i32const(&mut self, v: u32) -> Value {
+        self.b.ins().iconst(I32, i64::from(v))
+    }
+
+    /// Translate a table or reference operator; false if `op` is not one.
+    pub(crate) fn table_op(&mut self, op: &O<'_>, offset: u64) -> Result<bool, CompileError> {
+        match op {
+            O::TableGet { table } => {
+                let index = self.pop();
+                let addr = self.table_element_address(*table, index);
+                let v = self.b.ins().load(I64, MemFlagsData::trusted(), addr, 0);
+                self.push(v);
+            }
+            O::TableSet { table } => {
+                let value = self.pop();
+                let index = self.pop();
+                let addr = self.table_element_address(*table, index);
+                self.b.ins().store(MemFlagsData::trusted(), value, addr, 0);
+            }
+            O::TableSize { table } => {
+                let v = self.table_size(*table);
+                self.push(v);
+            }
+            O::TableGrow { table } => {
+                let delta = self.pop();
+                let init = self.pop();
+                let t = self.i32const(*table);
+                let old = self
+                    .libcall(BuiltinFunction::TableGrow, &[t, delta, init])
+                    .expect("table.grow returns the old size");
+                self.push(old);
+            }
+            O::TableFill { table } => {
+                let len = self.pop();
+                let value = self.pop();
+                let dst = self.pop();
+                let t = self.i32const(*table);
+                self.table_libcall(BuiltinFunction::TableFill, &[t, dst, value, len]);
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let len = self.pop();
+                let src = self.pop();
+                let dst = self.pop();
+                let d = self.i32const(*dst_table);
+                let s = self.i32const(*src_table);
+                self.table_libcall(BuiltinFunction::TableCopy, &[d, s, dst, src, len]);
+            }
+            O::TableInit { elem_index, table } => {
+                let len = self.pop();
+                let src = self.pop();
+                let dst = self.pop();
+                let t = self.i32const(*table);
+                let e = self.i32const(*elem_index);
+                self.table_libcall(BuiltinFunction::TableInit, &[t, e, dst, src, len]);
+            }
+            O::ElemDrop { elem_index } => {
+                let e = self.i32const(*elem_index);
+                self.libcall(BuiltinFunction::ElemDrop, &[e]);
+            }
+            O::RefNull { .. } => {
+                let v = self.b.ins().iconst(I64, 0);
+                self.push(v);
+            }
+            O::RefIsNull => {
+                let x = self.pop();
+                let c = self.b.ins().icmp_imm_u(IntCC::Equal, x, 0);
+                let v = self.b.ins().uextend(I32, c);
+                self.push(v);
+            }
+            O::RefFunc { function_index } => {
+                let Some(slot) = self.env.func_ref_slot(*function_index) else {
+                    return unsupported("ref.func of an undeclared function", offset);
+                };
+                let at = self.env.offsets.vmfunc_ref(slot);
+                let v = self.b.ins().iadd_imm_u(self.vmctx, i64::from(at));
+                self.push(v);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}

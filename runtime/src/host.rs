@@ -1,0 +1,324 @@
+//! Host functions: Rust closures Wasm can import and call.
+//!
+//! A host function lives in a `HostFuncContext`, whose first words mirror
+//! what compiled code expects of a callee context (magic, array-call entry,
+//! `VMFuncRef`). Wasm reaches it through a wasm-to-host trampoline of the
+//! importing module, which spills the arguments into a `ValRaw` array and
+//! calls `array_call`, i.e. [`host_array_call`].
+
+use crate::artifact::{FuncType, ValType};
+use crate::func::Func;
+use crate::instance::{Extern, Instance, InstanceHeader};
+use crate::store::{AsContext, AsContextMut, StoreOpaque};
+use crate::trap::Trap;
+use crate::val::Val;
+use crate::vm::{
+    VMArrayCallFunction, VMContext, VMFuncRef, VMOpaqueContext, ValRaw, VMCONTEXT_MAGIC,
+    VMHOST_FUNC_MAGIC,
+};
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ptr::NonNull;
+
+/// The untyped form every host function is stored as.
+pub type HostFn<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync;
+
+/// Layout is shared with compiled code up to `func_ref` (see
+/// `VMOffsets::VMHOST_FUNC_CONTEXT_*`).
+#[repr(C)]
+pub(crate) struct HostFuncContext<T> {
+    magic: u32,
+    array_call: VMArrayCallFunction,
+    pub(crate) func_ref: VMFuncRef,
+    ty: Arc<FuncType>,
+    store: *mut StoreOpaque<T>,
+    func: Arc<HostFn<T>>,
+}
+
+/// What a host function sees of its caller: the store and, when called from
+/// Wasm, the calling instance's exports.
+pub struct Caller<'a, T> {
+    store: &'a mut StoreOpaque<T>,
+    instance: Option<Instance>,
+}
+
+impl<T> Caller<'_, T> {
+    /// User data of the store.
+    pub fn data(&self) -> &T {
+        &self.store.data
+    }
+
+    /// Mutable user data of the store.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.store.data
+    }
+
+    /// An export of the calling instance (e.g. its `"memory"`).
+    pub fn get_export(&mut self, name: &str) -> Option<Extern> {
+        let instance = self.instance?;
+        instance.get_export(&mut *self, name)
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> &StoreOpaque<T> {
+        self.store
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> &mut StoreOpaque<T> {
+        self.store
+    }
+}
+
+/// Entry of every host function from Wasm or the host.
+unsafe extern "C" fn host_array_call<T>(
+    callee: *mut VMOpaqueContext,
+    caller: *mut VMOpaqueContext,
+    values: *mut ValRaw,
+    len: usize,
+) {
+    // SAFETY: `callee` is the context this entry was registered with, and
+    // the caller passes `len` slots holding the parameters.
+    let outcome = unsafe { dispatch::<T>(callee, caller, values, len) };
+    if let Err(trap) = outcome {
+        // SAFETY: `dispatch` has returned, so nothing with a destructor is
+        // live in this frame; we were entered through `enter::invoke`.
+        unsafe { crate::enter::raise(trap) }
+    }
+}
+
+/// Decode the arguments, run the closure, encode the results.
+///
+/// # Safety
+/// As for [`host_array_call`].
+unsafe fn dispatch<T>(
+    callee: *mut VMOpaqueContext,
+    caller: *mut VMOpaqueContext,
+    values: *mut ValRaw,
+    len: usize,
+) -> Result<(), Trap> {
+    // SAFETY: see `host_array_call`.
+    let ctx = unsafe { &*callee.cast::<HostFuncContext<T>>() };
+    // SAFETY: the slots are ours for the duration of the call.
+    let values = unsafe { core::slice::from_raw_parts_mut(values, len) };
+    // SAFETY: the store outlives its host functions; Wasm called us while
+    // the host's borrow of the store is parked in `Func::call`.
+    let store = unsafe { &mut *ctx.store };
+    // SAFETY: every caller context starts with a magic word.
+    let instance = if !caller.is_null() && unsafe { (*caller).magic } == VMCONTEXT_MAGIC {
+        // SAFETY: a "core" context is an instance's, placed after its header.
+        Some(unsafe { (*(*InstanceHeader::of(caller.cast::<VMContext>())).state).instance })
+    } else {
+        None
+    };
+    let ty = ctx.ty.clone();
+    let mut params: Vec<Val> = Vec::with_capacity(ty.params.len());
+    params.extend(
+        ty.params
+            .iter()
+            .zip(values.iter())
+            .map(|(&t, raw)| Val::from_raw(raw, t)),
+    );
+    let mut results: Vec<Val> = ty
+        .results
+        .iter()
+        .map(|&t| Val::zero(t).unwrap_or(Val::I32(0)))
+        .collect();
+    (ctx.func)(Caller { store, instance }, &params, &mut results)?;
+    for ((slot, r), &t) in values.iter_mut().zip(&results).zip(&ty.results) {
+        if r.ty() != t {
+            return Err(Trap::HostResultType);
+        }
+        *slot = r.to_raw();
+    }
+    Ok(())
+}
+
+impl Func {
+    /// A host function of type `ty` implemented by `func`.
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        Self::from_arc(store.as_context_mut(), ty, Arc::new(func))
+    }
+
+    /// A host function from a typed closure, e.g. `|a: i32, b: i32| a + b`.
+    pub fn wrap<T, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
+        let (ty, func) = func.into_func();
+        Self::from_arc(store.as_context_mut(), ty, func)
+    }
+
+    pub(crate) fn from_arc<T>(
+        store: &mut StoreOpaque<T>,
+        ty: FuncType,
+        func: Arc<HostFn<T>>,
+    ) -> Func {
+        let type_index = store.engine.register_signature(&ty);
+        let array_call: VMArrayCallFunction = host_array_call::<T>;
+        let mut ctx = Box::new(HostFuncContext {
+            magic: VMHOST_FUNC_MAGIC,
+            array_call,
+            func_ref: VMFuncRef {
+                // Host functions have no native entry; calls go through array_call.
+                native_call: NonNull::dangling(),
+                array_call,
+                // Filled in from the first importing module's wasm-to-host trampoline.
+                wasm_call: None,
+                type_index,
+                vmctx: core::ptr::null_mut(),
+            },
+            ty: store.engine.signature(type_index),
+            store,
+            func,
+        });
+        let ctx_ptr: *mut HostFuncContext<T> = &mut *ctx;
+        ctx.func_ref.vmctx = ctx_ptr.cast();
+        let func_ref: *mut VMFuncRef = &mut ctx.func_ref;
+        store.host_funcs.push(ctx);
+        Func(func_ref)
+    }
+}
+
+/// A Rust type that is a Wasm value type.
+pub trait WasmTy: Copy + Send + Sync + 'static {
+    /// Its Wasm type.
+    const TY: ValType;
+    /// To a value.
+    fn into_val(self) -> Val;
+    /// From a value of type `TY`.
+    fn from_val(v: Val) -> Option<Self>;
+}
+
+macro_rules! wasm_ty {
+    ($t:ty, $vt:ident, $v:ident => $into:expr, $from:pat => $back:expr) => {
+        impl WasmTy for $t {
+            const TY: ValType = ValType::$vt;
+            fn into_val(self) -> Val {
+                let $v = self;
+                $into
+            }
+            fn from_val(v: Val) -> Option<Self> {
+                match v {
+                    $from => Some($back),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+wasm_ty!(i32, I32, v => Val::I32(v), Val::I32(v) => v);
+wasm_ty!(u32, I32, v => Val::I32(v as i32), Val::I32(v) => v as u32);
+wasm_ty!(i64, I64, v => Val::I64(v), Val::I64(v) => v);
+wasm_ty!(u64, I64, v => Val::I64(v as i64), Val::I64(v) => v as u64);
+wasm_ty!(f32, F32, v => Val::F32(v.to_bits()), Val::F32(v) => f32::from_bits(v));
+wasm_ty!(f64, F64, v => Val::F64(v.to_bits()), Val::F64(v) => f64::from_bits(v));
+
+/// What a typed host function may return: nothing, a value, a tuple, or a
+/// `Result` of those with a `Trap`.
+pub trait WasmRet {
+    /// Result types.
+    fn types() -> Vec<ValType>;
+    /// Write the results.
+    fn store(self, out: &mut [Val]) -> Result<(), Trap>;
+}
+
+impl<R: WasmRet> WasmRet for Result<R, Trap> {
+    fn types() -> Vec<ValType> {
+        R::types()
+    }
+    fn store(self, out: &mut [Val]) -> Result<(), Trap> {
+        self?.store(out)
+    }
+}
+
+impl<A: WasmTy> WasmRet for A {
+    fn types() -> Vec<ValType> {
+        alloc::vec![A::TY]
+    }
+    fn store(self, out: &mut [Val]) -> Result<(), Trap> {
+        out[0] = self.into_val();
+        Ok(())
+    }
+}
+
+macro_rules! wasm_ret_tuple {
+    ($($a:ident $i:tt),*) => {
+        impl<$($a: WasmTy),*> WasmRet for ($($a,)*) {
+            fn types() -> Vec<ValType> {
+                alloc::vec![$($a::TY),*]
+            }
+            #[allow(unused_variables)]
+            fn store(self, out: &mut [Val]) -> Result<(), Trap> {
+                $(out[$i] = self.$i.into_val();)*
+                Ok(())
+            }
+        }
+    };
+}
+
+wasm_ret_tuple!();
+wasm_ret_tuple!(A 0, B 1);
+wasm_ret_tuple!(A 0, B 1, C 2);
+wasm_ret_tuple!(A 0, B 1, C 2, D 3);
+
+/// A closure usable as a host function. `Params` is a marker that tells
+/// the closure shapes apart (with or without a leading [`Caller`]).
+pub trait IntoFunc<T, Params, Results> {
+    /// The function's type and untyped form.
+    fn into_func(self) -> (FuncType, Arc<HostFn<T>>);
+}
+
+/// Marker for closures taking a [`Caller`] first.
+pub struct WithCaller;
+
+macro_rules! into_func {
+    ($($a:ident $i:tt),*) => {
+        impl<T, F, R, $($a: WasmTy),*> IntoFunc<T, ($($a,)*), R> for F
+        where
+            F: Fn($($a),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn into_func(self) -> (FuncType, Arc<HostFn<T>>) {
+                let ty = FuncType { params: alloc::vec![$($a::TY),*], results: R::types() };
+                #[allow(unused_variables)]
+                let f = move |_caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    self($($a::from_val(params[$i]).ok_or(Trap::HostResultType)?),*).store(results)
+                };
+                (ty, Arc::new(f))
+            }
+        }
+
+        impl<T, F, R, $($a: WasmTy),*> IntoFunc<T, (WithCaller, $($a,)*), R> for F
+        where
+            F: for<'a> Fn(Caller<'a, T>, $($a),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn into_func(self) -> (FuncType, Arc<HostFn<T>>) {
+                let ty = FuncType { params: alloc::vec![$($a::TY),*], results: R::types() };
+                #[allow(unused_variables)]
+                let f = move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    self(caller, $($a::from_val(params[$i]).ok_or(Trap::HostResultType)?),*).store(results)
+                };
+                (ty, Arc::new(f))
+            }
+        }
+    };
+}
+
+into_func!();
+into_func!(A 0);
+into_func!(A 0, B 1);
+into_func!(A 0, B 1, C 2);
+into_func!(A 0, B 1, C 2, D 3);
+into_func!(A 0, B 1, C 2, D 3, E 4);
+into_func!(A 0, B 1, C 2, D 3, E 4, G 5);

@@ -1,0 +1,149 @@
+//! The linker: names for host functions and instance exports, resolved
+//! against a module's imports at instantiation.
+
+use crate::artifact::FuncType;
+use crate::error::Error;
+use crate::func::Func;
+use crate::host::{Caller, HostFn, IntoFunc};
+use crate::instance::{Extern, Instance};
+use crate::module::Module;
+use crate::store::{AsContext, AsContextMut};
+use crate::trap::Trap;
+use crate::val::Val;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+enum Definition<T> {
+    /// Something already in a store.
+    Extern(Extern),
+    /// A host function, created in the store at instantiation.
+    HostFunc(FuncType, Arc<HostFn<T>>),
+}
+
+impl<T> Clone for Definition<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Definition::Extern(e) => Definition::Extern(*e),
+            Definition::HostFunc(ty, f) => Definition::HostFunc(ty.clone(), f.clone()),
+        }
+    }
+}
+
+/// Resolves imports by `(module, name)`, like `wasmtime::Linker`. A later
+/// definition of the same name replaces the earlier one.
+pub struct Linker<T> {
+    defs: BTreeMap<(String, String), Definition<T>>,
+}
+
+impl<T> Default for Linker<T> {
+    fn default() -> Self {
+        Self {
+            defs: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> Linker<T> {
+    /// An empty linker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Define `module::name` as something in a store.
+    pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> &mut Self {
+        self.defs.insert(
+            (module.to_string(), name.to_string()),
+            Definition::Extern(item.into()),
+        );
+        self
+    }
+
+    /// Define a host function from a typed closure, e.g.
+    /// `|caller: Caller<'_, T>, x: i32| -> i32`.
+    pub fn func_wrap<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> &mut Self {
+        let (ty, f) = func.into_func();
+        self.defs.insert(
+            (module.to_string(), name.to_string()),
+            Definition::HostFunc(ty, f),
+        );
+        self
+    }
+
+    /// Define an untyped host function of type `ty`.
+    pub fn func_new(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.defs.insert(
+            (module.to_string(), name.to_string()),
+            Definition::HostFunc(ty, Arc::new(func)),
+        );
+        self
+    }
+
+    /// Define every export of `instance` under `module`.
+    pub fn instance(
+        &mut self,
+        store: impl AsContext<Data = T>,
+        module: &str,
+        instance: Instance,
+    ) -> &mut Self {
+        let exports: Vec<(String, Extern)> = instance
+            .exports(&store)
+            .map(|(n, e)| (n.to_string(), e))
+            .collect();
+        for (name, e) in exports {
+            self.defs
+                .insert((module.to_string(), name), Definition::Extern(e));
+        }
+        self
+    }
+
+    /// Look a definition up (host functions are created in `store`).
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
+        match self
+            .defs
+            .get(&(module.to_string(), name.to_string()))?
+            .clone()
+        {
+            Definition::Extern(e) => Some(e),
+            Definition::HostFunc(ty, f) => {
+                Some(Extern::Func(Func::from_arc(store.as_context_mut(), ty, f)))
+            }
+        }
+    }
+
+    /// Resolve the module's imports and instantiate it.
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance, Error> {
+        let mut imports = Vec::new();
+        for (m, n, _) in module.imports() {
+            let e = self
+                .get(&mut store, m, n)
+                .ok_or_else(|| Error::UnknownImport {
+                    module: m.to_string(),
+                    name: n.to_string(),
+                })?;
+            imports.push(e);
+        }
+        Instance::new(store, module, &imports)
+    }
+}

@@ -1,0 +1,198 @@
+//! Linear memories: their state (reservation, limits) and the host handle.
+
+use crate::arena::Arena;
+use crate::artifact::MemoryPlan;
+use crate::error::Error;
+use crate::store::{AsContext, AsContextMut, StoreConfig};
+use crate::vm::VMMemoryDefinition;
+use alloc::boxed::Box;
+use core::sync::atomic::Ordering;
+
+/// Wasm page size.
+pub(crate) const PAGE: u64 = 65536;
+/// Pages addressable by a 32-bit memory.
+const MAX_PAGES: u64 = 65536;
+
+/// A memory's runtime state. Its `VMMemoryDefinition` lives in the owning
+/// instance's `VMContext` or, for host-created memories, in the arena.
+pub(crate) struct MemoryState {
+    pub(crate) def: *mut VMMemoryDefinition,
+    /// Bytes reserved at `def.base`.
+    capacity: usize,
+    max_pages: u64,
+    arena: *mut Arena,
+    /// The owning instance's vmctx (null for host-created memories).
+    pub(crate) owner: *mut crate::vm::VMContext,
+    /// Index among the owner's defined memories.
+    pub(crate) index: u32,
+}
+
+impl MemoryState {
+    /// Reserve and zero a memory of `plan` in `arena`, writing its
+    /// definition to `def`.
+    pub(crate) fn new(
+        arena: &mut Arena,
+        config: &StoreConfig,
+        plan: &MemoryPlan,
+        def: *mut VMMemoryDefinition,
+    ) -> Result<Self, Error> {
+        let max_pages = plan.max_pages.unwrap_or(MAX_PAGES).min(MAX_PAGES);
+        if plan.min_pages > max_pages {
+            return Err(Error::Limits("memory minimum exceeds its maximum"));
+        }
+        let min_bytes = (plan.min_pages * PAGE) as usize;
+        let reserve = min_bytes.saturating_add(config.memory_reserve);
+        let capacity = reserve
+            .min((max_pages * PAGE) as usize)
+            .next_multiple_of(PAGE as usize);
+        let capacity = capacity.min(arena.available(PAGE as usize) / PAGE as usize * PAGE as usize);
+        if capacity < min_bytes {
+            return Err(Error::StoreArenaFull {
+                needed: min_bytes,
+                available: capacity,
+            });
+        }
+        let base = arena.alloc(capacity, PAGE as usize, min_bytes)?;
+        // SAFETY: the caller hands us the slot reserved for this definition.
+        unsafe {
+            def.write(VMMemoryDefinition {
+                base,
+                current_length: min_bytes.into(),
+            })
+        };
+        Ok(Self {
+            def,
+            capacity,
+            max_pages,
+            arena,
+            owner: core::ptr::null_mut(),
+            index: 0,
+        })
+    }
+
+    fn definition(&self) -> &VMMemoryDefinition {
+        // SAFETY: `def` was initialised in `new` and lives as long as the store.
+        unsafe { &*self.def }
+    }
+
+    pub(crate) fn byte_len(&self) -> usize {
+        self.definition().current_length.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn pages(&self) -> u64 {
+        self.byte_len() as u64 / PAGE
+    }
+
+    pub(crate) fn max_pages(&self) -> Option<u64> {
+        (self.max_pages != MAX_PAGES).then_some(self.max_pages)
+    }
+
+    /// The accessible bytes.
+    pub(crate) fn bytes(&self) -> &mut [u8] {
+        let def = self.definition();
+        // SAFETY: `base..base + current_length` is this memory's zeroed,
+        // reserved range; the store hands out access one borrow at a time.
+        unsafe { core::slice::from_raw_parts_mut(def.base, self.byte_len()) }
+    }
+
+    /// `memory.grow`: the old size in pages, or `None`.
+    pub(crate) fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old_bytes = self.byte_len();
+        let old = old_bytes as u64 / PAGE;
+        let new = old.checked_add(delta).filter(|&n| n <= self.max_pages)?;
+        let new_bytes = (new * PAGE) as usize;
+        let base = self.definition().base;
+        if new_bytes > self.capacity {
+            // SAFETY: the arena outlives every memory of its store.
+            let arena = unsafe { &mut *self.arena };
+            if !arena.extend(base, self.capacity, new_bytes) {
+                return None;
+            }
+            self.capacity = new_bytes;
+        }
+        // SAFETY: the grown range lies within this memory's reservation.
+        unsafe { core::ptr::write_bytes(base.add(old_bytes), 0, new_bytes - old_bytes) };
+        self.definition()
+            .current_length
+            .store(new_bytes, Ordering::Relaxed);
+        Some(old)
+    }
+
+    /// Bounds-checked range `start..start + len`.
+    pub(crate) fn range(&self, start: u32, len: u32) -> Option<core::ops::Range<usize>> {
+        let end = (start as u64) + (len as u64);
+        (end <= self.byte_len() as u64).then(|| start as usize..end as usize)
+    }
+}
+
+/// A linear memory (instance-defined, imported or created by the host).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Memory(pub(crate) *mut MemoryState);
+
+impl Memory {
+    /// Create a memory owned by the store, e.g. to provide as an import.
+    pub fn new(mut store: impl AsContextMut, plan: MemoryPlan) -> Result<Memory, Error> {
+        let store = store.as_context_mut();
+        let def = store.arena.alloc(16, 16, 16)?.cast::<VMMemoryDefinition>();
+        let state = MemoryState::new(&mut store.arena, &store.config, &plan, def)?;
+        let mut boxed = Box::new(state);
+        let ptr: *mut MemoryState = &mut *boxed;
+        store.host_memories.push(boxed);
+        Ok(Memory(ptr))
+    }
+
+    pub(crate) fn state<'a>(&self) -> &'a mut MemoryState {
+        // SAFETY: memory states are boxed in their store and never freed
+        // while it lives; handles are only used with their own store.
+        unsafe { &mut *self.0 }
+    }
+
+    /// Current size in pages.
+    pub fn size(&self, _store: impl AsContext) -> u64 {
+        self.state().pages()
+    }
+
+    /// Its type now: current size as the minimum, and the declared maximum.
+    pub fn ty(&self, _store: impl AsContext) -> MemoryPlan {
+        let s = self.state();
+        MemoryPlan {
+            min_pages: s.pages(),
+            max_pages: s.max_pages(),
+        }
+    }
+
+    /// The memory's bytes.
+    pub fn data<'a, S: AsContext + 'a>(&self, _store: &'a S) -> &'a [u8] {
+        self.state().bytes()
+    }
+
+    /// The memory's bytes, writable.
+    pub fn data_mut<'a, S: AsContextMut + 'a>(&self, _store: &'a mut S) -> &'a mut [u8] {
+        self.state().bytes()
+    }
+
+    /// Copy out of memory; fails if the range is out of bounds.
+    pub fn read(&self, _store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<(), Error> {
+        let bytes = self.state().bytes();
+        let src = bytes
+            .get(offset..offset.saturating_add(buf.len()))
+            .ok_or(Error::OutOfBounds)?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+
+    /// Copy into memory; fails if the range is out of bounds.
+    pub fn write(&self, _store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<(), Error> {
+        let bytes = self.state().bytes();
+        let dst = bytes
+            .get_mut(offset..offset.saturating_add(buf.len()))
+            .ok_or(Error::OutOfBounds)?;
+        dst.copy_from_slice(buf);
+        Ok(())
+    }
+
+    /// Grow by `delta` pages; returns the old size.
+    pub fn grow(&self, _store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
+        self.state().grow(delta).ok_or(Error::GrowFailed)
+    }
+}
