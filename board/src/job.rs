@@ -57,6 +57,9 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
         return EXIT_SCRIPT;
     };
     let engine = Engine::new(platform, arenas.code);
+    if let Some(rest) = script.strip_prefix("example-embedding ") {
+        return example(&engine, arenas.memory, &artifacts, rest);
+    }
     let mut store = Store::new(&engine, arenas.memory, Host::default());
     let mut linker = Linker::new();
     if let Err(e) = define_spectest(&mut store, &mut linker) {
@@ -121,6 +124,37 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
     }
     0
 }
+
+/// `example-embedding <artifact>`: run `examples/embedding/embed.rs`, the
+/// firmware-style embedding example, on that artifact (alone in the script).
+fn example(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest: &str) -> i32 {
+    let Some(artifact) = rest
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| artifacts.get(i))
+    else {
+        println!("script-error: example-embedding needs an artifact index");
+        return EXIT_SCRIPT;
+    };
+    struct Out;
+    impl core::fmt::Write for Out {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            print!("{s}");
+            Ok(())
+        }
+    }
+    match embedding::run(engine, arena, artifact, &mut Out) {
+        Ok(()) => 0,
+        Err(e) => {
+            println!("example error: {e}");
+            1
+        }
+    }
+}
+
+#[path = "../../examples/embedding/embed.rs"]
+mod embedding;
 
 /// A failed command: a trap (code and message) or an error message.
 enum Reply {

@@ -1,0 +1,36 @@
+//! The firmware-style embedding example (examples/embedding) runs on the
+//! board: host functions, host access to guest memory, a trap handled and
+//! the instance used again.
+
+use basalt_qemu::{run_job, RunOptions};
+
+#[test]
+fn embedding_example_runs_on_the_board() {
+    let guest = include_str!("../../examples/embedding/guest.wat");
+    let artifact =
+        basalt_compiler::compile(guest.as_bytes(), &Default::default()).expect("compiles");
+    let mut payload = 1u32.to_le_bytes().to_vec();
+    payload.extend_from_slice(&(artifact.len() as u32).to_le_bytes());
+    payload.extend_from_slice(&artifact);
+    payload.extend_from_slice(b"example-embedding 0");
+    let out = run_job(&payload, &RunOptions::default()).expect("qemu");
+    assert_eq!(out.status, 0, "{}", out.console);
+    let sum: u32 = b"basalt".iter().map(|&b| u32::from(b)).sum();
+    let expected = [
+        format!("checksum = {sum}"),
+        "ratio(7, 0) trapped: integer divide by zero".to_string(),
+        "ratio(42, 6) = 7".to_string(),
+        // checksum, the trapping ratio (counted before the trap) and ratio again.
+        "calls = 3".to_string(),
+        "clock moving = true".to_string(),
+        "guest logged: hello from wasm".to_string(),
+    ];
+    let lines: Vec<&str> = out.console.lines().collect();
+    for line in &expected {
+        assert!(
+            lines.contains(&line.as_str()),
+            "missing {line:?} in:\n{}",
+            out.console
+        );
+    }
+}
