@@ -14,7 +14,18 @@ impl Platform for VirtPlatform {
     }
 
     /// Not yet: guard-mode memories need a virtual reservation allocator.
-    fn map(&self, _addr: usize, _len: usize, _prot: Protection) -> Result<(), MapError> {
+    fn reserve(&self, _len: usize) -> Result<usize, MapError> {
+        Err(MapError::Unsupported)
+    }
+
+    /// Not yet, as `reserve`.
+    fn map(
+        &self,
+        _addr: usize,
+        _backing: usize,
+        _len: usize,
+        _prot: Protection,
+    ) -> Result<(), MapError> {
         Err(MapError::Unsupported)
     }
 
@@ -24,6 +35,11 @@ impl Platform for VirtPlatform {
     }
 
     fn unmap(&self, _addr: usize, _len: usize) -> Result<(), MapError> {
+        Err(MapError::Unsupported)
+    }
+
+    /// Not yet: needs the GIC and the generic timer interrupt.
+    fn start_epoch_timer(&self, _period: u64) -> Result<(), MapError> {
         Err(MapError::Unsupported)
     }
 

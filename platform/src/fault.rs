@@ -83,3 +83,21 @@ pub fn dispatch_fault(fault: &Fault) -> Option<Resume> {
     let hook: TrapHook = unsafe { core::mem::transmute::<usize, TrapHook>(raw) };
     hook(fault)
 }
+
+static EPOCH_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// Register the runtime's epoch hook (the runtime does this itself).
+pub fn set_epoch_hook(hook: fn()) {
+    EPOCH_HOOK.store(hook as usize, Ordering::Release);
+}
+
+/// Called by the board's timer interrupt handler on every epoch tick.
+pub fn dispatch_epoch_tick() {
+    let raw = EPOCH_HOOK.load(Ordering::Acquire);
+    if raw != 0 {
+        // SAFETY: the only non-zero value ever stored is a `fn()` cast to
+        // usize by `set_epoch_hook`.
+        let hook: fn() = unsafe { core::mem::transmute::<usize, fn()>(raw) };
+        hook();
+    }
+}

@@ -8,7 +8,10 @@
 mod fault;
 mod memory;
 
-pub use fault::{dispatch_fault, set_trap_hook, Fault, FaultKind, Resume, TrapHook};
+pub use fault::{
+    dispatch_epoch_tick, dispatch_fault, set_epoch_hook, set_trap_hook, Fault, FaultKind, Resume,
+    TrapHook,
+};
 pub use memory::{MapError, Protection};
 
 /// Bounds of the stack the current context runs on, `low <= sp < high`.
@@ -28,13 +31,27 @@ pub trait Platform: Sync {
     /// Granule of [`Platform::map`] and [`Platform::protect`] in bytes.
     fn page_size(&self) -> usize;
 
-    /// Reserve and back `len` bytes at `addr` with the given protection.
-    fn map(&self, addr: usize, len: usize, prot: Protection) -> Result<(), MapError>;
+    /// Reserve `len` bytes of address space with nothing mapped in it, so
+    /// every access faults (guard regions around linear memories). Returns
+    /// its start, aligned to at least 64 KiB. Boards without an MMU return
+    /// `MapError::Unsupported`.
+    fn reserve(&self, len: usize) -> Result<usize, MapError>;
+
+    /// Map `addr..addr + len`, inside a reservation, onto the memory the
+    /// caller can already reach at `backing..backing + len` (pages of the
+    /// runtime's arena), with protection `prot`.
+    fn map(
+        &self,
+        addr: usize,
+        backing: usize,
+        len: usize,
+        prot: Protection,
+    ) -> Result<(), MapError>;
 
     /// Change the protection of an already mapped range.
     fn protect(&self, addr: usize, len: usize, prot: Protection) -> Result<(), MapError>;
 
-    /// Release a range made by [`Platform::map`].
+    /// Unmap a range made by [`Platform::map`]; it becomes guard again.
     fn unmap(&self, addr: usize, len: usize) -> Result<(), MapError>;
 
     /// Make instructions written to `addr..addr + len` visible to instruction
@@ -50,4 +67,9 @@ pub trait Platform: Sync {
 
     /// Frequency of [`Platform::ticks`] in Hz.
     fn tick_hz(&self) -> u64;
+
+    /// Call [`dispatch_epoch_tick`] from a periodic timer interrupt every
+    /// `period` ticks of [`Platform::ticks`] (epoch interruption). Boards
+    /// without a timer interrupt return `MapError::Unsupported`.
+    fn start_epoch_timer(&self, period: u64) -> Result<(), MapError>;
 }

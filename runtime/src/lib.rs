@@ -13,13 +13,15 @@
 //! struct Board;
 //! impl Platform for Board {
 //!     fn page_size(&self) -> usize { 4096 }
-//!     fn map(&self, _: usize, _: usize, _: Protection) -> Result<(), MapError> { Err(MapError::Unsupported) }
+//!     fn reserve(&self, _: usize) -> Result<usize, MapError> { Err(MapError::Unsupported) }
+//!     fn map(&self, _: usize, _: usize, _: usize, _: Protection) -> Result<(), MapError> { Err(MapError::Unsupported) }
 //!     fn protect(&self, _: usize, _: usize, _: Protection) -> Result<(), MapError> { Ok(()) }
 //!     fn unmap(&self, _: usize, _: usize) -> Result<(), MapError> { Err(MapError::Unsupported) }
 //!     fn sync_icache(&self, _: usize, _: usize) {}
 //!     fn stack_bounds(&self) -> StackBounds { StackBounds { low: 0x4061_3000, high: 0x4071_3000 } }
 //!     fn ticks(&self) -> u64 { 0 }
 //!     fn tick_hz(&self) -> u64 { 1 }
+//!     fn start_epoch_timer(&self, _: u64) -> Result<(), MapError> { Err(MapError::Unsupported) }
 //! }
 //! static BOARD: Board = Board;
 //!
