@@ -10,6 +10,7 @@ use arm_pl011_uart::{
 };
 use core::fmt::{self, Write};
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, Ordering};
 use spin::{Mutex, MutexGuard};
 
 /// PL011 base address on QEMU `virt`.
@@ -61,6 +62,27 @@ pub fn emergency() -> Console<'static> {
         unsafe { CONSOLE.force_unlock() };
     }
     Console(CONSOLE.lock())
+}
+
+/// Whether the last byte [`write_bytes`] sent ended a line, so a status
+/// line after guest output can start on a line of its own.
+static AT_LINE_START: AtomicBool = AtomicBool::new(true);
+
+/// Write raw bytes (WASI stdout/stderr: not necessarily UTF-8).
+pub fn write_bytes(bytes: &[u8]) {
+    let Some(last) = bytes.last() else { return };
+    if let Some(uart) = CONSOLE.lock().as_mut() {
+        for &b in bytes {
+            while uart.is_tx_fifo_full() {}
+            uart.write_word(b);
+        }
+    }
+    AT_LINE_START.store(*last == b'\n', Ordering::Relaxed);
+}
+
+/// Whether the console is at the start of a line after [`write_bytes`].
+pub fn at_line_start() -> bool {
+    AT_LINE_START.load(Ordering::Relaxed)
 }
 
 #[doc(hidden)]

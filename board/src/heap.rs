@@ -15,3 +15,10 @@ pub fn init() {
     // allocator alone, is RAM, and `init` runs once before any allocation.
     unsafe { HEAP.lock().init(heap.start as *mut u8, heap.len()) };
 }
+
+/// Bytes the allocator can still hand out (fragmentation aside). The MMU
+/// checks it before building page tables: the tables' allocator cannot fail
+/// gracefully, so a mapping that would exhaust the heap is refused instead.
+pub fn free_bytes() -> usize {
+    HEAP.lock().free()
+}

@@ -25,8 +25,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use basalt::{
     Engine, Error, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory, MemoryType,
-    Module, Store, Table, TableType, Val, ValType,
+    Module, Store, StoreConfig, Table, TableType, Val, ValType,
 };
+use basalt_platform::Platform;
 
 const EXIT_LOAD: i32 = 3;
 const EXIT_SCRIPT: i32 = 4;
@@ -60,7 +61,16 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
     if let Some(rest) = script.strip_prefix("example-embedding ") {
         return example(&engine, arenas.memory, &artifacts, rest);
     }
-    let mut store = Store::new(&engine, arenas.memory, Host::default());
+    if let Some(rest) = script.strip_prefix("wasi-run ") {
+        return wasi_job::run(&engine, arenas.memory, &artifacts, rest);
+    }
+    let config = StoreConfig {
+        // `option contiguous-memories` anywhere in the script: no guard pages,
+        // as on a board without an MMU (explicit-mode code only).
+        guard_memories: !script.lines().any(|l| l == "option contiguous-memories"),
+        ..StoreConfig::default()
+    };
+    let mut store = Store::with_config(&engine, arenas.memory, Host::default(), config);
     let mut linker = Linker::new();
     if let Err(e) = define_spectest(&mut store, &mut linker) {
         println!("script-error: spectest: {e}");
@@ -94,6 +104,22 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
                 reply
             }
             Some("register") => r.register(&mut words),
+            Some("option") => continue,
+            Some("fuel") => number64(&mut words).map(|n| {
+                r.store.set_fuel(n);
+                Vec::new()
+            }),
+            Some("ticks") => Ok(alloc::vec![Val::I64(platform.ticks() as i64)]),
+            Some("get-fuel") => Ok(alloc::vec![Val::I64(r.store.get_fuel() as i64)]),
+            Some("epoch-deadline") => number64(&mut words).map(|n| {
+                r.store.set_epoch_deadline(n);
+                Vec::new()
+            }),
+            Some("epoch-timer") => number64(&mut words).and_then(|us| {
+                let period = (platform.tick_hz() * us / 1_000_000).max(1);
+                r.engine.start_epoch_timer(period).map_err(Reply::from)?;
+                Ok(Vec::new())
+            }),
             Some("invoke") => r.invoke(&mut words),
             Some("get") => r.get(&mut words),
             Some("layout") => {
@@ -156,6 +182,9 @@ fn example(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
 #[path = "../../examples/embedding/embed.rs"]
 mod embedding;
 
+#[path = "wasi_job.rs"]
+mod wasi_job;
+
 /// A failed command: a trap (code and message) or an error message.
 enum Reply {
     Trap(u8, String),
@@ -199,6 +228,13 @@ fn hex_name(hex: &str) -> Option<String> {
 }
 
 fn number<'w>(words: &mut impl Iterator<Item = &'w str>) -> Result<u32, Reply> {
+    words
+        .next()
+        .and_then(|w| w.parse().ok())
+        .ok_or_else(|| bad("malformed number"))
+}
+
+fn number64<'w>(words: &mut impl Iterator<Item = &'w str>) -> Result<u64, Reply> {
     words
         .next()
         .and_then(|w| w.parse().ok())

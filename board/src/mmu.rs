@@ -1,4 +1,5 @@
-//! Identity-mapped translation tables (aarch64-paging), caches on.
+//! Translation tables (aarch64-paging), caches on: an identity map of RAM and
+//! MMIO plus guard-page reservations high in a 48-bit address space.
 //!
 //! Why the MMU is on before any guest runs: with it off every access is
 //! Device memory and an unaligned Wasm load faults. RAM is Normal
@@ -6,13 +7,22 @@
 //! Nothing in RAM is executable except the firmware's `.text`; the code arena
 //! starts read-write and `Platform::protect` flips pages of it to
 //! read+execute once code is written (W^X).
+//!
+//! Guard-mode linear memories live in reservations from [`vaspace`]: address
+//! space with nothing mapped, so every access faults, into which
+//! [`map`] puts pages of the memory arena (aliases of their identity
+//! mapping) as the memory grows. One table hierarchy holds both, so there is
+//! no TTBR switching and the exception vectors see the same map.
 
-use crate::arena;
+use crate::vaspace::{self, Reservations};
+use crate::{arena, heap};
 use aarch64_cpu::asm::barrier;
 use aarch64_cpu::registers::{ReadWriteable, Writeable, MAIR_EL1, SCTLR_EL1, TCR_EL1};
-use aarch64_paging::descriptor::El1Attributes as A;
-use aarch64_paging::idmap::IdMap;
-use aarch64_paging::paging::{Constraints, El1And0, MemoryRegion};
+use aarch64_paging::descriptor::{El1Attributes as A, PhysicalAddress};
+use aarch64_paging::idmap::IdTranslation;
+use aarch64_paging::paging::{Constraints, El1And0, MemoryRegion, VaRange};
+use aarch64_paging::Mapping;
+use alloc::vec::Vec;
 use basalt_platform::{MapError, Protection};
 use core::arch::asm;
 use core::ops::Range;
@@ -21,9 +31,10 @@ use spin::Mutex;
 /// Mapping granule: 4 KiB pages (2 MiB blocks where a region allows).
 pub const PAGE_SIZE: usize = 4096;
 
-/// 39-bit virtual addresses: one level-1 root table covers 512 GiB.
-const VA_BITS: u64 = 39;
-const ROOT_LEVEL: usize = 1;
+/// 48-bit virtual addresses (TCR_EL1.T0SZ = 16): a level-0 root table covers
+/// 256 TiB, room for thousands of 8 GiB guard reservations.
+const VA_BITS: u64 = 48;
+const ROOT_LEVEL: usize = 0;
 const ASID: usize = 0;
 
 /// MAIR_EL1 index 0: Device-nGnRE; index 1: Normal write-back RW-allocate.
@@ -44,13 +55,34 @@ const RX: A = NORMAL.union(A::READ_ONLY).union(A::UXN);
 /// Start of RAM on QEMU virt; below it is MMIO.
 const DEVICE_RANGE: Range<usize> = 0..0x4000_0000;
 
-/// The live tables. `protect` takes the lock; exception handlers never do.
-static TABLES: Mutex<Option<IdMap<El1And0>>> = Mutex::new(None);
+/// Heap kept free beyond the worst-case table estimate of a mapping, for
+/// the allocator's own fragmentation and for everything else that allocates.
+const HEAP_HEADROOM: usize = 256 * 1024;
+
+/// Identity translation: page tables live in the identity-mapped heap, so
+/// their physical address is their address.
+type Tables = Mapping<IdTranslation<A>, El1And0>;
+
+/// Everything the MMU owns, under one lock so a reservation check and the
+/// table edit it guards cannot interleave. Exception and interrupt handlers
+/// never take it.
+struct State {
+    tables: Tables,
+    reservations: Reservations,
+}
+
+static STATE: Mutex<Option<State>> = Mutex::new(None);
 
 /// Build the identity map, program MAIR/TCR/TTBR0 and turn on the MMU and
 /// caches. Needs the heap (tables are allocated) and runs once from `main`.
 pub fn init() {
-    let mut map = IdMap::with_asid(ASID, ROOT_LEVEL, El1And0);
+    let mut tables = Tables::with_asid_and_va_range(
+        IdTranslation::new(),
+        ASID,
+        ROOT_LEVEL,
+        El1And0,
+        VaRange::Lower,
+    );
     let text = arena::text_range();
     let rodata = arena::rodata_range();
     let no_blocks = Constraints::NO_BLOCK_MAPPINGS;
@@ -66,11 +98,11 @@ pub fn init() {
         (rodata, RO, Constraints::empty()),
     ];
     for (range, flags, constraints) in steps {
-        map.map_range_with_constraints(&region(&range), flags, constraints)
-            .expect("boot mappings fit the 39-bit address space");
+        identity(&mut tables, &range, flags, constraints)
+            .expect("boot mappings fit the 48-bit address space");
     }
     for guard in arena::guard_ranges() {
-        map.map_range_with_constraints(&region(&guard), A::empty(), no_blocks)
+        identity(&mut tables, &guard, A::empty(), no_blocks)
             .expect("guard pages fit the address space");
     }
 
@@ -91,8 +123,8 @@ pub fn init() {
     barrier::isb(barrier::SY);
     // SAFETY: the map covers everything the firmware touches (all RAM, MMIO)
     // with identity addresses, so execution continues unchanged; the tables
-    // live in the heap and are kept alive in TABLES for the program's life.
-    unsafe { map.activate() };
+    // live in the heap and are kept alive in STATE for the program's life.
+    unsafe { tables.activate() };
     invalidate_tlb();
     SCTLR_EL1.modify(
         SCTLR_EL1::M::Enable
@@ -102,7 +134,25 @@ pub fn init() {
             + SCTLR_EL1::WXN::Disable,
     );
     barrier::isb(barrier::SY);
-    *TABLES.lock() = Some(map);
+    *STATE.lock() = Some(State {
+        tables,
+        reservations: Reservations::new(),
+    });
+}
+
+/// Map `range` onto the same physical addresses.
+fn identity(
+    tables: &mut Tables,
+    range: &Range<usize>,
+    flags: A,
+    constraints: Constraints,
+) -> Result<(), aarch64_paging::MapError> {
+    tables.map_range(
+        &region(range),
+        PhysicalAddress(range.start),
+        flags,
+        constraints,
+    )
 }
 
 /// Change the protection of whole pages inside the code arena.
@@ -110,15 +160,12 @@ pub fn protect(addr: usize, len: usize, prot: Protection) -> Result<(), MapError
     if prot.write && prot.execute {
         return Err(MapError::Unsupported);
     }
-    if !addr.is_multiple_of(PAGE_SIZE) || !len.is_multiple_of(PAGE_SIZE) {
-        return Err(MapError::Misaligned);
-    }
+    let range = page_range(addr, len)?;
     let code = arena::code_range();
-    let end = addr.checked_add(len).ok_or(MapError::OutOfRange)?;
-    if addr < code.start || end > code.end {
+    if range.start < code.start || range.end > code.end {
         return Err(MapError::OutOfRange);
     }
-    if len == 0 {
+    if range.is_empty() {
         return Ok(());
     }
     // AArch64 has no write-only or execute-only EL1 pages: write implies
@@ -132,16 +179,210 @@ pub fn protect(addr: usize, len: usize, prot: Protection) -> Result<(), MapError
     } else {
         (A::VALID | A::READ_ONLY | NEVER_EXECUTE, A::empty())
     };
-    let mut tables = TABLES.lock();
-    let map = tables.as_mut().ok_or(MapError::Unsupported)?;
-    map.modify_range(&region(&(addr..end)), &|_, desc| {
-        desc.modify_flags(set, clear)
-    })
-    .map_err(|_| MapError::Unsupported)?;
+    let mut state = STATE.lock();
+    let state = state.as_mut().ok_or(MapError::Unsupported)?;
+    state
+        .tables
+        .modify_range(&region(&range), &|_, desc| desc.modify_flags(set, clear))
+        .map_err(|_| MapError::Unsupported)?;
     // aarch64-paging already invalidated each page; flush the whole EL1
     // TLB as well so no stale permission survives, whatever the crate does.
     invalidate_tlb();
     Ok(())
+}
+
+/// Reserve `len` bytes of unmapped address space; returns its start
+/// (aligned to at least 2 MiB, see [`vaspace`]).
+pub fn reserve(len: usize) -> Result<usize, MapError> {
+    if len == 0 {
+        return Err(MapError::OutOfRange);
+    }
+    let mut state = STATE.lock();
+    let state = state.as_mut().ok_or(MapError::Unsupported)?;
+    state
+        .reservations
+        .reserve(len)
+        .map(|range| range.start)
+        .ok_or(MapError::NoMemory)
+}
+
+/// Map `addr..addr + len` (inside one reservation) onto the memory arena's
+/// pages `backing..backing + len` as Normal write-back memory, never
+/// executable: the backing pages stay mapped read-write at their identity
+/// address, so an executable alias would break W^X. Pages already mapped in
+/// the range are unmapped first (break-before-make), so remapping onto new
+/// backing is safe while the tables are live.
+pub fn map(addr: usize, backing: usize, len: usize, prot: Protection) -> Result<(), MapError> {
+    if prot.execute {
+        return Err(MapError::Unsupported);
+    }
+    if !(prot.read || prot.write) {
+        // No access is what a reservation is without a mapping.
+        return unmap(addr, len);
+    }
+    let flags = if prot.write { RW } else { RO };
+    let range = page_range(addr, len)?;
+    let backing_range = page_range(backing, len)?;
+    let arena = arena::memory_range();
+    if backing_range.start < arena.start || backing_range.end > arena.end {
+        return Err(MapError::OutOfRange);
+    }
+    let mut state = STATE.lock();
+    let state = state.as_mut().ok_or(MapError::Unsupported)?;
+    state
+        .reservations
+        .containing(&range)
+        .ok_or(MapError::OutOfRange)?;
+    if range.is_empty() {
+        return Ok(());
+    }
+    if heap::free_bytes() < table_bytes_needed(&range) + HEAP_HEADROOM {
+        return Err(MapError::NoMemory);
+    }
+    clear_mapped(&mut state.tables, &range)?;
+    state
+        .tables
+        .map_range(
+            &region(&range),
+            PhysicalAddress(backing),
+            flags,
+            // Pages only: a later `unmap` of part of the range must never
+            // have to split a live block.
+            Constraints::NO_BLOCK_MAPPINGS,
+        )
+        .map_err(|_| MapError::Unsupported)
+}
+
+/// Unmap `addr..addr + len` (inside one reservation): it faults again. When
+/// the whole reservation is then unmapped, its page tables are freed too.
+pub fn unmap(addr: usize, len: usize) -> Result<(), MapError> {
+    let range = page_range(addr, len)?;
+    let mut state = STATE.lock();
+    let state = state.as_mut().ok_or(MapError::Unsupported)?;
+    let reservation = state
+        .reservations
+        .containing(&range)
+        .ok_or(MapError::OutOfRange)?;
+    if range.is_empty() {
+        return Ok(());
+    }
+    clear_mapped(&mut state.tables, &range)?;
+    if mapped_runs(&state.tables, &reservation)?.is_empty() {
+        // Nothing left in the reservation: unmapping all of it replaces the
+        // table descriptors of whole blocks inside it by invalid ones and
+        // frees those tables (with the TLB maintenance a live table needs).
+        unmap_range(&mut state.tables, &reservation)?;
+    }
+    Ok(())
+}
+
+/// Unmap every mapped page in `range`, touching only descriptors that are
+/// valid: unmapping an unmapped stretch that does not cover whole blocks
+/// would make aarch64-paging allocate empty tables for it.
+fn clear_mapped(tables: &mut Tables, range: &Range<usize>) -> Result<(), MapError> {
+    for run in mapped_runs(tables, range)? {
+        unmap_range(tables, &run)?;
+    }
+    Ok(())
+}
+
+/// Replace the descriptors of `range` by invalid ones. aarch64-paging does
+/// the TLB maintenance a live table needs: it invalidates every leaf in the
+/// range by VA (inner shareable) and waits for completion, and invalidates
+/// freed subtables before it frees them.
+fn unmap_range(tables: &mut Tables, range: &Range<usize>) -> Result<(), MapError> {
+    // The physical address is ignored for invalid descriptors; passing the
+    // VA keeps the crate's block-alignment arithmetic in range.
+    tables
+        .map_range(
+            &region(range),
+            PhysicalAddress(range.start),
+            A::empty(),
+            Constraints::empty(),
+        )
+        .map_err(|_| MapError::Unsupported)
+}
+
+/// The maximal runs of mapped (valid leaf) addresses inside `range`.
+fn mapped_runs(tables: &Tables, range: &Range<usize>) -> Result<Vec<Range<usize>>, MapError> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    let mut oom = false;
+    tables
+        .walk_range(&region(range), &mut |chunk, desc, _level| {
+            if !desc.is_valid() {
+                return Ok(());
+            }
+            let start = chunk.start().0.max(range.start);
+            let end = chunk.end().0.min(range.end);
+            match runs.last_mut() {
+                Some(last) if last.end == start => last.end = end,
+                _ => {
+                    if runs.try_reserve(1).is_err() {
+                        oom = true;
+                        return Err(());
+                    }
+                    runs.push(start..end);
+                }
+            }
+            Ok(())
+        })
+        .map_err(|_| {
+            if oom {
+                MapError::NoMemory
+            } else {
+                MapError::Unsupported
+            }
+        })?;
+    Ok(runs)
+}
+
+/// Upper bound of the table memory mapping `range` with pages may need: one
+/// table per 2 MiB (level 3), per 1 GiB (level 2) and per 512 GiB (level 1)
+/// the range touches.
+fn table_bytes_needed(range: &Range<usize>) -> usize {
+    let touched = |granule: usize| (range.end.div_ceil(granule)) - range.start / granule;
+    (touched(2 << 20) + touched(1 << 30) + touched(512 << 30)) * PAGE_SIZE
+}
+
+/// `addr..addr + len` if both are page-aligned and it does not wrap.
+fn page_range(addr: usize, len: usize) -> Result<Range<usize>, MapError> {
+    if !addr.is_multiple_of(PAGE_SIZE) || !len.is_multiple_of(PAGE_SIZE) {
+        return Err(MapError::Misaligned);
+    }
+    let end = addr.checked_add(len).ok_or(MapError::OutOfRange)?;
+    Ok(addr..end)
+}
+
+/// What the hardware walker makes of a read at `va` right now: the physical
+/// address, or `None` if the read would fault. Uses `AT S1E1R`, so it checks
+/// the live tables and TLBs rather than the crate's view of them.
+pub fn translate(va: usize) -> Option<usize> {
+    let par: u64;
+    // SAFETY: AT only performs a translation and writes PAR_EL1; it cannot
+    // fault. The isb makes the result visible to the following mrs. An IRQ
+    // between the two could clobber PAR_EL1 only if its handler used AT,
+    // which it does not.
+    unsafe {
+        asm!(
+            "at s1e1r, {va}",
+            "isb",
+            "mrs {par}, par_el1",
+            va = in(reg) va,
+            par = out(reg) par,
+            options(nostack, preserves_flags)
+        )
+    };
+    if par & 1 != 0 {
+        return None;
+    }
+    let page = (par & 0x0000_ffff_ffff_f000) as usize;
+    Some(page | (va & (PAGE_SIZE - 1)))
+}
+
+/// Whether `range` lies inside the reservation window and away from RAM and
+/// MMIO, for the self-test.
+pub fn in_reservation_window(range: &Range<usize>) -> bool {
+    range.start >= vaspace::WINDOW_START && range.end <= vaspace::WINDOW_END
 }
 
 fn region(range: &Range<usize>) -> MemoryRegion {

@@ -5,9 +5,14 @@
 //! runtime through [`basalt_platform::dispatch_fault`]; if it answers with a
 //! resume point the context continues there (ELR = pc, x0 = arg). Anything
 //! else is a firmware bug: print a crash report and exit with 101.
+//!
+//! IRQs from code on `SP_EL0` (the only ones: handlers run with IRQs masked)
+//! go to [`handle_irq`], which serves the epoch timer and returns to the
+//! interrupted code with every register, FP/SIMD included, as it was.
 
 use crate::exit::{exit, EXIT_CRASH};
-use basalt_platform::{dispatch_fault, Fault, FaultKind};
+use crate::{gic, timer};
+use basalt_platform::{dispatch_epoch_tick, dispatch_fault, Fault, FaultKind};
 use core::arch::global_asm;
 use core::fmt::Write;
 
@@ -176,6 +181,12 @@ __basalt_exception_common:
 
 /// Vector kind 0: synchronous exception from code on `SP_EL0`.
 const SYNC_SP0: u64 = 0;
+/// Vector kind 1: IRQ taken from code on `SP_EL0`.
+const IRQ_SP0: u64 = 1;
+
+/// Interrupt IDs from 1020 up are special (1023: spurious, nothing pending)
+/// and are never ended.
+const FIRST_SPECIAL_INTID: u32 = 1020;
 
 /// Names of the 16 vector entries, for reports.
 const VECTOR_NAMES: [&str; 16] = [
@@ -200,9 +211,14 @@ const VECTOR_NAMES: [&str; 16] = [
 /// Rust side of every vector; `kind` is the vector index (0..16).
 #[no_mangle]
 extern "C" fn basalt_exception(frame: &mut ExceptionFrame, kind: u64) {
+    if kind == IRQ_SP0 {
+        handle_irq();
+        return;
+    }
     if kind != SYNC_SP0 {
-        // IRQ/FIQ/SError are masked and nothing runs on SP_EL1 or at a lower
-        // EL, so any of these is a firmware bug.
+        // FIQ/SError are masked, IRQs are masked while a handler runs on
+        // SP_EL1, and nothing runs at a lower EL, so any of these is a
+        // firmware bug.
         let name = VECTOR_NAMES.get(kind as usize).copied().unwrap_or("?");
         let mut out = crate::console::emergency();
         let _ = writeln!(out, "unexpected exception: {name}");
@@ -237,6 +253,28 @@ extern "C" fn basalt_exception(frame: &mut ExceptionFrame, kind: u64) {
     }
     report(&mut out, frame);
     exit(EXIT_CRASH);
+}
+
+/// Acknowledge the interrupt, serve it, end it. The frame is untouched, so
+/// the `eret` resumes the interrupted code exactly where it was.
+///
+/// The timer is re-armed before the interrupt is ended: its line is level
+/// sensitive and would otherwise be pending again at once. A spurious
+/// interrupt (1023: whatever raised it went away before the acknowledge)
+/// is ignored; any other source is not enabled, but is ended if it appears
+/// so it cannot block lower priorities.
+fn handle_irq() {
+    let Some(intid) = gic::acknowledge() else {
+        return;
+    };
+    if u32::from(intid) >= FIRST_SPECIAL_INTID {
+        return;
+    }
+    if intid == timer::INTID {
+        dispatch_epoch_tick();
+        timer::rearm();
+    }
+    gic::end(intid);
 }
 
 fn is_abort(kind: FaultKind) -> bool {

@@ -3,7 +3,7 @@
 use basalt::artifact::{self, ExportKind, ValType};
 use basalt_compiler::wast::{self, WastOptions};
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
-use basalt_qemu::{Job, Outcome, RunOptions, Value};
+use basalt_qemu::{Job, Outcome, RunOptions, Value, WasiEnd};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,11 +12,17 @@ pub const USAGE: &str = "\
 usage:
   basalt compile <in.wasm|in.wat> -o <out.bsl> [--bounds-checks=explicit]
   basalt run <in.wasm|in.wat|in.bsl> --invoke <export> [args...] [--timeout <seconds>]
+  basalt run <app.wasm|app.bsl> [--timeout <seconds>] [-- args...]
+             [--bounds-checks=guard|explicit] [--fuel <n>] [--timeout-ms <n>]
   basalt wast <script.wast>... [--timeout <seconds>]
+  basalt bench <in.wasm|in.wat> --invoke <export> [args...]
 
 `run` compiles the module (unless given an artifact), boots the basalt-virt
 board under qemu-system-aarch64, calls the export and prints each result on
 its own line. A trap prints `error: wasm trap: <reason>` and exits 1.
+Without --invoke, `run` runs a WASI command: its `_start` gets the file name
+and `args` as argv, its output streams as it is written, and `basalt` exits
+with the program's exit code.
 
 `wast` runs spec-format test scripts, one board boot per file (default
 timeout 120 s each), prints one line per failed assertion and a summary, and
@@ -36,10 +42,23 @@ pub enum Command {
         args: Vec<String>,
         options: CompileOptions,
         timeout: Duration,
+        limits: RunLimits,
     },
     Wast {
         files: Vec<PathBuf>,
         options: WastOptions,
+    },
+    /// `run` without `--invoke`: a WASI command.
+    RunWasi {
+        input: PathBuf,
+        args: Vec<String>,
+        options: CompileOptions,
+        timeout: Duration,
+    },
+    Bench {
+        input: PathBuf,
+        export: String,
+        args: Vec<String>,
     },
 }
 
@@ -54,6 +73,16 @@ fn bounds_checks(v: &str) -> Result<BoundsChecks, String> {
 }
 
 /// Parse arguments (without the program name).
+/// Interruption asked for on the command line (each compiles the module
+/// with the matching instrumentation).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunLimits {
+    /// `--fuel N`: fuel granted to the call.
+    pub fuel: Option<u64>,
+    /// `--timeout-ms N`: epoch deadline in milliseconds of the board's timer.
+    pub timeout_ms: Option<u64>,
+}
+
 pub fn parse(args: &[String]) -> Result<Command, String> {
     let (sub, rest) = args.split_first().ok_or("missing command")?;
     let mut input = None;
@@ -63,12 +92,27 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut inputs = Vec::new();
     let mut options = CompileOptions::default();
     let mut timeout = None;
+    let mut limits = RunLimits::default();
+    let mut program_args: Option<Vec<String>> = None;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
         match a.as_str() {
             "-o" | "--output" => output = Some(PathBuf::from(value(a)?)),
             "--invoke" => export = Some(value(a)?),
+            "--" if sub == "run" && export.is_none() => {
+                program_args = Some(it.by_ref().cloned().collect());
+            }
+            "--fuel" => {
+                let v = value(a)?;
+                limits.fuel = Some(v.parse().map_err(|_| format!("bad --fuel `{v}`"))?);
+                options.settings.fuel = true;
+            }
+            "--timeout-ms" => {
+                let v = value(a)?;
+                limits.timeout_ms = Some(v.parse().map_err(|_| format!("bad --timeout-ms `{v}`"))?);
+                options.settings.epoch = true;
+            }
             "--timeout" => {
                 let v = value(a)?;
                 let secs: f64 = v.parse().map_err(|_| format!("bad --timeout `{v}`"))?;
@@ -101,6 +145,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 options: WastOptions {
                     compile: options,
                     timeout: timeout.unwrap_or(defaults.timeout),
+                    ..defaults
                 },
             })
         }
@@ -114,12 +159,24 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 options,
             })
         }
+        "run" if export.is_none() => Ok(Command::RunWasi {
+            input,
+            args: program_args.unwrap_or_default(),
+            options,
+            timeout: timeout.unwrap_or(Duration::from_secs(60)),
+        }),
         "run" => Ok(Command::Run {
             input,
             export: export.ok_or("missing --invoke <export>")?,
             args: invoke_args,
             options,
             timeout: timeout.unwrap_or(Duration::from_secs(60)),
+            limits,
+        }),
+        "bench" => Ok(Command::Bench {
+            input,
+            export: export.ok_or("missing --invoke <export>")?,
+            args: invoke_args,
         }),
         other => Err(format!("unknown command `{other}`")),
     }
@@ -159,13 +216,13 @@ fn artifact_for(input: &PathBuf, options: &CompileOptions) -> Result<Vec<u8>, St
     compile(&bytes, options).map_err(|e| format!("{}: {e}", input.display()))
 }
 
-fn run(
+/// Compile (unless given an artifact) and check `export` and its arguments.
+fn prepare(
     input: &PathBuf,
     export: &str,
     args: &[String],
     options: &CompileOptions,
-    timeout: Duration,
-) -> Result<ExitCode, String> {
+) -> Result<(Vec<u8>, Vec<Value>), String> {
     let bytes = artifact_for(input, options)?;
     let a = artifact::read(&bytes).map_err(|e| format!("{}: {e}", input.display()))?;
     let meta = &a.metadata;
@@ -198,8 +255,30 @@ fn run(
         .zip(&ty.params)
         .map(|(a, &t)| parse_arg(a, t))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut job = Job::new(bytes);
+    Ok((bytes, vals))
+}
+
+fn run(
+    input: &PathBuf,
+    export: &str,
+    args: &[String],
+    options: &CompileOptions,
+    timeout: Duration,
+    limits: RunLimits,
+) -> Result<ExitCode, String> {
+    let (bytes, vals) = prepare(input, export, args, options)?;
+    let mut job = Job::empty();
+    let artifact = job.add_artifact(bytes);
+    if let Some(fuel) = limits.fuel {
+        job.set_fuel(fuel);
+    }
+    if let Some(ms) = limits.timeout_ms {
+        job.epoch_timer(1000);
+        job.epoch_deadline(ms);
+    }
+    job.instantiate_required(artifact, 0);
     job.invoke(export, &vals);
+    let fuel_line = limits.fuel.map(|_| job.get_fuel());
     let report = job
         .run(&RunOptions {
             timeout,
@@ -214,6 +293,9 @@ fn run(
             for v in vals {
                 println!("{v}");
             }
+            if let Some(Outcome::Values(left)) = fuel_line.map(|l| report.result(l).clone()) {
+                eprintln!("remaining fuel: {}", left[0]);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Outcome::Trap(t)) => {
@@ -225,6 +307,102 @@ fn run(
             "the board stopped with status {}:\n{}",
             report.status, report.console
         )),
+    }
+}
+
+/// Guest instructions per `CNTVCT_EL0` tick under `-icount shift=0`: the
+/// counter runs at 62.5 MHz and one instruction takes 1 ns.
+const INSTRUCTIONS_PER_TICK: i64 = 16;
+
+/// Run one call in each bounds-check mode under `-icount` and print the
+/// guest instructions it took (the clock read around an empty command is
+/// subtracted).
+fn bench(input: &PathBuf, export: &str, args: &[String]) -> Result<ExitCode, String> {
+    println!(
+        "{:<10} {:>16} {:>20}",
+        "mode", "result", "guest instructions"
+    );
+    let mut counts = Vec::new();
+    for mode in [BoundsChecks::Explicit, BoundsChecks::Guard] {
+        let mut options = CompileOptions::default();
+        options.settings.bounds_checks = mode;
+        let (bytes, vals) = prepare(input, export, args, &options)?;
+        let mut job = Job::empty();
+        let a = job.add_artifact(bytes);
+        job.instantiate_required(a, 0);
+        let t0 = job.ticks();
+        let t1 = job.ticks();
+        let call = job.invoke(export, &vals);
+        let t2 = job.ticks();
+        let report = job
+            .run(&RunOptions {
+                icount: true,
+                timeout: Duration::from_secs(600),
+                ..RunOptions::default()
+            })
+            .map_err(|e| e.to_string())?;
+        if let Some(e) = &report.load_error {
+            return Err(e.clone());
+        }
+        let tick = |line| match report.result(line) {
+            Outcome::Values(v) => match v.first() {
+                Some(Value::I64(t)) => Ok(*t),
+                _ => Err("malformed clock reading".to_string()),
+            },
+            other => Err(format!("clock reading failed: {other:?}")),
+        };
+        let (t0, t1, t2) = (tick(t0)?, tick(t1)?, tick(t2)?);
+        let result = match &report.outcomes[call] {
+            Outcome::Values(v) => v
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => return Err(format!("{export} failed: {other:?}")),
+        };
+        let instructions = ((t2 - t1) - (t1 - t0)) * INSTRUCTIONS_PER_TICK;
+        let name = if mode == BoundsChecks::Guard {
+            "guard"
+        } else {
+            "explicit"
+        };
+        println!("{name:<10} {result:>16} {instructions:>20}");
+        counts.push(instructions);
+    }
+    if counts[0] > 0 {
+        println!("guard/explicit: {:.3}", counts[1] as f64 / counts[0] as f64);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `basalt run app.wasm [-- args...]`: call the WASI command's `_start` on
+/// the board with `argv = [file name, args...]`, echoing its output as it
+/// arrives, and exit with its exit code (a trap exits 1, as `--invoke`).
+fn run_wasi(
+    input: &PathBuf,
+    args: &[String],
+    options: &CompileOptions,
+    timeout: Duration,
+) -> Result<ExitCode, String> {
+    let bytes = artifact_for(input, options)?;
+    let name = input.file_name().unwrap_or(input.as_os_str());
+    let mut argv = vec![name.to_string_lossy().into_owned()];
+    argv.extend(args.iter().cloned());
+    let opts = RunOptions {
+        timeout,
+        echo: true,
+        ..RunOptions::default()
+    };
+    let report = Job::wasi_run(bytes, &argv)
+        .run_wasi(&opts)
+        .map_err(|e| e.to_string())?;
+    match report.end {
+        WasiEnd::Exit(code) => Ok(ExitCode::from(code as u8)),
+        WasiEnd::Trap(message) => {
+            eprintln!("error: wasm trap: {message}");
+            Ok(ExitCode::FAILURE)
+        }
+        WasiEnd::LoadError(e) => Err(e),
     }
 }
 
@@ -246,7 +424,19 @@ pub fn execute(cmd: Command) -> ExitCode {
             args,
             options,
             timeout,
-        } => run(&input, &export, &args, &options, timeout),
+            limits,
+        } => run(&input, &export, &args, &options, timeout, limits),
+        Command::Bench {
+            input,
+            export,
+            args,
+        } => bench(&input, &export, &args),
+        Command::RunWasi {
+            input,
+            args,
+            options,
+            timeout,
+        } => run_wasi(&input, &args, &options, timeout),
         Command::Wast { files, options } => {
             let passed = wast::run_files(&files, &options, &mut std::io::stdout().lock());
             Ok(if passed {
@@ -283,7 +473,7 @@ mod tests {
     fn rejects_bad_command_lines() {
         assert!(p("").is_err());
         assert!(p("compile a.wat").unwrap_err().contains("-o"));
-        assert!(p("run a.wat").unwrap_err().contains("--invoke"));
+        assert!(p("run a.wat -- x").is_ok());
         assert!(p("run a.wat --bogus --invoke f")
             .unwrap_err()
             .contains("--bogus"));
@@ -296,6 +486,21 @@ mod tests {
         assert!(p("run a.wat b.wat --invoke f")
             .unwrap_err()
             .contains("b.wat"));
+    }
+
+    #[test]
+    fn parses_wasi_runs() {
+        let Command::RunWasi { input, args, .. } =
+            p("run app.wasm --timeout 5 -- -v --invoke x").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(input, PathBuf::from("app.wasm"));
+        assert_eq!(args, ["-v", "--invoke", "x"]);
+        let Command::RunWasi { args, .. } = p("run app.wasm").unwrap() else {
+            panic!()
+        };
+        assert!(args.is_empty());
     }
 
     #[test]

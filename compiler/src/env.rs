@@ -1,6 +1,7 @@
 //! What the translator knows about the module being compiled.
 
 use crate::module::ModuleInfo;
+use basalt::artifact::Settings;
 use basalt::artifact::{FuncType, GlobalType, ValType};
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::{self, types, AbiParam, ArgumentPurpose, Signature};
@@ -17,16 +18,19 @@ pub struct ModuleEnv<'a> {
     pub call_conv: CallConv,
     /// Pointer width etc., needed to finish a function.
     pub frontend_config: TargetFrontendConfig,
+    /// Bounds-check mode, fuel and epoch instrumentation.
+    pub settings: Settings,
 }
 
 impl<'a> ModuleEnv<'a> {
     /// Environment for `module` with the ISA's default calling convention.
-    pub fn new(module: &'a ModuleInfo<'a>, isa: &dyn TargetIsa) -> Self {
+    pub fn new(module: &'a ModuleInfo<'a>, isa: &dyn TargetIsa, settings: Settings) -> Self {
         Self {
             module,
             offsets: module.meta.offsets(),
             call_conv: isa.default_call_conv(),
             frontend_config: isa.frontend_config(),
+            settings,
         }
     }
 

@@ -32,17 +32,8 @@ pub fn wasm_from_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Compi
 pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
     let wasm = wasm_from_bytes(input)?;
     let module = module::parse(&wasm)?;
-    if options.settings.bounds_checks != BoundsChecks::Explicit
-        || options.settings.fuel
-        || options.settings.epoch
-    {
-        return Err(CompileError::Unsupported {
-            what: "guard-page bounds checks, fuel and epochs are not implemented yet".into(),
-            offset: 0,
-        });
-    }
     let isa = codegen::target_isa();
-    let env = env::ModuleEnv::new(&module, &*isa);
+    let env = env::ModuleEnv::new(&module, &*isa, options.settings);
     let mut fctx = FunctionBuilderContext::new();
     let mut linker = codegen::Linker::default();
     let mut meta = module.meta.clone();

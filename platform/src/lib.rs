@@ -72,4 +72,18 @@ pub trait Platform: Sync {
     /// `period` ticks of [`Platform::ticks`] (epoch interruption). Boards
     /// without a timer interrupt return `MapError::Unsupported`.
     fn start_epoch_timer(&self, period: u64) -> Result<(), MapError>;
+
+    /// Write raw bytes to the board's console (WASI stdout and stderr).
+    /// The default drops them, for boards without a console.
+    fn console_write(&self, bytes: &[u8]) {
+        let _ = bytes;
+    }
+
+    /// Fill `buf` with random bytes (WASI `random_get`). Boards without an
+    /// entropy source keep the default, `MapError::Unsupported`, so guests
+    /// get `ENOSYS` rather than predictable numbers they believe random.
+    fn random(&self, buf: &mut [u8]) -> Result<(), MapError> {
+        let _ = buf;
+        Err(MapError::Unsupported)
+    }
 }

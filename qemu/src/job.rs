@@ -8,9 +8,11 @@
 
 mod report;
 mod value;
+mod wasi;
 
 pub use report::{JobReport, Outcome};
 pub use value::Value;
+pub use wasi::{WasiEnd, WasiReport};
 
 use crate::{run_job, QemuError, RunOptions};
 use std::fmt::Write;
@@ -38,8 +40,14 @@ impl Job {
     pub fn new(artifact: Vec<u8>) -> Self {
         let mut job = Self::empty();
         let a = job.add_artifact(artifact);
-        job.command(format!("instantiate! {a} 0"));
+        job.instantiate_required(a, 0);
         job
+    }
+
+    /// Instantiate like [`Job::instantiate`], but a failure stops the board
+    /// with `load-error:` and status 3; returns the line.
+    pub fn instantiate_required(&mut self, artifact: usize, inst: u32) -> usize {
+        self.command(format!("instantiate! {artifact} {inst}"))
     }
 
     /// Add an artifact to the payload; returns its index for
@@ -97,6 +105,39 @@ impl Job {
         self.command("poke-code 0".into())
     }
 
+    /// Grant `fuel` units to the store (fuel-metered artifacts); returns the line.
+    pub fn set_fuel(&mut self, fuel: u64) -> usize {
+        self.command(format!("fuel {fuel}"))
+    }
+
+    /// Read the board's clock (`CNTVCT_EL0`; under `-icount shift=0` one
+    /// tick is 16 guest instructions); the reply is one `i64` value.
+    pub fn ticks(&mut self) -> usize {
+        self.command("ticks".into())
+    }
+
+    /// Ask for the store's remaining fuel; the reply is one `i64` value.
+    pub fn get_fuel(&mut self) -> usize {
+        self.command("get-fuel".into())
+    }
+
+    /// Start the board's epoch timer, one epoch per `period_us`
+    /// microseconds; returns the line.
+    pub fn epoch_timer(&mut self, period_us: u64) -> usize {
+        self.command(format!("epoch-timer {period_us}"))
+    }
+
+    /// Let epoch-checked code run `delta` more epochs; returns the line.
+    pub fn epoch_deadline(&mut self, delta: u64) -> usize {
+        self.command(format!("epoch-deadline {delta}"))
+    }
+
+    /// Give memories contiguous arena backing instead of guard pages (as on
+    /// a board without an MMU). Applies to the whole job wherever it appears.
+    pub fn contiguous_memories(&mut self) -> usize {
+        self.command("option contiguous-memories".into())
+    }
+
     /// The script as the board will read it.
     pub fn script(&self) -> &str {
         &self.script
@@ -144,8 +185,13 @@ fn len32(len: usize) -> u32 {
 
 /// A name's UTF-8 bytes in lowercase hex (empty for the empty name).
 fn hex(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() * 2);
-    for b in name.bytes() {
+    hex_bytes(name.as_bytes())
+}
+
+/// Bytes in lowercase hex.
+fn hex_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
         let _ = write!(out, "{b:02x}");
     }
     out

@@ -11,7 +11,7 @@
 
 mod job;
 
-pub use job::{Job, JobReport, Outcome, Value};
+pub use job::{Job, JobReport, Outcome, Value, WasiEnd, WasiReport};
 
 use std::ffi::OsString;
 use std::fmt;
@@ -432,7 +432,8 @@ fn read_console(stdout: impl Read, echo: bool) -> String {
             Ok(0) | Err(_) => break,
             Ok(_) => {
                 let text = String::from_utf8_lossy(&line).replace('\r', "");
-                if echo {
+                // A WASI job's trap status line is for the parser, not the user.
+                if echo && !text.starts_with("wasi-trap ") {
                     let mut out = std::io::stdout().lock();
                     let _ = out.write_all(text.as_bytes());
                     let _ = out.flush();
@@ -533,8 +534,11 @@ mod tests {
 
     #[test]
     fn garbage_artifact_is_refused_with_a_typed_error() {
-        let mut payload = 80u32.to_le_bytes().to_vec();
+        // One artifact of 80 garbage bytes, instantiated by the script.
+        let mut payload = 1u32.to_le_bytes().to_vec();
+        payload.extend_from_slice(&80u32.to_le_bytes());
         payload.extend_from_slice(&[0x5a; 80]);
+        payload.extend_from_slice(b"instantiate! 0 0\n");
         let out = run_job(
             &payload,
             &RunOptions {

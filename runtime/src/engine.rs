@@ -25,6 +25,7 @@ impl Engine {
     /// register the runtime's trap hook with the platform.
     pub fn new(platform: &'static dyn Platform, code_arena: &'static mut [u8]) -> Self {
         basalt_platform::set_trap_hook(crate::enter::on_fault);
+        basalt_platform::set_epoch_hook(Engine::increment_epoch);
         Self {
             inner: Arc::new(EngineInner {
                 platform,
@@ -37,6 +38,23 @@ impl Engine {
     /// The board this engine runs on.
     pub fn platform(&self) -> &'static dyn Platform {
         self.inner.platform
+    }
+
+    /// Advance the epoch by one; epoch-checked code whose store's deadline
+    /// is reached traps with `Trap::Interrupt` at its next check. The
+    /// platform's epoch timer calls this from its interrupt handler.
+    pub fn increment_epoch() {
+        crate::libcalls::EPOCH.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The current epoch.
+    pub fn epoch() -> u64 {
+        crate::libcalls::EPOCH.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Ask the platform to advance the epoch every `period` clock ticks.
+    pub fn start_epoch_timer(&self, period: u64) -> Result<(), crate::Error> {
+        Ok(self.inner.platform.start_epoch_timer(period)?)
     }
 
     pub(crate) fn register_signature(&self, ty: &FuncType) -> VMSharedSignatureIndex {

@@ -7,7 +7,7 @@
 //! into imported tables and memories stays (the failed instance is kept
 //! alive in the store, since those tables may now point into it).
 
-use crate::artifact::{ConstExpr, ElemMode, Import, ImportKind};
+use crate::artifact::{ArtifactError, BoundsChecks, ConstExpr, ElemMode, Import, ImportKind};
 use crate::error::Error;
 use crate::func::Func;
 use crate::global::Global;
@@ -36,6 +36,10 @@ impl Instance {
     ) -> Result<Instance, Error> {
         instantiate(store.as_context_mut(), module, imports)
     }
+}
+
+fn guard_mode(module: &Module) -> bool {
+    module.inner.settings.bounds_checks == BoundsChecks::Guard
 }
 
 fn limits_match(actual_min: u64, actual_max: Option<u64>, min: u64, max: Option<u64>) -> bool {
@@ -71,8 +75,13 @@ fn check_import<T>(
         }
         (ImportKind::Memory(plan), Extern::Memory(m)) => {
             let s = m.state();
-            (!limits_match(s.pages(), s.max_pages(), plan.min_pages, plan.max_pages))
-                .then_some("memory limits do not match")
+            if !limits_match(s.pages(), s.max_pages(), plan.min_pages, plan.max_pages) {
+                Some("memory limits do not match")
+            } else if guard_mode(module) && !s.guarded() {
+                Some("guard-mode code needs a memory with guard pages")
+            } else {
+                None
+            }
         }
         (ImportKind::Global(ty), Extern::Global(g)) => {
             (g.ty != *ty).then_some("global types differ")
@@ -110,6 +119,7 @@ pub(crate) fn instantiate<T>(
     }
 
     let o: VMOffsets = m.offsets;
+    let guard_mode = guard_mode(module);
     let header = core::mem::size_of::<InstanceHeader>();
     let size = header + o.size() as usize;
     let block = store.arena.alloc(size, 16, size)?;
@@ -242,12 +252,17 @@ pub(crate) fn instantiate<T>(
     // past its reservation, and a memory is what usually needs to grow.
     for (i, plan) in meta.memories.iter().enumerate() {
         let def = at(o.vmmemory_definition(i as u32)).cast::<VMMemoryDefinition>();
+        let platform = store.guard_platform();
         let mut mem = Box::new(MemoryState::new(
             &mut store.arena,
             &store.config,
             plan,
             def,
+            platform,
         )?);
+        if guard_mode && !mem.guarded() {
+            return Err(ArtifactError::BoundsChecksUnsupported.into());
+        }
         mem.owner = vmctx;
         mem.index = i as u32;
         // SAFETY: see `at`.

@@ -77,6 +77,8 @@ pub mod trap;
 mod typed;
 mod val;
 pub mod vm;
+#[cfg(feature = "wasi")]
+pub mod wasi;
 
 pub use artifact::{
     FuncType, GlobalType, MemoryPlan as MemoryType, TablePlan as TableType, ValType,

@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::store::{AsContext, AsContextMut, StoreConfig};
 use crate::vm::VMMemoryDefinition;
 use alloc::boxed::Box;
+use basalt_platform::{MapError, Platform, Protection};
 use core::sync::atomic::Ordering;
 
 /// Wasm page size.
@@ -13,12 +14,26 @@ pub(crate) const PAGE: u64 = 65536;
 /// Pages addressable by a 32-bit memory.
 const MAX_PAGES: u64 = 65536;
 
+/// Address space a guarded memory reserves: any 32-bit index plus 32-bit
+/// offset plus access size lands inside it, so compiled code needs no checks.
+pub(crate) const GUARD_RESERVATION: usize = (8 << 30) + (64 << 10);
+/// Granule in which guarded memories take backing pages from the arena.
+const BACKING_ALIGN: usize = 4096;
+
+/// How a memory's bytes are provided.
+enum Backing {
+    /// A contiguous arena range of `capacity` bytes (no MMU needed).
+    Contiguous { capacity: usize },
+    /// A reservation of `GUARD_RESERVATION` bytes with the accessible pages
+    /// mapped onto arena pages; everything else faults.
+    Guarded { platform: &'static dyn Platform },
+}
+
 /// A memory's runtime state. Its `VMMemoryDefinition` lives in the owning
 /// instance's `VMContext` or, for host-created memories, in the arena.
 pub(crate) struct MemoryState {
     pub(crate) def: *mut VMMemoryDefinition,
-    /// Bytes reserved at `def.base`.
-    capacity: usize,
+    backing: Backing,
     max_pages: u64,
     arena: *mut Arena,
     /// The owning instance's vmctx (null for host-created memories).
@@ -28,31 +43,58 @@ pub(crate) struct MemoryState {
 }
 
 impl MemoryState {
-    /// Reserve and zero a memory of `plan` in `arena`, writing its
-    /// definition to `def`.
+    /// Create a memory of `plan`, writing its definition to `def`: guarded
+    /// when `platform` is given and can reserve address space, contiguous
+    /// in the arena otherwise.
     pub(crate) fn new(
         arena: &mut Arena,
         config: &StoreConfig,
         plan: &MemoryPlan,
         def: *mut VMMemoryDefinition,
+        platform: Option<&'static dyn Platform>,
     ) -> Result<Self, Error> {
         let max_pages = plan.max_pages.unwrap_or(MAX_PAGES).min(MAX_PAGES);
         if plan.min_pages > max_pages {
             return Err(Error::Limits("memory minimum exceeds its maximum"));
         }
         let min_bytes = (plan.min_pages * PAGE) as usize;
-        let reserve = min_bytes.saturating_add(config.memory_reserve);
-        let capacity = reserve
-            .min((max_pages * PAGE) as usize)
-            .next_multiple_of(PAGE as usize);
-        let capacity = capacity.min(arena.available(PAGE as usize) / PAGE as usize * PAGE as usize);
-        if capacity < min_bytes {
-            return Err(Error::StoreArenaFull {
-                needed: min_bytes,
-                available: capacity,
-            });
-        }
-        let base = arena.alloc(capacity, PAGE as usize, min_bytes)?;
+        let reservation = match platform.map(|p| (p, p.reserve(GUARD_RESERVATION))) {
+            Some((p, Ok(base))) => Some((p, base as *mut u8)),
+            Some((_, Err(MapError::Unsupported))) | None => None,
+            Some((_, Err(e))) => return Err(e.into()),
+        };
+        let (base, backing) = match reservation {
+            Some((platform, base)) => {
+                if min_bytes > 0 {
+                    let pages = arena.alloc(min_bytes, BACKING_ALIGN, min_bytes)?;
+                    platform.map(
+                        base as usize,
+                        pages as usize,
+                        min_bytes,
+                        Protection::READ_WRITE,
+                    )?;
+                }
+                (base, Backing::Guarded { platform })
+            }
+            None => {
+                let reserve = min_bytes.saturating_add(config.memory_reserve);
+                let capacity = reserve
+                    .min((max_pages * PAGE) as usize)
+                    .next_multiple_of(PAGE as usize);
+                let capacity =
+                    capacity.min(arena.available(PAGE as usize) / PAGE as usize * PAGE as usize);
+                if capacity < min_bytes {
+                    return Err(Error::StoreArenaFull {
+                        needed: min_bytes,
+                        available: capacity,
+                    });
+                }
+                (
+                    arena.alloc(capacity, PAGE as usize, min_bytes)?,
+                    Backing::Contiguous { capacity },
+                )
+            }
+        };
         // SAFETY: the caller hands us the slot reserved for this definition.
         unsafe {
             def.write(VMMemoryDefinition {
@@ -62,12 +104,17 @@ impl MemoryState {
         };
         Ok(Self {
             def,
-            capacity,
+            backing,
             max_pages,
             arena,
             owner: core::ptr::null_mut(),
             index: 0,
         })
+    }
+
+    /// Whether accesses past the end fault (guard mode can use it).
+    pub(crate) fn guarded(&self) -> bool {
+        matches!(self.backing, Backing::Guarded { .. })
     }
 
     fn definition(&self) -> &VMMemoryDefinition {
@@ -102,16 +149,30 @@ impl MemoryState {
         let new = old.checked_add(delta).filter(|&n| n <= self.max_pages)?;
         let new_bytes = (new * PAGE) as usize;
         let base = self.definition().base;
-        if new_bytes > self.capacity {
-            // SAFETY: the arena outlives every memory of its store.
-            let arena = unsafe { &mut *self.arena };
-            if !arena.extend(base, self.capacity, new_bytes) {
-                return None;
+        // SAFETY: the arena outlives every memory of its store.
+        let arena = unsafe { &mut *self.arena };
+        match &mut self.backing {
+            Backing::Contiguous { capacity } => {
+                if new_bytes > *capacity {
+                    if !arena.extend(base, *capacity, new_bytes) {
+                        return None;
+                    }
+                    *capacity = new_bytes;
+                }
+                // SAFETY: the grown range lies within this memory's reservation.
+                unsafe { core::ptr::write_bytes(base.add(old_bytes), 0, new_bytes - old_bytes) };
             }
-            self.capacity = new_bytes;
+            Backing::Guarded { platform } => {
+                let grown = new_bytes - old_bytes;
+                if grown > 0 {
+                    let pages = arena.alloc(grown, BACKING_ALIGN, grown).ok()?;
+                    let at = base as usize + old_bytes;
+                    platform
+                        .map(at, pages as usize, grown, Protection::READ_WRITE)
+                        .ok()?;
+                }
+            }
         }
-        // SAFETY: the grown range lies within this memory's reservation.
-        unsafe { core::ptr::write_bytes(base.add(old_bytes), 0, new_bytes - old_bytes) };
         self.definition()
             .current_length
             .store(new_bytes, Ordering::Relaxed);
@@ -134,7 +195,8 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, plan: MemoryPlan) -> Result<Memory, Error> {
         let store = store.as_context_mut();
         let def = store.arena.alloc(16, 16, 16)?.cast::<VMMemoryDefinition>();
-        let state = MemoryState::new(&mut store.arena, &store.config, &plan, def)?;
+        let platform = store.guard_platform();
+        let state = MemoryState::new(&mut store.arena, &store.config, &plan, def, platform)?;
         let mut boxed = Box::new(state);
         let ptr: *mut MemoryState = &mut *boxed;
         store.host_memories.push(boxed);

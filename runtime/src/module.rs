@@ -1,8 +1,6 @@
 //! A loaded module: checked metadata plus sealed code in the code arena.
 
-use crate::artifact::{
-    self, ArtifactError, BoundsChecks, ExportKind, FuncType, ImportKind, Metadata,
-};
+use crate::artifact::{self, ArtifactError, ExportKind, FuncType, ImportKind, Metadata, Settings};
 use crate::code::{self, CodeRegion};
 use crate::engine::Engine;
 use crate::error::Error;
@@ -22,6 +20,8 @@ pub(crate) struct ModuleInner {
     pub(crate) code_base: usize,
     pub(crate) code_len: usize,
     pub(crate) offsets: VMOffsets,
+    /// Bounds-check mode, fuel and epoch instrumentation of the code.
+    pub(crate) settings: Settings,
     /// Engine-wide id of each of the module's types; `VMContext::signature_ids` points here.
     pub(crate) signature_ids: Box<[VMSharedSignatureIndex]>,
 }
@@ -52,12 +52,6 @@ impl Module {
         if missing != 0 {
             return Err(ArtifactError::CpuFeatures { missing }.into());
         }
-        let s = a.header.settings;
-        if s.bounds_checks != BoundsChecks::Explicit || s.fuel || s.epoch {
-            // Guard pages, fuel and epochs need runtime support that lands
-            // with the platform issue; refuse rather than run unchecked.
-            return Err(ArtifactError::BoundsChecksUnsupported.into());
-        }
         let code_base = engine
             .inner
             .code
@@ -78,6 +72,7 @@ impl Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
                 offsets: meta.offsets(),
+                settings: a.header.settings,
                 meta,
                 code_base,
                 code_len: a.code.len(),

@@ -25,6 +25,10 @@ pub struct StoreConfig {
     pub table_reserve: u32,
     /// Stack kept free below Wasm for host functions and libcalls.
     pub host_stack_reserve: usize,
+    /// Put linear memories in guard-page reservations when the platform can
+    /// map memory (required by guard-mode artifacts; explicit-mode code
+    /// works with either kind).
+    pub guard_memories: bool,
 }
 
 impl Default for StoreConfig {
@@ -33,6 +37,7 @@ impl Default for StoreConfig {
             memory_reserve: 1 << 20,
             table_reserve: 1024,
             host_stack_reserve: 32 << 10,
+            guard_memories: true,
         }
     }
 }
@@ -106,6 +111,33 @@ impl<T> Store<T> {
     pub fn arena_available(&self) -> usize {
         self.inner.arena.available(16)
     }
+
+    /// Grant `fuel` units to fuel-metered code (see the compiler's rate
+    /// table); running out traps with `Trap::OutOfFuel`.
+    pub fn set_fuel(&mut self, fuel: u64) {
+        let consumed = -(fuel.min(i64::MAX as u64) as i64);
+        // SAFETY: no Wasm of this store runs while the host holds `&mut self`.
+        unsafe { *self.inner.limits.fuel_consumed.get() = consumed };
+    }
+
+    /// Fuel left (exact after a call returns).
+    pub fn get_fuel(&self) -> u64 {
+        // SAFETY: as in `set_fuel`.
+        let consumed = unsafe { *self.inner.limits.fuel_consumed.get() };
+        if consumed >= 0 {
+            0
+        } else {
+            consumed.unsigned_abs()
+        }
+    }
+
+    /// Let epoch-checked code run until the engine's epoch advances `delta`
+    /// more times; then it traps with `Trap::Interrupt`.
+    pub fn set_epoch_deadline(&mut self, delta: u64) {
+        let now = crate::libcalls::EPOCH.load(core::sync::atomic::Ordering::Relaxed);
+        // SAFETY: as in `set_fuel`.
+        unsafe { *self.inner.limits.epoch_deadline.get() = now.saturating_add(delta) };
+    }
 }
 
 /// Read access to a store: implemented by [`Store`] and [`crate::Caller`].
@@ -169,6 +201,14 @@ impl<S: AsContextMut> AsContextMut for &mut S {
 }
 
 impl<T> StoreOpaque<T> {
+    /// The platform, if new memories should be guarded (it may still turn
+    /// out unable to reserve; then memories are contiguous).
+    pub(crate) fn guard_platform(&self) -> Option<&'static dyn basalt_platform::Platform> {
+        self.config
+            .guard_memories
+            .then_some(self.engine.inner.platform)
+    }
+
     /// User data.
     pub fn data(&self) -> &T {
         &self.data

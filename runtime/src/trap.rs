@@ -37,6 +37,13 @@ pub enum Trap {
     HostResultType = 14,
     /// A host function failed.
     HostError = 15,
+    /// A host function asked to end the program (WASI `proc_exit`): not a
+    /// fault, but it unwinds the Wasm stack through the same path as a trap
+    /// so no guest code runs after it. The exit code stays with the host
+    /// function's state (e.g. `basalt::wasi::WasiCtx::exit_code`), since a
+    /// trap is one byte. Compiled code never raises it, so
+    /// [`Trap::from_u8`] does not decode it from trap tables.
+    Exit = 16,
 }
 
 impl Trap {
@@ -80,6 +87,7 @@ impl Trap {
             Trap::UnexplainedFault => "unexplained fault in wasm code",
             Trap::HostResultType => "host function returned a value of the wrong type",
             Trap::HostError => "host function failed",
+            Trap::Exit => "program exited",
         }
     }
 }

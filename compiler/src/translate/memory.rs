@@ -1,7 +1,7 @@
 //! Linear memory: loads, stores, `memory.size` inline; `memory.grow` and
 //! the bulk operators (`memory.copy/fill/init`, `data.drop`) via libcalls.
 //!
-//! Explicit bounds checks: every access computes `index + offset + size` in
+//! Explicit bounds checks (the `explicit` mode): every access computes `index + offset + size` in
 //! 64 bits (it cannot overflow: both terms are below 2^32) and traps with
 //! `HEAP_OUT_OF_BOUNDS` if it exceeds `VMMemoryDefinition::current_length`.
 //! The memory's base never moves for a live instance (its reservation is
@@ -11,6 +11,7 @@
 
 use super::FuncTranslator;
 use crate::error::CompileError;
+use basalt::artifact::BoundsChecks;
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, TrapCode, Type, Value};
@@ -60,16 +61,23 @@ impl FuncTranslator<'_, '_> {
 
     /// Pop the index, check `index + offset + size <= length`, and return
     /// the native address and the static offset to use with it.
+    ///
+    /// In guard mode there is no check: the memory sits at the start of an
+    /// 8 GiB + 64 KiB reservation, so `index + offset + size` (below
+    /// 2^33 + 8) always lands inside it, and any access past the mapped
+    /// pages faults; the access itself is the trap site.
     fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
         let index = self.pop();
         let index = self.b.ins().uextend(I64, index);
-        let end = self
-            .b
-            .ins()
-            .iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
-        let len = self.current_length();
-        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-        self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
+        if self.env.settings.bounds_checks == BoundsChecks::Explicit {
+            let end = self
+                .b
+                .ins()
+                .iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
+            let len = self.current_length();
+            let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+            self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
+        }
         let (def, def_off) = self.memory_definition();
         let base_flags = MemFlagsData::trusted().with_readonly().with_can_move();
         let base = self.b.ins().load(

@@ -8,6 +8,7 @@
 
 mod calls;
 mod control;
+mod limits;
 mod memory;
 mod numeric;
 mod table;
@@ -94,7 +95,9 @@ pub fn translate_function(
         func_refs: HashMap::new(),
         wasm_sigs: HashMap::new(),
         builtin_sigs: HashMap::new(),
+        fuel: None,
     };
+    t.limits_entry();
     let mut ops = body.get_operators_reader()?;
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
@@ -127,6 +130,8 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     wasm_sigs: HashMap<u32, SigRef>,
     /// Libcall signatures imported into this function, by builtin slot.
     builtin_sigs: HashMap<u32, SigRef>,
+    /// Fuel metering state, when the artifact meters fuel.
+    fuel: Option<limits::Fuel>,
 }
 
 impl FuncTranslator<'_, '_> {
@@ -200,6 +205,22 @@ impl FuncTranslator<'_, '_> {
     }
 
     fn translate(&mut self, op: &Operator<'_>, offset: u64) -> Result<(), CompileError> {
+        if self.reachable {
+            self.fuel_charge(op);
+            if matches!(
+                op,
+                Operator::Br { .. }
+                    | Operator::BrIf { .. }
+                    | Operator::BrTable { .. }
+                    | Operator::If { .. }
+                    | Operator::Else
+                    | Operator::End
+                    | Operator::Loop { .. }
+                    | Operator::Return
+            ) {
+                self.fuel_flush();
+            }
+        }
         if self.control_op(op, offset)? {
             return Ok(());
         }
@@ -239,6 +260,11 @@ impl FuncTranslator<'_, '_> {
                 let v = self.pop();
                 let (base, off) = self.global_address(*global_index);
                 self.b.ins().store(MemFlagsData::trusted(), v, base, off);
+            }
+            Operator::Call { .. } | Operator::CallIndirect { .. } => {
+                self.fuel_store();
+                self.call_op(op, offset)?;
+                self.fuel_reload();
             }
             _ => {
                 if !self.call_op(op, offset)?

@@ -28,6 +28,9 @@ pub struct WastOptions {
     pub compile: CompileOptions,
     /// Wall-clock limit for one file's boot.
     pub timeout: Duration,
+    /// Back memories with contiguous arena ranges instead of guard pages,
+    /// as on a board without an MMU (explicit-mode code only).
+    pub contiguous_memories: bool,
 }
 
 impl Default for WastOptions {
@@ -36,6 +39,7 @@ impl Default for WastOptions {
         Self {
             compile: CompileOptions::default(),
             timeout: Duration::from_secs(120),
+            contiguous_memories: false,
         }
     }
 }
@@ -106,7 +110,11 @@ fn prepare(name: &str, text: &str, opts: &WastOptions) -> Result<Plan, WastError
     lexer.allow_confusing_unicode(true);
     let buffer = wast::parser::ParseBuffer::new_with_lexer(lexer).map_err(parse_error)?;
     let script = wast::parser::parse::<wast::Wast<'_>>(&buffer).map_err(parse_error)?;
-    Ok(plan::plan(text, script.directives, &opts.compile))
+    let mut plan = plan::plan(text, script.directives, &opts.compile);
+    if opts.contiguous_memories {
+        plan.job.contiguous_memories();
+    }
+    Ok(plan)
 }
 
 /// Run the plan's job. A board that stops early or times out still has

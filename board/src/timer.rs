@@ -1,0 +1,74 @@
+//! Epoch timer: the EL1 virtual timer (`CNTV_*`, PPI 27 on QEMU `virt`)
+//! interrupting every `period` counter ticks, each interrupt one epoch tick
+//! for the runtime.
+//!
+//! The virtual timer, not the physical one: the counter `Platform::ticks`
+//! reads is `CNTVCT_EL0`, so periods are in the same unit, and EL1 may use it
+//! whether or not an EL2 exists.
+
+use crate::gic;
+use aarch64_cpu::registers::{
+    Readable, Writeable, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTV_TVAL_EL0,
+};
+use arm_gic::{IntId, Trigger};
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// The virtual timer's interrupt: PPI 11 = INTID 27 (level-sensitive).
+pub const INTID: IntId = IntId::ppi(11);
+
+/// Middle priority: nothing else is enabled, any value below the mask works.
+const PRIORITY: u8 = 0x80;
+
+/// Ticks between two interrupts; 0 while the timer is stopped.
+static PERIOD: AtomicU64 = AtomicU64::new(0);
+
+/// Interrupt every `period` ticks from now on and unmask IRQs. Calling it
+/// again changes the period.
+pub fn start(period: u64) -> Result<(), &'static str> {
+    if period == 0 {
+        return Err("epoch period must be at least one tick");
+    }
+    gic::without_irqs(|| {
+        PERIOD.store(period, Ordering::Relaxed);
+        // TVAL is a signed 32-bit down-counter; longer periods go through
+        // the 64-bit compare value.
+        match u32::try_from(period) {
+            Ok(short) if short <= i32::MAX as u32 => CNTV_TVAL_EL0.set(short.into()),
+            _ => CNTV_CVAL_EL0.set(CNTVCT_EL0.get().saturating_add(period)),
+        }
+        CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::SET + CNTV_CTL_EL0::IMASK::CLEAR);
+        gic::enable(INTID, PRIORITY, Trigger::Level)
+    })?;
+    gic::unmask_irqs();
+    Ok(())
+}
+
+/// Stop the timer and its interrupt (IRQs stay unmasked; nothing else
+/// raises one).
+pub fn stop() {
+    gic::without_irqs(|| {
+        PERIOD.store(0, Ordering::Relaxed);
+        CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::CLEAR + CNTV_CTL_EL0::IMASK::SET);
+        gic::disable(INTID);
+    });
+}
+
+/// Re-arm for the next period, from the IRQ handler. The next deadline is
+/// the previous one plus the period, so ticks do not drift by the handler's
+/// latency; if that is already past (IRQs were masked for longer than a
+/// period) missed ticks are skipped rather than delivered in a burst.
+/// Re-arming also lowers the level-sensitive interrupt before it is ended,
+/// so it is not taken again at once.
+pub fn rearm() {
+    let period = PERIOD.load(Ordering::Relaxed);
+    if period == 0 {
+        CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::CLEAR + CNTV_CTL_EL0::IMASK::SET);
+        return;
+    }
+    let now = CNTVCT_EL0.get();
+    let mut next = CNTV_CVAL_EL0.get().saturating_add(period);
+    if next <= now {
+        next = now.saturating_add(period);
+    }
+    CNTV_CVAL_EL0.set(next);
+}

@@ -1,0 +1,80 @@
+//! Virtual address space for guard-page reservations.
+//!
+//! Guard-mode linear memories need far more address space than the board has
+//! RAM (8 GiB + 64 KiB each, so any 32-bit index plus 32-bit offset stays
+//! inside), but the space costs nothing until pages are mapped into it. The
+//! reservations come from a window high in the 48-bit address space, far above
+//! RAM and MMIO, handed out by a bump allocator: reservations are never
+//! released (the runtime keeps them for the life of the firmware), so no
+//! free list is needed.
+//!
+//! Reservations are aligned and sized to whole translation-table blocks
+//! (2 MiB below 1 GiB, 1 GiB from there up). That way no table is ever
+//! shared by two reservations below the level that covers the reservation,
+//! and once a reservation is fully unmapped its tables can be freed whole.
+
+use core::ops::Range;
+
+/// Start of the reservation window: 16 TiB, far above RAM (which ends at
+/// 2 GiB on `virt -m 1G`) and every MMIO region.
+pub const WINDOW_START: usize = 0x1000_0000_0000;
+/// End of the window: the top of the 48-bit address space that TTBR0 covers.
+pub const WINDOW_END: usize = 0x1_0000_0000_0000;
+
+/// Level-2 block size (one level-3 table maps this much).
+const SMALL_GRANULE: usize = 2 << 20;
+/// Level-1 block size (one level-2 table maps this much).
+const LARGE_GRANULE: usize = 1 << 30;
+
+/// Bump allocator over the window plus the list of handed-out ranges, kept
+/// sorted by address (bump allocation appends in order).
+pub struct Reservations {
+    next: usize,
+    taken: alloc::vec::Vec<Range<usize>>,
+}
+
+impl Reservations {
+    /// An empty window.
+    pub const fn new() -> Self {
+        Self {
+            next: WINDOW_START,
+            taken: alloc::vec::Vec::new(),
+        }
+    }
+
+    /// Carve `len` bytes (rounded up to whole blocks) out of the window.
+    /// `None` when `len` is zero or the window is exhausted.
+    pub fn reserve(&mut self, len: usize) -> Option<Range<usize>> {
+        if len == 0 {
+            return None;
+        }
+        let granule = if len >= LARGE_GRANULE {
+            LARGE_GRANULE
+        } else {
+            SMALL_GRANULE
+        };
+        let start = self.next.checked_next_multiple_of(granule)?;
+        let end = start.checked_add(len.checked_next_multiple_of(granule)?)?;
+        if end > WINDOW_END {
+            return None;
+        }
+        self.taken.try_reserve(1).ok()?;
+        self.taken.push(start..end);
+        self.next = end;
+        Some(start..end)
+    }
+
+    /// The reservation that contains all of `range`, if one does.
+    pub fn containing(&self, range: &Range<usize>) -> Option<Range<usize>> {
+        if range.start < WINDOW_START || range.end > self.next || range.start > range.end {
+            return None;
+        }
+        // Index of the last reservation starting at or below range.start.
+        let index = self
+            .taken
+            .partition_point(|taken| taken.start <= range.start)
+            .checked_sub(1)?;
+        let candidate = &self.taken[index];
+        (range.end <= candidate.end).then(|| candidate.clone())
+    }
+}

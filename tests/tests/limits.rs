@@ -1,0 +1,250 @@
+//! The platform at work: guard-page memories, the stack limit, fuel and
+//! epoch interruption, each proved on the board.
+
+use basalt_compiler::{compile as compile_with, BoundsChecks, CompileOptions};
+use basalt_tests::*;
+use Value::{I32, I64};
+
+fn artifact(wat: &str, f: impl FnOnce(&mut CompileOptions)) -> Vec<u8> {
+    let mut options = CompileOptions::default();
+    f(&mut options);
+    compile_with(wat.as_bytes(), &options).unwrap_or_else(|e| panic!("compile: {e}"))
+}
+
+fn run_job(job: &Job) -> JobReport {
+    job.run(&RunOptions::default())
+        .unwrap_or_else(|e| panic!("qemu: {e}"))
+}
+
+const EDGES: &str = r#"(module
+  (memory 1 4)
+  (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "load64_off") (param i32) (result i64) (i64.load offset=65528 (local.get 0)))
+  (func (export "store32") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "far") (param i32) (result i32) (i32.load offset=0xffffffff (local.get 0)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+
+/// Every edge of a guard-mode memory: the last byte is readable, one past
+/// faults into `MemoryOutOfBounds` (through the MMU, not compiled checks),
+/// and after a trap the instance keeps working; grown pages become mapped.
+#[test]
+fn guard_mode_memory_edges() {
+    let mut job = Job::new(artifact(EDGES, |o| {
+        o.settings.bounds_checks = BoundsChecks::Guard
+    }));
+    let cases: Vec<(&str, Vec<Value>, Outcome)> = vec![
+        ("load8", vec![I32(65535)], ok(&[I32(0)])),
+        (
+            "load8",
+            vec![I32(65536)],
+            Outcome::Trap(Trap::MemoryOutOfBounds),
+        ),
+        ("load32", vec![I32(65532)], ok(&[I32(0)])),
+        (
+            "load32",
+            vec![I32(65533)],
+            Outcome::Trap(Trap::MemoryOutOfBounds),
+        ),
+        (
+            "load32",
+            vec![I32(-1)],
+            Outcome::Trap(Trap::MemoryOutOfBounds),
+        ),
+        ("load64_off", vec![I32(0)], ok(&[I64(0)])),
+        (
+            "load64_off",
+            vec![I32(1)],
+            Outcome::Trap(Trap::MemoryOutOfBounds),
+        ),
+        ("far", vec![I32(0)], Outcome::Trap(Trap::MemoryOutOfBounds)),
+        ("far", vec![I32(-1)], Outcome::Trap(Trap::MemoryOutOfBounds)),
+        (
+            "store32",
+            vec![I32(65533), I32(7)],
+            Outcome::Trap(Trap::MemoryOutOfBounds),
+        ),
+        ("store32", vec![I32(65532), I32(0x0102_0304)], ok(&[])),
+        ("load32", vec![I32(65532)], ok(&[I32(0x0102_0304)])),
+        ("grow", vec![I32(1)], ok(&[I32(1)])),
+        ("load32", vec![I32(65536 * 2 - 4)], ok(&[I32(0)])),
+        (
+            "load32",
+            vec![I32(65536 * 2 - 3)],
+            Outcome::Trap(Trap::MemoryOutOfBounds),
+        ),
+        ("grow", vec![I32(3)], ok(&[I32(-1)])),
+        ("grow", vec![I32(2)], ok(&[I32(2)])),
+        ("load8", vec![I32(65536 * 4 - 1)], ok(&[I32(0)])),
+        (
+            "load8",
+            vec![I32(65536 * 4)],
+            Outcome::Trap(Trap::MemoryOutOfBounds),
+        ),
+    ];
+    for (name, args, _) in &cases {
+        job.invoke(name, args);
+    }
+    let r = run_job(&job);
+    assert_eq!(r.status, 0, "{}", r.console);
+    for (i, (name, args, expected)) in cases.iter().enumerate() {
+        assert_eq!(&r.outcomes[i], expected, "{name}{args:?}\n{}", r.console);
+    }
+}
+
+/// `memory.grow` takes pages from the store's arena until it is exhausted,
+/// then returns -1; the memory keeps working.
+#[test]
+fn memory_grows_to_the_arena_limit() {
+    let wat = r#"(module
+      (memory 1)
+      (func (export "grow_all") (result i32) (local $n i32)
+        (block $full (loop $more
+          (br_if $full (i32.eq (memory.grow (i32.const 256)) (i32.const -1)))
+          (local.set $n (i32.add (local.get $n) (i32.const 256)))
+          (br $more)))
+        (local.get $n))
+      (func (export "size") (result i32) (memory.size))
+      (func (export "poke") (param i32) (result i32)
+        (i32.store8 (local.get 0) (i32.const 9)) (i32.load8_u (local.get 0))))"#;
+    for guard in [true, false] {
+        let mode = if guard {
+            BoundsChecks::Guard
+        } else {
+            BoundsChecks::Explicit
+        };
+        let mut job = Job::new(artifact(wat, |o| o.settings.bounds_checks = mode));
+        if !guard {
+            job.contiguous_memories();
+        }
+        job.invoke("grow_all", &[]);
+        job.invoke("size", &[]);
+        job.invoke("poke", &[I32(0)]);
+        let r = run_job(&job);
+        assert_eq!(r.status, 0, "{}", r.console);
+        let Outcome::Values(grown) = &r.outcomes[0] else {
+            panic!("{}", r.console)
+        };
+        let I32(grown) = grown[0] else { panic!() };
+        // The board's arena is 256 MiB = 4096 pages: most of it is reachable.
+        assert!(
+            grown >= 3000 && grown < 4096,
+            "grew {grown} pages (guard {guard})"
+        );
+        assert_eq!(r.outcomes[1], ok(&[I32(grown + 1)]), "{}", r.console);
+        assert_eq!(r.outcomes[2], ok(&[I32(9)]), "{}", r.console);
+    }
+}
+
+const FUEL: &str = r#"(module
+  (func (export "three") (result i32) (i32.add (i32.const 1) (i32.const 2)))
+  (func (export "count") (param $n i32) (result i32)
+    (loop $l
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $l (local.get $n)))
+    (local.get $n))
+  (func (export "spin") (loop $l (br $l))))"#;
+
+/// Fuel is charged at the documented rate and is exact after a call:
+/// `three` costs 3 (two consts and an add; `end` is free); `count n` costs
+/// 6 per iteration (get, const, sub, set, get, br_if) plus 2 (final get,
+/// and the free loop/end). An endless loop is stopped with `OutOfFuel` and
+/// the store works again once refuelled.
+#[test]
+fn fuel_is_exact_and_stops_endless_loops() {
+    let mut job = Job::empty();
+    let a = job.add_artifact(artifact(FUEL, |o| o.settings.fuel = true));
+    job.set_fuel(1000);
+    job.instantiate_required(a, 0);
+    let three = job.invoke("three", &[]);
+    let after_three = job.get_fuel();
+    let count = job.invoke("count", &[I32(10)]);
+    let after_count = job.get_fuel();
+    let spin = job.invoke("spin", &[]);
+    job.set_fuel(50);
+    let again = job.invoke("three", &[]);
+    let after_again = job.get_fuel();
+    let r = run_job(&job);
+    assert_eq!(r.status, 0, "{}", r.console);
+    assert_eq!(r.outcomes[three], ok(&[I32(3)]));
+    assert_eq!(r.result(after_three), &ok(&[I64(997)]), "{}", r.console);
+    assert_eq!(r.outcomes[count], ok(&[I32(0)]));
+    assert_eq!(
+        r.result(after_count),
+        &ok(&[I64(997 - (10 * 6 + 1))]),
+        "{}",
+        r.console
+    );
+    assert_eq!(
+        r.outcomes[spin],
+        Outcome::Trap(Trap::OutOfFuel),
+        "{}",
+        r.console
+    );
+    assert_eq!(r.outcomes[again], ok(&[I32(3)]));
+    assert_eq!(r.result(after_again), &ok(&[I64(47)]), "{}", r.console);
+}
+
+/// The board's timer advances the epoch; an endless loop is interrupted
+/// once the deadline passes, and the instance keeps working.
+#[test]
+fn epoch_timer_stops_endless_loops() {
+    let mut job = Job::empty();
+    let a = job.add_artifact(artifact(FUEL, |o| o.settings.epoch = true));
+    job.epoch_timer(1000);
+    job.epoch_deadline(5);
+    job.instantiate_required(a, 0);
+    let spin = job.invoke("spin", &[]);
+    job.epoch_deadline(1_000_000);
+    let three = job.invoke("three", &[]);
+    let r = run_job(&job);
+    assert_eq!(r.status, 0, "{}", r.console);
+    assert_eq!(
+        r.outcomes[spin],
+        Outcome::Trap(Trap::Interrupt),
+        "{}",
+        r.console
+    );
+    assert_eq!(r.outcomes[three], ok(&[I32(3)]), "{}", r.console);
+}
+
+/// Unbounded recursion ends in `StackOverflow`; a host function called at
+/// the bottom of a deep recursion still has stack; a normal call works after.
+#[test]
+fn deep_recursion_and_host_calls_near_the_limit() {
+    let wat = r#"(module
+      (import "spectest" "print_i32" (func $print (param i32)))
+      (func $down (export "down") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (call $print (i32.const 7)) (i32.const 1))
+          (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))))
+      (func $forever (export "forever") (param i32) (result i32)
+        (i32.add (call $forever (local.get 0)) (i32.const 1))))"#;
+    let mut job = Job::new(compile(wat));
+    let depths: Vec<i32> = (0..40).map(|i| (1000.0 * 1.15f64.powi(i)) as i32).collect();
+    let first = job.invoke("forever", &[I32(0)]);
+    for &d in &depths {
+        job.invoke("down", &[I32(d)]);
+    }
+    let last = job.invoke("down", &[I32(10)]);
+    let r = run_job(&job);
+    assert_eq!(r.status, 0, "{}", r.console);
+    assert_eq!(r.outcomes[first], Outcome::Trap(Trap::StackOverflow));
+    let mut deepest_ok = 0;
+    for (i, &d) in depths.iter().enumerate() {
+        match &r.outcomes[first + 1 + i] {
+            Outcome::Values(v) => {
+                assert_eq!(v, &vec![I32(d + 1)]);
+                deepest_ok = d;
+            }
+            Outcome::Trap(Trap::StackOverflow) => {}
+            other => panic!("depth {d}: {other:?}\n{}", r.console),
+        }
+    }
+    // Deep enough that the host function ran with most of the stack used.
+    assert!(
+        deepest_ok > 10_000,
+        "deepest successful recursion {deepest_ok}"
+    );
+    assert_eq!(r.outcomes[last], ok(&[I32(11)]));
+}
