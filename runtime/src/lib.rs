@@ -51,6 +51,9 @@
 //! }
 //! ```
 #![no_std]
+// Store and instance state is boxed inside vectors on purpose: compiled code,
+// other instances and libcalls hold pointers to it while the vectors grow.
+#![allow(clippy::vec_box)]
 
 extern crate alloc;
 

@@ -2,6 +2,8 @@
 //! and the table/memory operations they share with instantiation.
 
 use crate::instance::{InstanceHeader, InstanceState};
+use crate::memory::MemoryState;
+use crate::table::TableState;
 use crate::trap::Trap;
 use crate::vm::{VMBuiltinFunctionsArray, VMContext};
 use core::sync::atomic::AtomicU64;
@@ -121,68 +123,44 @@ unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) {
 }
 
 impl InstanceState {
-    fn table(&self, index: u32) -> &mut crate::table::TableState {
+    fn table(&self, index: u32) -> *mut TableState {
+        self.tables[index as usize]
+    }
+
+    pub(crate) fn table_fill(&mut self, table: u32, dst: u32, val: u64, len: u32) -> Result<(), Trap> {
         // SAFETY: table states live as long as the store; Wasm is single
-        // threaded, so no other reference is active during a libcall.
-        let table = self.tables[index as usize];
-        // SAFETY: see above.
-        unsafe { &mut *table }
-    }
-
-    fn memory(&self) -> &mut crate::memory::MemoryState {
-        // SAFETY: as for tables; validation guarantees memory 0 exists
-        // whenever a memory instruction is compiled.
-        let memory = self.memories[0];
-        // SAFETY: see above.
-        unsafe { &mut *memory }
-    }
-
-    pub(crate) fn table_fill(
-        &mut self,
-        table: u32,
-        dst: u32,
-        val: u64,
-        len: u32,
-    ) -> Result<(), Trap> {
-        let t = self.table(table);
+        // threaded, so nothing else accesses them during a libcall.
+        let t = unsafe { &mut *self.table(table) };
         let range = t.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
         t.elements_mut()[range].fill(val);
         Ok(())
     }
 
-    pub(crate) fn table_copy(
-        &mut self,
-        dst_t: u32,
-        src_t: u32,
-        dst: u32,
-        src: u32,
-        len: u32,
-    ) -> Result<(), Trap> {
+    pub(crate) fn table_copy(&mut self, dst_t: u32, src_t: u32, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
         let (d, s) = (self.table(dst_t), self.table(src_t));
-        let src_range = s.range(src, len).ok_or(Trap::TableOutOfBounds)?;
-        let dst_range = d.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
-        if dst_t == src_t {
-            d.elements_mut().copy_within(src_range, dst_range.start);
+        // SAFETY: as in `table_fill`; the source is only read.
+        let src_range = unsafe { &*s }.range(src, len).ok_or(Trap::TableOutOfBounds)?;
+        // SAFETY: as in `table_fill`.
+        let dst_table = unsafe { &mut *d };
+        let dst_range = dst_table.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
+        if d == s {
+            dst_table.elements_mut().copy_within(src_range, dst_range.start);
         } else {
-            d.elements_mut()[dst_range].copy_from_slice(&s.elements_mut()[src_range]);
+            // SAFETY: a different table than `dst_table`, only read.
+            let src_elems = unsafe { &*s }.elements();
+            dst_table.elements_mut()[dst_range].copy_from_slice(&src_elems[src_range]);
         }
         Ok(())
     }
 
-    pub(crate) fn table_init(
-        &mut self,
-        table: u32,
-        seg: u32,
-        dst: u32,
-        src: u32,
-        len: u32,
-    ) -> Result<(), Trap> {
+    pub(crate) fn table_init(&mut self, table: u32, seg: u32, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
         let items = &self.elems[seg as usize];
         let end = src as u64 + len as u64;
         if end > items.len() as u64 {
             return Err(Trap::TableOutOfBounds);
         }
-        let t = self.table(table);
+        // SAFETY: as in `table_fill`.
+        let t = unsafe { &mut *self.table(table) };
         let range = t.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
         t.elements_mut()[range].copy_from_slice(&items[src as usize..end as usize]);
         Ok(())
@@ -192,28 +170,32 @@ impl InstanceState {
         self.elems[seg as usize] = alloc::vec::Vec::new();
     }
 
+    /// Memory 0 (validation guarantees it exists whenever a memory
+    /// instruction was compiled).
+    fn memory(&self) -> *mut MemoryState {
+        self.memories[0]
+    }
+
     pub(crate) fn memory_copy(&mut self, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
-        let m = self.memory();
+        // SAFETY: memory states live as long as the store; Wasm is single
+        // threaded, so nothing else accesses them during a libcall.
+        let m = unsafe { &mut *self.memory() };
         let src_range = m.range(src, len).ok_or(Trap::MemoryOutOfBounds)?;
         let dst_range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
-        m.bytes().copy_within(src_range, dst_range.start);
+        m.bytes_mut().copy_within(src_range, dst_range.start);
         Ok(())
     }
 
     pub(crate) fn memory_fill(&mut self, dst: u32, val: u8, len: u32) -> Result<(), Trap> {
-        let m = self.memory();
+        // SAFETY: memory states live as long as the store; Wasm is single
+        // threaded, so nothing else accesses them during a libcall.
+        let m = unsafe { &mut *self.memory() };
         let range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
-        m.bytes()[range].fill(val);
+        m.bytes_mut()[range].fill(val);
         Ok(())
     }
 
-    pub(crate) fn memory_init(
-        &mut self,
-        seg: u32,
-        dst: u32,
-        src: u32,
-        len: u32,
-    ) -> Result<(), Trap> {
+    pub(crate) fn memory_init(&mut self, seg: u32, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
         let bytes: &[u8] = if self.dropped_data[seg as usize] {
             &[]
         } else {
@@ -223,9 +205,11 @@ impl InstanceState {
         if end > bytes.len() as u64 {
             return Err(Trap::MemoryOutOfBounds);
         }
-        let m = self.memory();
+        // SAFETY: memory states live as long as the store; Wasm is single
+        // threaded, so nothing else accesses them during a libcall.
+        let m = unsafe { &mut *self.memory() };
         let range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
-        m.bytes()[range].copy_from_slice(&bytes[src as usize..end as usize]);
+        m.bytes_mut()[range].copy_from_slice(&bytes[src as usize..end as usize]);
         Ok(())
     }
 

@@ -135,11 +135,16 @@ impl MemoryState {
     }
 
     /// The accessible bytes.
-    pub(crate) fn bytes(&self) -> &mut [u8] {
-        let def = self.definition();
+    pub(crate) fn bytes(&self) -> &[u8] {
         // SAFETY: `base..base + current_length` is this memory's zeroed,
-        // reserved range; the store hands out access one borrow at a time.
-        unsafe { core::slice::from_raw_parts_mut(def.base, self.byte_len()) }
+        // mapped range.
+        unsafe { core::slice::from_raw_parts(self.definition().base, self.byte_len()) }
+    }
+
+    /// The accessible bytes, writable.
+    pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `bytes`; `&mut self` makes this the only access.
+        unsafe { core::slice::from_raw_parts_mut(self.definition().base, self.byte_len()) }
     }
 
     /// `memory.grow`: the old size in pages, or `None`.
@@ -182,7 +187,7 @@ impl MemoryState {
     /// Bounds-checked range `start..start + len`.
     pub(crate) fn range(&self, start: u32, len: u32) -> Option<core::ops::Range<usize>> {
         let end = (start as u64) + (len as u64);
-        (end <= self.byte_len() as u64).then(|| start as usize..end as usize)
+        (end <= self.byte_len() as u64).then_some(start as usize..end as usize)
     }
 }
 
@@ -230,7 +235,7 @@ impl Memory {
 
     /// The memory's bytes, writable.
     pub fn data_mut<'a, S: AsContextMut + 'a>(&self, _store: &'a mut S) -> &'a mut [u8] {
-        self.state().bytes()
+        self.state().bytes_mut()
     }
 
     /// Copy out of memory; fails if the range is out of bounds.
@@ -245,7 +250,7 @@ impl Memory {
 
     /// Copy into memory; fails if the range is out of bounds.
     pub fn write(&self, _store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<(), Error> {
-        let bytes = self.state().bytes();
+        let bytes = self.state().bytes_mut();
         let dst = bytes
             .get_mut(offset..offset.saturating_add(buf.len()))
             .ok_or(Error::OutOfBounds)?;

@@ -53,7 +53,7 @@ impl TableState {
                 current_elements: plan.min,
             })
         };
-        let state = Self {
+        let mut state = Self {
             def,
             capacity,
             max: plan.max,
@@ -65,7 +65,7 @@ impl TableState {
         Ok(state)
     }
 
-    fn definition(&self) -> &mut VMTableDefinition {
+    fn definition(&self) -> &VMTableDefinition {
         // SAFETY: `def` was initialised in `new` and lives as long as the store.
         unsafe { &mut *self.def }
     }
@@ -82,7 +82,13 @@ impl TableState {
         }
     }
 
-    pub(crate) fn elements_mut(&self) -> &mut [u64] {
+    pub(crate) fn elements(&self) -> &[u64] {
+        let def = self.definition();
+        // SAFETY: `base` holds `current_elements` initialised 8-byte slots.
+        unsafe { core::slice::from_raw_parts(def.base.cast::<u64>(), def.current_elements as usize) }
+    }
+
+    pub(crate) fn elements_mut(&mut self) -> &mut [u64] {
         let def = self.definition();
         // SAFETY: `base` holds `capacity >= current_elements` 8-byte slots
         // reserved for this table.
@@ -106,7 +112,9 @@ impl TableState {
             }
             self.capacity = new;
         }
-        self.definition().current_elements = new;
+        // SAFETY: `def` is this table's live definition; `&mut self` makes
+        // this the only access.
+        unsafe { (*self.def).current_elements = new };
         self.elements_mut()[old as usize..].fill(init);
         Some(old)
     }
@@ -114,7 +122,7 @@ impl TableState {
     /// Bounds-checked range `start..start + len`.
     pub(crate) fn range(&self, start: u32, len: u32) -> Option<core::ops::Range<usize>> {
         let end = (start as u64) + (len as u64);
-        (end <= self.size() as u64).then(|| start as usize..end as usize)
+        (end <= self.size() as u64).then_some(start as usize..end as usize)
     }
 }
 
@@ -156,7 +164,7 @@ impl Table {
     /// Element `index`, or `None` out of bounds.
     pub fn get(&self, _store: impl AsContext, index: u32) -> Option<Val> {
         let s = self.state();
-        let raw = *s.elements_mut().get(index as usize)?;
+        let raw = *s.elements().get(index as usize)?;
         Some(Val::from_ref_raw(s.elem, raw))
     }
 
