@@ -45,63 +45,6 @@ extern "C" fn main() -> ! {
     heap::init();
     mmu::init();
     gic::init();
-    let arenas = arena::take().expect("arenas are taken once, here");
-    // TEMPORARY self-test
-    {
-        use basalt_platform::Platform;
-        if let Err(e) = platform::self_test_guard(arenas.memory) {
-            println!("GUARD FAIL {e}");
-            exit(101);
-        }
-        if let Err(e) = platform::self_test_timer() {
-            println!("TIMER FAIL {e}");
-            exit(101);
-        }
-        let hz = PLATFORM.tick_hz();
-        let r = PLATFORM.reserve(1 << 33).unwrap();
-        let backing = arena::memory_range().start;
-        let free0 = heap::free_bytes();
-        let t0 = PLATFORM.ticks();
-        PLATFORM
-            .map(
-                r,
-                backing,
-                64 << 20,
-                basalt_platform::Protection::READ_WRITE,
-            )
-            .unwrap();
-        let t1 = PLATFORM.ticks();
-        let free1 = heap::free_bytes();
-        PLATFORM.unmap(r, 64 << 20).unwrap();
-        let t2 = PLATFORM.ticks();
-        println!(
-            "map 64MiB {} us, unmap {} us, tables {} KiB, freed back {}",
-            (t1 - t0) * 1_000_000 / hz,
-            (t2 - t1) * 1_000_000 / hz,
-            (free0 - free1) / 1024,
-            heap::free_bytes() == free0
-        );
-        let t0 = PLATFORM.ticks();
-        for i in 0..1000 {
-            PLATFORM
-                .map(
-                    r + i * 65536,
-                    backing,
-                    65536,
-                    basalt_platform::Protection::READ_WRITE,
-                )
-                .unwrap();
-        }
-        let t1 = PLATFORM.ticks();
-        println!("1000 x map 64KiB {} us", (t1 - t0) * 1_000_000 / hz);
-        let t0 = PLATFORM.ticks();
-        for _ in 0..1000 {
-            let _ = PLATFORM.reserve(1 << 33).unwrap();
-        }
-        let t1 = PLATFORM.ticks();
-        println!("1000 x reserve {} us", (t1 - t0) * 1_000_000 / hz);
-    }
-
     let payload = match job_payload() {
         Ok(payload) => payload,
         Err(message) => {
@@ -109,6 +52,7 @@ extern "C" fn main() -> ! {
             exit(EXIT_BAD_JOB);
         }
     };
+    let arenas = arena::take().expect("arenas are taken once, here");
     exit(job::run(payload, arenas, &PLATFORM))
 }
 
