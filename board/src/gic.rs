@@ -47,16 +47,6 @@ pub fn enable(intid: IntId, priority: u8, trigger: Trigger) -> Result<(), &'stat
     })
 }
 
-/// Disable `intid` again.
-pub fn disable(intid: IntId) {
-    without_irqs(|| {
-        if let Some(gic) = GIC.lock().as_mut() {
-            // Disabling never fails; only enabling reports an error.
-            let _ = gic.enable_interrupt(intid, false);
-        }
-    })
-}
-
 /// Acknowledge the highest-priority pending interrupt (`GICC_IAR`); `None`
 /// for the spurious ID 1023, which must not be ended. IRQ handler only.
 pub fn acknowledge() -> Option<IntId> {

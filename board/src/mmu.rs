@@ -14,7 +14,7 @@
 //! mapping) as the memory grows. One table hierarchy holds both, so there is
 //! no TTBR switching and the exception vectors see the same map.
 
-use crate::vaspace::{self, Reservations};
+use crate::vaspace::Reservations;
 use crate::{arena, heap};
 use aarch64_cpu::asm::barrier;
 use aarch64_cpu::registers::{ReadWriteable, Writeable, MAIR_EL1, SCTLR_EL1, TCR_EL1};
@@ -351,38 +351,6 @@ fn page_range(addr: usize, len: usize) -> Result<Range<usize>, MapError> {
     }
     let end = addr.checked_add(len).ok_or(MapError::OutOfRange)?;
     Ok(addr..end)
-}
-
-/// What the hardware walker makes of a read at `va` right now: the physical
-/// address, or `None` if the read would fault. Uses `AT S1E1R`, so it checks
-/// the live tables and TLBs rather than the crate's view of them.
-pub fn translate(va: usize) -> Option<usize> {
-    let par: u64;
-    // SAFETY: AT only performs a translation and writes PAR_EL1; it cannot
-    // fault. The isb makes the result visible to the following mrs. An IRQ
-    // between the two could clobber PAR_EL1 only if its handler used AT,
-    // which it does not.
-    unsafe {
-        asm!(
-            "at s1e1r, {va}",
-            "isb",
-            "mrs {par}, par_el1",
-            va = in(reg) va,
-            par = out(reg) par,
-            options(nostack, preserves_flags)
-        )
-    };
-    if par & 1 != 0 {
-        return None;
-    }
-    let page = (par & 0x0000_ffff_ffff_f000) as usize;
-    Some(page | (va & (PAGE_SIZE - 1)))
-}
-
-/// Whether `range` lies inside the reservation window and away from RAM and
-/// MMIO, for the self-test.
-pub fn in_reservation_window(range: &Range<usize>) -> bool {
-    range.start >= vaspace::WINDOW_START && range.end <= vaspace::WINDOW_END
 }
 
 fn region(range: &Range<usize>) -> MemoryRegion {

@@ -43,16 +43,6 @@ pub fn start(period: u64) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Stop the timer and its interrupt (IRQs stay unmasked; nothing else
-/// raises one).
-pub fn stop() {
-    gic::without_irqs(|| {
-        PERIOD.store(0, Ordering::Relaxed);
-        CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::CLEAR + CNTV_CTL_EL0::IMASK::SET);
-        gic::disable(INTID);
-    });
-}
-
 /// Re-arm for the next period, from the IRQ handler. The next deadline is
 /// the previous one plus the period, so ticks do not drift by the handler's
 /// latency; if that is already past (IRQs were masked for longer than a
