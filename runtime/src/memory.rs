@@ -191,6 +191,19 @@ impl MemoryState {
     }
 }
 
+impl Drop for MemoryState {
+    /// Give a guarded memory's pages back to the platform (their page tables
+    /// would otherwise stay allocated); the arena pages return with the arena.
+    fn drop(&mut self) {
+        if let Backing::Guarded { platform } = self.backing {
+            let len = self.byte_len();
+            if len > 0 {
+                let _ = platform.unmap(self.definition().base as usize, len);
+            }
+        }
+    }
+}
+
 /// A linear memory (instance-defined, imported or created by the host).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Memory(pub(crate) *mut MemoryState);
