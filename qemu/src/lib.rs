@@ -275,7 +275,7 @@ fn build_firmware() -> Result<PathBuf, Cached> {
     ] {
         command.env_remove(var);
     }
-    ensure_target(&root.join("board"));
+    ensure_rust_target(&root.join("board"), FIRMWARE_TARGET);
     let output = command
         .output()
         .map_err(|e| Cached::Build(format!("cannot run cargo: {e}")))?;
@@ -309,11 +309,13 @@ fn has_rustup() -> bool {
 }
 
 /// rustup installs the toolchain `rust-toolchain.toml` names but not its
-/// targets when the toolchain is already present: add the board's target
-/// (a quick no-op when installed). Without rustup the build reports it.
-fn ensure_target(board: &Path) {
+/// targets when the toolchain is already present: add `target` for the
+/// toolchain that applies in `dir` (a quick no-op when installed; used for
+/// the board and for Wasm test programs). Without rustup the build reports
+/// it.
+pub fn ensure_rust_target(dir: &Path, target: &str) {
     let installed = Command::new("rustup")
-        .current_dir(board)
+        .current_dir(dir)
         .args(["target", "list", "--installed"])
         .env_remove("RUSTUP_TOOLCHAIN")
         .stdin(Stdio::null())
@@ -321,14 +323,14 @@ fn ensure_target(board: &Path) {
     let Ok(installed) = installed else { return };
     if String::from_utf8_lossy(&installed.stdout)
         .lines()
-        .any(|l| l.trim() == FIRMWARE_TARGET)
+        .any(|l| l.trim() == target)
     {
         return;
     }
-    eprintln!("basalt-qemu: installing Rust target {FIRMWARE_TARGET} with rustup");
+    eprintln!("basalt-qemu: installing Rust target {target} with rustup");
     let _ = Command::new("rustup")
-        .current_dir(board)
-        .args(["target", "add", FIRMWARE_TARGET])
+        .current_dir(dir)
+        .args(["target", "add", target])
         .env_remove("RUSTUP_TOOLCHAIN")
         .stdin(Stdio::null())
         .status();

@@ -1,5 +1,8 @@
 //! Helpers for the end-to-end tests: compile on the host, run on the board.
 
+pub mod spec;
+pub mod wasi;
+
 pub use basalt::Trap;
 pub use basalt_qemu::{Job, JobReport, Outcome, RunOptions, Value};
 
