@@ -43,45 +43,61 @@ fn cpu_features() -> u64 {
     0
 }
 
+/// Refuse code that needs CPU features this core lacks.
+fn check_cpu(a: &artifact::Artifact<'_>) -> Result<(), Error> {
+    let missing = a.header.cpu_features.0 & !cpu_features();
+    if missing != 0 {
+        return Err(ArtifactError::CpuFeatures { missing }.into());
+    }
+    Ok(())
+}
+
 impl Module {
     /// Check an artifact and load its code: copy it into the engine's code
     /// arena, seal it read-only + executable and sync the instruction cache.
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         let a = artifact::read(bytes)?;
-        let missing = a.header.cpu_features.0 & !cpu_features();
-        if missing != 0 {
-            return Err(ArtifactError::CpuFeatures { missing }.into());
+        check_cpu(&a)?;
+        let code_base = engine.inner.code.lock().load(engine.inner.platform, a.code)?;
+        Ok(Self::from_parts(engine, a.header.settings, a.metadata, code_base, a.code.len()))
+    }
+
+    /// Check an artifact that sits in executable, read-only memory for the
+    /// life of the firmware (e.g. embedded in its `.text` with
+    /// `include_bytes!` and a `#[link_section]`) and run its code in place:
+    /// nothing is copied, no code arena is used.
+    ///
+    /// # Safety
+    /// `bytes` must be mapped executable and never written, and instruction
+    /// fetch must see its contents (true for the firmware image itself).
+    pub unsafe fn from_static(engine: &Engine, bytes: &'static [u8]) -> Result<Module, Error> {
+        let a = artifact::read(bytes)?;
+        check_cpu(&a)?;
+        if a.code.as_ptr() as usize % 16 != 0 {
+            return Err(ArtifactError::Misaligned.into());
         }
-        let code_base = engine
-            .inner
-            .code
-            .lock()
-            .load(engine.inner.platform, a.code)?;
-        let meta = Arc::new(a.metadata);
-        code::register(CodeRegion {
-            start: code_base,
-            end: code_base + a.code.len(),
-            meta: meta.clone(),
-        });
-        let signature_ids = meta
-            .types
-            .iter()
-            .map(|t| engine.register_signature(t))
-            .collect();
-        Ok(Module {
+        let (code_base, code_len) = (a.code.as_ptr() as usize, a.code.len());
+        Ok(Self::from_parts(engine, a.header.settings, a.metadata, code_base, code_len))
+    }
+
+    fn from_parts(engine: &Engine, settings: Settings, meta: Metadata, code_base: usize, code_len: usize) -> Module {
+        let meta = Arc::new(meta);
+        code::register(CodeRegion { start: code_base, end: code_base + code_len, meta: meta.clone() });
+        let signature_ids = meta.types.iter().map(|t| engine.register_signature(t)).collect();
+        Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
                 offsets: meta.offsets(),
-                settings: a.header.settings,
+                settings,
                 meta,
                 code_base,
-                code_len: a.code.len(),
+                code_len,
                 signature_ids,
             }),
-        })
+        }
     }
 
-    /// Where the module's code was loaded (sealed read-only + executable).
+    /// Where the module's code is (sealed read-only + executable).
     pub fn code_range(&self) -> core::ops::Range<usize> {
         self.inner.code_base..self.inner.code_base + self.inner.code_len
     }
