@@ -12,7 +12,8 @@
 //!   (write into sealed code: W^X must make this fault).
 //!
 //! Values: `i32:<hex>`, `i64:<hex>`, `f32:<hex bits>`, `f64:<hex bits>`,
-//! `funcref:null`, `funcref:<hex>`, `externref:null`, `externref:<hex n>`.
+//! `v128:<hex, lane 0 least significant>`, `funcref:null`, `funcref:<hex>`,
+//! `externref:null`, `externref:<hex n>`.
 //! The `spectest` module of the Wasm spec tests is always defined.
 //!
 //! Exit status: 0 when the script ran to its end (traps included), 3 when a
@@ -58,6 +59,23 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
         return EXIT_SCRIPT;
     };
     let engine = Engine::new(platform, arenas.code);
+    if let Some(n) = script.strip_prefix("bundled-fib ") {
+        // The bundled example runs alone: it takes the memory arena.
+        return match n.trim().parse().map_err(|_| Error::TypeMismatch("fib argument")).and_then(|n| {
+            crate::bundled::fib(&engine, arenas.memory, n)
+        }) {
+            Ok((v, code)) => {
+                let text = crate::arena::text_range();
+                println!("#0 ok i32:{v:#x}");
+                println!("bundled: code at {code:#x}, in the firmware image: {}", text.contains(&code));
+                0
+            }
+            Err(e) => {
+                println!("#0 error {e}");
+                1
+            }
+        };
+    }
     if let Some(rest) = script.strip_prefix("example-embedding ") {
         return example(&engine, arenas.memory, &artifacts, rest);
     }
@@ -130,6 +148,9 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
                 r.poke_code(&mut words);
                 continue;
             }
+            Some(cmd) if cmd.starts_with("bench-") => {
+                bench::command(&mut r, cmd, &mut words, platform)
+            }
             Some(other) => {
                 println!("script-error: unknown command {other:?}");
                 return EXIT_SCRIPT;
@@ -184,6 +205,9 @@ mod embedding;
 
 #[path = "wasi_job.rs"]
 mod wasi_job;
+
+#[path = "bench.rs"]
+mod bench;
 
 /// A failed command: a trap (code and message) or an error message.
 enum Reply {
@@ -302,10 +326,7 @@ impl Runner<'_> {
         let ty = func.ty(&self.store);
         let mut results: Vec<Val> = Vec::new();
         for &t in &ty.results {
-            results
-                .push(Val::zero(t).ok_or_else(|| {
-                    Reply::Error(alloc::format!("result type {t} not supported"))
-                })?);
+            results.push(Val::zero(t));
         }
         func.call(&mut self.store, &args, &mut results)?;
         Ok(results)
@@ -331,6 +352,10 @@ impl Runner<'_> {
                 "externref" => Some(Val::ExternRef(None)),
                 _ => None,
             };
+        }
+        if ty == "v128" {
+            let bits = u128::from_str_radix(bits.trim_start_matches("0x"), 16).ok()?;
+            return Some(Val::V128(bits));
         }
         let bits = u64::from_str_radix(bits.trim_start_matches("0x"), 16).ok()?;
         Some(match ty {
@@ -372,6 +397,7 @@ fn print_val(store: &Store<Host>, v: &Val) {
         Val::I64(v) => print!("i64:{:#x}", *v as u64),
         Val::F32(b) => print!("f32:{b:#x}"),
         Val::F64(b) => print!("f64:{b:#x}"),
+        Val::V128(b) => print!("v128:{b:#x}"),
         Val::FuncRef(None) => print!("funcref:null"),
         Val::FuncRef(Some(f)) => print!("funcref:{:#x}", f as *const Func as usize),
         Val::ExternRef(None) => print!("externref:null"),

@@ -14,6 +14,7 @@ mod console;
 
 mod arena;
 mod boot;
+mod bundled;
 mod exit;
 mod gic;
 mod heap;

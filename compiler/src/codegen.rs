@@ -2,7 +2,7 @@
 //! them into one position-independent code blob with its trap table.
 
 use crate::error::CompileError;
-use basalt::artifact::TrapSite;
+use basalt::artifact::{CpuFeatures, TrapSite};
 use basalt::Trap;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
@@ -36,6 +36,24 @@ pub fn target_isa() -> OwnedTargetIsa {
         .expect("valid aarch64 settings")
 }
 
+/// The optional CPU features the code compiled for `isa` may use, for the
+/// artifact header. Advanced SIMD (NEON), which `v128` code lowers to, and
+/// FP are part of the Armv8-A baseline and need no bit. Of the ISA's
+/// feature flags only `has_lse` has a header bit; [`target_isa`] enables
+/// none of the others (FP16, DotProd, I8MM, BTI, PAuth), which a test checks.
+pub fn cpu_features(isa: &dyn isa::TargetIsa) -> CpuFeatures {
+    let enabled = |name: &str| {
+        isa.isa_flags()
+            .iter()
+            .any(|f| f.name == name && f.as_bool() == Some(true))
+    };
+    let mut bits = 0;
+    if enabled("has_lse") {
+        bits |= CpuFeatures::LSE;
+    }
+    CpuFeatures(bits)
+}
+
 /// Map a Cranelift trap code to the artifact's `Trap`.
 fn trap_of(code: TrapCode) -> Trap {
     match code {
@@ -63,6 +81,68 @@ pub struct Linker {
     traps: Vec<TrapSite>,
 }
 
+/// A function compiled to machine code but not yet placed in the blob:
+/// what [`compile_function`] returns (on any thread) and
+/// [`Linker::append`] places (in order, on one).
+pub struct CompiledFunc {
+    code: Vec<u8>,
+    /// Offsets of `bl` instructions and the Wasm function each calls.
+    calls: Vec<(u32, u32)>,
+    /// Offsets of trapping instructions and their trap.
+    traps: Vec<(u32, Trap)>,
+    /// The Wasm function index, if this is a Wasm function (namespace 0).
+    wasm_index: Option<u32>,
+}
+
+/// Compile `func` (`index` names it in errors). Needs nothing but the ISA,
+/// so functions can be compiled in parallel.
+pub fn compile_function(
+    isa: &dyn isa::TargetIsa,
+    func: ir::Function,
+    index: u32,
+) -> Result<CompiledFunc, CompileError> {
+    let mut ctx = Context::for_function(func);
+    let err = |message: String| CompileError::Codegen {
+        func: index,
+        message,
+    };
+    let compiled = ctx
+        .compile(isa, &mut ControlPlane::default())
+        .map_err(|e| err(format!("{:?}", e.inner)))?;
+    let code = compiled.code_buffer().to_vec();
+    let traps = compiled
+        .buffer
+        .traps()
+        .iter()
+        .map(|t| (t.offset, trap_of(t.code)))
+        .collect();
+    let relocs = compiled.buffer.relocs().to_vec();
+    let mut calls = Vec::new();
+    for reloc in &relocs {
+        let callee = match (&reloc.kind, &reloc.target) {
+            (Reloc::Arm64Call, FinalizedRelocTarget::ExternalName(ExternalName::User(r))) => {
+                let name = &ctx.func.params.user_named_funcs()[*r];
+                debug_assert_eq!(name.namespace, 0);
+                name.index
+            }
+            (kind, target) => {
+                return Err(err(format!("unexpected relocation {kind:?} to {target:?}")));
+            }
+        };
+        calls.push((reloc.offset, callee));
+    }
+    let wasm_index = match ctx.func.name {
+        ir::UserFuncName::User(u) if u.namespace == 0 => Some(u.index),
+        _ => None,
+    };
+    Ok(CompiledFunc {
+        code,
+        calls,
+        traps,
+        wasm_index,
+    })
+}
+
 impl Linker {
     /// Compile `func` and append it; returns (offset, length). Functions in
     /// namespace 0 are Wasm functions and become call targets by index.
@@ -72,51 +152,35 @@ impl Linker {
         func: ir::Function,
         index: u32,
     ) -> Result<(u32, u32), CompileError> {
-        let mut ctx = Context::for_function(func);
-        let err = |message: String| CompileError::Codegen {
-            func: index,
-            message,
-        };
-        let compiled = ctx
-            .compile(isa, &mut ControlPlane::default())
-            .map_err(|e| err(format!("{:?}", e.inner)))?;
+        let compiled = compile_function(isa, func, index)?;
+        self.append(compiled)
+    }
+
+    /// Append a compiled function; returns (offset, length).
+    pub fn append(&mut self, func: CompiledFunc) -> Result<(u32, u32), CompileError> {
         let start = self.code.len().next_multiple_of(16);
         self.code.resize(start, 0);
         let start = u32::try_from(start).map_err(|_| CompileError::TooLarge)?;
-        self.code.extend_from_slice(compiled.code_buffer());
-        let len = compiled.code_buffer().len() as u32;
-        let relocs = compiled.buffer.relocs().to_vec();
-        for trap in compiled.buffer.traps() {
+        self.code.extend_from_slice(&func.code);
+        let len = func.code.len() as u32;
+        for (offset, trap) in func.traps {
             self.traps.push(TrapSite {
-                offset: start + trap.offset,
-                code: trap_of(trap.code) as u8,
+                offset: start + offset,
+                code: trap as u8,
             });
         }
-        for reloc in &relocs {
-            let callee = match (&reloc.kind, &reloc.target) {
-                (Reloc::Arm64Call, FinalizedRelocTarget::ExternalName(ExternalName::User(r))) => {
-                    let name = &ctx.func.params.user_named_funcs()[*r];
-                    debug_assert_eq!(name.namespace, 0);
-                    name.index
-                }
-                (kind, target) => {
-                    return Err(err(format!("unexpected relocation {kind:?} to {target:?}")));
-                }
-            };
+        for (offset, callee) in func.calls {
             self.calls.push(CallSite {
-                at: start + reloc.offset,
+                at: start + offset,
                 callee,
             });
         }
-        let name = ctx.func.name.clone();
-        if let ir::UserFuncName::User(u) = name {
-            if u.namespace == 0 {
-                let i = u.index as usize;
-                if self.func_offsets.len() <= i {
-                    self.func_offsets.resize(i + 1, None);
-                }
-                self.func_offsets[i] = Some(start);
+        if let Some(i) = func.wasm_index {
+            let i = i as usize;
+            if self.func_offsets.len() <= i {
+                self.func_offsets.resize(i + 1, None);
             }
+            self.func_offsets[i] = Some(start);
         }
         Ok((start, len))
     }
@@ -146,5 +210,34 @@ impl Linker {
         self.traps.sort_by_key(|t| t.offset);
         self.traps.dedup_by_key(|t| t.offset);
         Ok((self.code, self.traps))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header records only LSE: no flag that would need a feature the
+    /// header cannot name may be on.
+    #[test]
+    fn isa_needs_only_features_the_header_records() {
+        let isa = target_isa();
+        for f in isa.isa_flags() {
+            if f.as_bool() == Some(true) {
+                assert!(
+                    ![
+                        "has_fp16",
+                        "has_dotprod",
+                        "has_i8mm",
+                        "use_bti",
+                        "has_pauth"
+                    ]
+                    .contains(&f.name),
+                    "{} is enabled",
+                    f.name
+                );
+            }
+        }
+        assert_eq!(cpu_features(&*isa), CpuFeatures::default());
     }
 }

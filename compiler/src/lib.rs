@@ -12,7 +12,7 @@ pub mod wast;
 pub use basalt::artifact::BoundsChecks;
 pub use error::CompileError;
 
-use basalt::artifact::{self, CpuFeatures, ImportKind, Settings};
+use basalt::artifact::{self, ImportKind, Settings};
 use cranelift_frontend::FunctionBuilderContext;
 use std::collections::BTreeSet;
 
@@ -37,9 +37,11 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
     let mut fctx = FunctionBuilderContext::new();
     let mut linker = codegen::Linker::default();
     let mut meta = module.meta.clone();
-    for (i, body) in module.bodies.iter().enumerate() {
-        let func = translate::translate_function(&env, i as u32, body, &mut fctx)?;
-        meta.funcs[i].body = linker.add(&*isa, func, i as u32)?;
+    for (i, func) in compile_bodies(&env, &*isa, &module.bodies)?
+        .into_iter()
+        .enumerate()
+    {
+        meta.funcs[i].body = linker.append(func)?;
     }
     // The host enters through escaping functions and the start function.
     let imported = env.num_imported_funcs();
@@ -68,8 +70,59 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
     meta.traps = traps;
     Ok(artifact::write(
         options.settings,
-        CpuFeatures::default(),
+        codegen::cpu_features(&*isa),
         &meta,
         &code,
     ))
+}
+
+/// Translate and compile every function body, in parallel across functions
+/// on the host's cores (compiling dominates the host tool's time), and
+/// return them in index order; the first failing function's error wins, so
+/// errors are the same as sequential compilation's.
+fn compile_bodies(
+    env: &env::ModuleEnv<'_>,
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+    bodies: &[wasmparser::FunctionBody<'_>],
+) -> Result<Vec<codegen::CompiledFunc>, CompileError> {
+    let compile_one = |i: usize, fctx: &mut FunctionBuilderContext| {
+        let func = translate::translate_function(env, i as u32, &bodies[i], fctx)?;
+        codegen::compile_function(isa, func, i as u32)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(bodies.len());
+    if threads <= 1 {
+        let mut fctx = FunctionBuilderContext::new();
+        return (0..bodies.len())
+            .map(|i| compile_one(i, &mut fctx))
+            .collect();
+    }
+    // Functions vary wildly in size, so threads take the next index as they
+    // finish rather than fixed shares.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<codegen::CompiledFunc, CompileError>)> =
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut fctx = FunctionBuilderContext::new();
+                        let mut out = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if i >= bodies.len() {
+                                break out;
+                            }
+                            out.push((i, compile_one(i, &mut fctx)));
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("compiler thread panicked"))
+                .collect()
+        });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }

@@ -23,14 +23,13 @@ pub struct ModuleInfo<'a> {
 }
 
 /// Wasm 2.0: MVP, mutable globals, bulk memory, reference types, sign
-/// extension, saturating conversions, multi-value and SIMD. SIMD validates
-/// so that such modules get a clear "unsupported" instead of "invalid".
+/// extension, saturating conversions, multi-value and SIMD.
 fn features() -> WasmFeatures {
     WasmFeatures::WASM2 | WasmFeatures::FLOATS
 }
 
-/// The artifact's value type of a Wasm value type; v128 and typed references
-/// beyond Wasm 2.0 are not translated.
+/// The artifact's value type of a Wasm value type; typed references beyond
+/// Wasm 2.0 are not translated.
 pub(crate) fn val_type(t: wasmparser::ValType, offset: u64) -> Result<ValType, CompileError> {
     Ok(match t {
         wasmparser::ValType::I32 => ValType::I32,
@@ -38,7 +37,7 @@ pub(crate) fn val_type(t: wasmparser::ValType, offset: u64) -> Result<ValType, C
         wasmparser::ValType::F32 => ValType::F32,
         wasmparser::ValType::F64 => ValType::F64,
         wasmparser::ValType::Ref(r) => ref_type(r, offset)?,
-        wasmparser::ValType::V128 => return unsupported("SIMD (v128)", offset),
+        wasmparser::ValType::V128 => ValType::V128,
     })
 }
 
@@ -101,6 +100,7 @@ fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, CompileErro
         O::I64Const { value } => ConstExpr::I64(value),
         O::F32Const { value } => ConstExpr::F32(value.bits()),
         O::F64Const { value } => ConstExpr::F64(value.bits()),
+        O::V128Const { value } => ConstExpr::V128(value.i128() as u128),
         O::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
         O::RefNull { .. } => ConstExpr::RefNull,
         O::RefFunc { function_index } => ConstExpr::RefFunc(function_index),

@@ -217,16 +217,25 @@ fn wasm2_module_has_the_metadata_the_runtime_expects() {
 }
 
 #[test]
-fn simd_is_unsupported_not_a_crash() {
+fn simd_compiles_and_post_2_0_features_are_typed_errors() {
     for text in [
         "(module (func (param v128)))",
         "(module (func (result i32) (i32x4.extract_lane 0 (v128.const i64x2 1 2))))",
         "(module (func (drop (block (result v128) (unreachable)))))",
         "(module (global v128 (v128.const i64x2 0 0)))",
     ] {
+        let bytes = compile(text.as_bytes(), &CompileOptions::default())
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        basalt::artifact::read(&bytes).unwrap_or_else(|e| panic!("{text}: {e}"));
+    }
+    // Beyond Wasm 2.0: refused with a typed error, never a crash.
+    for text in ["(module (memory 1) (memory 1))", "(module (memory i64 1))"] {
         let err = compile(text.as_bytes(), &CompileOptions::default()).unwrap_err();
         assert!(
-            matches!(err, CompileError::Unsupported { .. }),
+            matches!(
+                err,
+                CompileError::Unsupported { .. } | CompileError::Invalid { .. }
+            ),
             "{text}: {err}"
         );
     }

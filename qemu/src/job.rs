@@ -138,6 +138,12 @@ impl Job {
         self.command("option contiguous-memories".into())
     }
 
+    /// Any other command line (e.g. the board's `bench-*` commands); returns
+    /// the line, whose reply [`JobReport::result`] gives.
+    pub fn command_line(&mut self, text: &str) -> usize {
+        self.command(text.to_string())
+    }
+
     /// The script as the board will read it.
     pub fn script(&self) -> &str {
         &self.script

@@ -1,6 +1,6 @@
 //! Globals: a typed view of a `VMGlobalDefinition`.
 
-use crate::artifact::{GlobalType, ValType};
+use crate::artifact::GlobalType;
 use crate::error::Error;
 use crate::store::{AsContext, AsContextMut};
 use crate::val::Val;
@@ -33,10 +33,7 @@ impl Global {
 
     /// Current value.
     pub fn get(&self, _store: impl AsContext) -> Val {
-        // SAFETY: `def` is a live, initialised global slot of this store.
-        let bytes = unsafe { *(*self.def).bytes() };
-        let raw = ValRaw::i64(i64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")));
-        Val::from_raw(&raw, self.ty.ty)
+        Val::from_raw(&ValRaw::v128(self.raw()), self.ty.ty)
     }
 
     /// Set the value of a mutable global.
@@ -44,7 +41,7 @@ impl Global {
         if !self.ty.mutable {
             return Err(Error::Immutable);
         }
-        if val.ty() != self.ty.ty || self.ty.ty == ValType::V128 {
+        if val.ty() != self.ty.ty {
             return Err(Error::TypeMismatch("global value"));
         }
         self.write(val);
@@ -52,14 +49,14 @@ impl Global {
     }
 
     pub(crate) fn write(&self, val: Val) {
-        let bits = val.to_raw().get_i64().to_le_bytes();
+        let bytes = val.to_raw().get_v128().to_le_bytes();
         // SAFETY: `def` is a live global slot of this store, 16 bytes long.
-        unsafe { (*self.def).bytes_mut()[..8].copy_from_slice(&bits) };
+        unsafe { *(*self.def).bytes_mut() = bytes };
     }
 
-    pub(crate) fn raw(&self) -> u64 {
-        // SAFETY: as in `get`.
-        let bytes = unsafe { *(*self.def).bytes() };
-        u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"))
+    /// All 16 bytes of the slot; scalars and references sit in the low bytes.
+    pub(crate) fn raw(&self) -> u128 {
+        // SAFETY: `def` is a live, initialised global slot of this store.
+        u128::from_le_bytes(unsafe { *(*self.def).bytes() })
     }
 }

@@ -123,11 +123,7 @@ unsafe fn dispatch<T>(
             .zip(values.iter())
             .map(|(&t, raw)| Val::from_raw(raw, t)),
     );
-    let mut results: Vec<Val> = ty
-        .results
-        .iter()
-        .map(|&t| Val::zero(t).unwrap_or(Val::I32(0)))
-        .collect();
+    let mut results: Vec<Val> = ty.results.iter().map(|&t| Val::zero(t)).collect();
     (ctx.func)(Caller { store, instance }, &params, &mut results)?;
     for ((slot, r), &t) in values.iter_mut().zip(&results).zip(&ty.results) {
         if r.ty() != t {
@@ -222,6 +218,7 @@ wasm_ty!(i64, I64, v => Val::I64(v), Val::I64(v) => v);
 wasm_ty!(u64, I64, v => Val::I64(v as i64), Val::I64(v) => v as u64);
 wasm_ty!(f32, F32, v => Val::F32(v.to_bits()), Val::F32(v) => f32::from_bits(v));
 wasm_ty!(f64, F64, v => Val::F64(v.to_bits()), Val::F64(v) => f64::from_bits(v));
+wasm_ty!(u128, V128, v => Val::V128(v), Val::V128(v) => v);
 
 /// What a typed host function may return: nothing, a value, a tuple, or a
 /// `Result` of those with a `Trap`.

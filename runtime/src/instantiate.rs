@@ -307,7 +307,7 @@ pub(crate) fn instantiate<T>(
         let def = at(o.vmglobal_definition(i as u32)).cast::<VMGlobalDefinition>();
         let value = eval(&state, &g.init);
         // SAFETY: see `at`; a global slot is 16 bytes.
-        unsafe { (*def).bytes_mut()[..8].copy_from_slice(&value.to_le_bytes()) };
+        unsafe { *(*def).bytes_mut() = value.to_le_bytes() };
         state.globals.push(Global {
             def,
             ty: crate::artifact::GlobalType {
@@ -333,7 +333,7 @@ pub(crate) fn instantiate<T>(
     state.elems = meta
         .elems
         .iter()
-        .map(|e| e.items.iter().map(|x| eval(state, x)).collect())
+        .map(|e| e.items.iter().map(|x| eval(state, x) as u64).collect())
         .collect();
     for (i, seg) in meta.elems.iter().enumerate() {
         match seg.mode {
@@ -370,15 +370,17 @@ pub(crate) fn instantiate<T>(
     Ok(instance)
 }
 
-/// Value of a constant expression as its 8-byte raw form.
-fn eval(state: &InstanceState, e: &ConstExpr) -> u64 {
+/// Value of a constant expression as its 16-byte raw form (as a global
+/// slot holds it); scalars and references occupy the low bytes.
+fn eval(state: &InstanceState, e: &ConstExpr) -> u128 {
     match *e {
-        ConstExpr::I32(v) => v as u32 as u64,
-        ConstExpr::I64(v) => v as u64,
-        ConstExpr::F32(b) => b as u64,
-        ConstExpr::F64(b) => b,
+        ConstExpr::I32(v) => u128::from(v as u32),
+        ConstExpr::I64(v) => u128::from(v as u64),
+        ConstExpr::F32(b) => u128::from(b),
+        ConstExpr::F64(b) => u128::from(b),
+        ConstExpr::V128(b) => b,
         ConstExpr::GlobalGet(g) => state.globals[g as usize].raw(),
         ConstExpr::RefNull => 0,
-        ConstExpr::RefFunc(f) => state.funcs[f as usize].map_or(0, |f| f.0 as u64),
+        ConstExpr::RefFunc(f) => state.funcs[f as usize].map_or(0, |f| f.0 as u128),
     }
 }

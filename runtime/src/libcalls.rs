@@ -127,7 +127,13 @@ impl InstanceState {
         self.tables[index as usize]
     }
 
-    pub(crate) fn table_fill(&mut self, table: u32, dst: u32, val: u64, len: u32) -> Result<(), Trap> {
+    pub(crate) fn table_fill(
+        &mut self,
+        table: u32,
+        dst: u32,
+        val: u64,
+        len: u32,
+    ) -> Result<(), Trap> {
         // SAFETY: table states live as long as the store; Wasm is single
         // threaded, so nothing else accesses them during a libcall.
         let t = unsafe { &mut *self.table(table) };
@@ -136,15 +142,26 @@ impl InstanceState {
         Ok(())
     }
 
-    pub(crate) fn table_copy(&mut self, dst_t: u32, src_t: u32, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
+    pub(crate) fn table_copy(
+        &mut self,
+        dst_t: u32,
+        src_t: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), Trap> {
         let (d, s) = (self.table(dst_t), self.table(src_t));
         // SAFETY: as in `table_fill`; the source is only read.
-        let src_range = unsafe { &*s }.range(src, len).ok_or(Trap::TableOutOfBounds)?;
+        let src_range = unsafe { &*s }
+            .range(src, len)
+            .ok_or(Trap::TableOutOfBounds)?;
         // SAFETY: as in `table_fill`.
         let dst_table = unsafe { &mut *d };
         let dst_range = dst_table.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
         if d == s {
-            dst_table.elements_mut().copy_within(src_range, dst_range.start);
+            dst_table
+                .elements_mut()
+                .copy_within(src_range, dst_range.start);
         } else {
             // SAFETY: a different table than `dst_table`, only read.
             let src_elems = unsafe { &*s }.elements();
@@ -153,7 +170,14 @@ impl InstanceState {
         Ok(())
     }
 
-    pub(crate) fn table_init(&mut self, table: u32, seg: u32, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
+    pub(crate) fn table_init(
+        &mut self,
+        table: u32,
+        seg: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), Trap> {
         let items = &self.elems[seg as usize];
         let end = src as u64 + len as u64;
         if end > items.len() as u64 {
@@ -195,7 +219,13 @@ impl InstanceState {
         Ok(())
     }
 
-    pub(crate) fn memory_init(&mut self, seg: u32, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
+    pub(crate) fn memory_init(
+        &mut self,
+        seg: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), Trap> {
         let bytes: &[u8] = if self.dropped_data[seg as usize] {
             &[]
         } else {

@@ -58,8 +58,18 @@ impl Module {
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         let a = artifact::read(bytes)?;
         check_cpu(&a)?;
-        let code_base = engine.inner.code.lock().load(engine.inner.platform, a.code)?;
-        Ok(Self::from_parts(engine, a.header.settings, a.metadata, code_base, a.code.len()))
+        let code_base = engine
+            .inner
+            .code
+            .lock()
+            .load(engine.inner.platform, a.code)?;
+        Ok(Self::from_parts(
+            engine,
+            a.header.settings,
+            a.metadata,
+            code_base,
+            a.code.len(),
+        ))
     }
 
     /// Check an artifact that sits in executable, read-only memory for the
@@ -77,13 +87,33 @@ impl Module {
             return Err(ArtifactError::Misaligned.into());
         }
         let (code_base, code_len) = (a.code.as_ptr() as usize, a.code.len());
-        Ok(Self::from_parts(engine, a.header.settings, a.metadata, code_base, code_len))
+        Ok(Self::from_parts(
+            engine,
+            a.header.settings,
+            a.metadata,
+            code_base,
+            code_len,
+        ))
     }
 
-    fn from_parts(engine: &Engine, settings: Settings, meta: Metadata, code_base: usize, code_len: usize) -> Module {
+    fn from_parts(
+        engine: &Engine,
+        settings: Settings,
+        meta: Metadata,
+        code_base: usize,
+        code_len: usize,
+    ) -> Module {
         let meta = Arc::new(meta);
-        code::register(CodeRegion { start: code_base, end: code_base + code_len, meta: meta.clone() });
-        let signature_ids = meta.types.iter().map(|t| engine.register_signature(t)).collect();
+        code::register(CodeRegion {
+            start: code_base,
+            end: code_base + code_len,
+            meta: meta.clone(),
+        });
+        let signature_ids = meta
+            .types
+            .iter()
+            .map(|t| engine.register_signature(t))
+            .collect();
         Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),

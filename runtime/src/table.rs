@@ -85,7 +85,9 @@ impl TableState {
     pub(crate) fn elements(&self) -> &[u64] {
         let def = self.definition();
         // SAFETY: `base` holds `current_elements` initialised 8-byte slots.
-        unsafe { core::slice::from_raw_parts(def.base.cast::<u64>(), def.current_elements as usize) }
+        unsafe {
+            core::slice::from_raw_parts(def.base.cast::<u64>(), def.current_elements as usize)
+        }
     }
 
     pub(crate) fn elements_mut(&mut self) -> &mut [u64] {

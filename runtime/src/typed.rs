@@ -8,6 +8,7 @@ use crate::host::WasmTy;
 use crate::instance::Instance;
 use crate::store::{AsContext, AsContextMut};
 use crate::val::Val;
+use crate::vm::ValRaw;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 
@@ -17,6 +18,10 @@ pub trait WasmParams {
     fn types() -> Vec<ValType>;
     /// As values.
     fn into_vals(self) -> Vec<Val>;
+    /// How many values.
+    const COUNT: usize;
+    /// As raw values into `out[..COUNT]`, for calls without allocating.
+    fn write_raw(self, out: &mut [ValRaw]);
 }
 
 /// Results of a typed call: `()`, a [`WasmTy`], or a tuple of them.
@@ -25,6 +30,10 @@ pub trait WasmResults: Sized {
     fn types() -> Vec<ValType>;
     /// From values of `types()`.
     fn from_vals(vals: &[Val]) -> Option<Self>;
+    /// How many values.
+    const COUNT: usize;
+    /// From raw values of `types()`, for calls without allocating.
+    fn read_raw(raw: &[ValRaw]) -> Option<Self>;
 }
 
 impl<A: WasmTy> WasmParams for A {
@@ -34,6 +43,10 @@ impl<A: WasmTy> WasmParams for A {
     fn into_vals(self) -> Vec<Val> {
         alloc::vec![self.into_val()]
     }
+    const COUNT: usize = 1;
+    fn write_raw(self, out: &mut [ValRaw]) {
+        out[0] = self.into_val().to_raw();
+    }
 }
 
 impl<A: WasmTy> WasmResults for A {
@@ -42,6 +55,10 @@ impl<A: WasmTy> WasmResults for A {
     }
     fn from_vals(vals: &[Val]) -> Option<Self> {
         A::from_val(*vals.first()?)
+    }
+    const COUNT: usize = 1;
+    fn read_raw(raw: &[ValRaw]) -> Option<Self> {
+        A::from_val(Val::from_raw(raw.first()?, A::TY))
     }
 }
 
@@ -54,6 +71,11 @@ macro_rules! tuples {
             fn into_vals(self) -> Vec<Val> {
                 alloc::vec![$(self.$i.into_val()),*]
             }
+            const COUNT: usize = <[usize]>::len(&[$($i),*]);
+            #[allow(unused_variables)]
+            fn write_raw(self, out: &mut [ValRaw]) {
+                $(out[$i] = self.$i.into_val().to_raw();)*
+            }
         }
 
         impl<$($a: WasmTy),*> WasmResults for ($($a,)*) {
@@ -63,6 +85,11 @@ macro_rules! tuples {
             #[allow(unused_variables)]
             fn from_vals(vals: &[Val]) -> Option<Self> {
                 Some(($($a::from_val(*vals.get($i)?)?,)*))
+            }
+            const COUNT: usize = <[usize]>::len(&[$($i),*]);
+            #[allow(unused_variables)]
+            fn read_raw(raw: &[ValRaw]) -> Option<Self> {
+                Some(($($a::from_val(Val::from_raw(raw.get($i)?, $a::TY))?,)*))
             }
         }
     };
@@ -74,6 +101,9 @@ tuples!(A 0, B 1, C 2);
 tuples!(A 0, B 1, C 2, D 3);
 tuples!(A 0, B 1, C 2, D 3, E 4);
 tuples!(A 0, B 1, C 2, D 3, E 4, G 5);
+
+/// Values a typed call passes in a stack array.
+const RAW_SLOTS: usize = 8;
 
 /// A function whose signature was checked against `P -> R`.
 pub struct TypedFunc<P, R> {
@@ -91,9 +121,27 @@ impl<P, R> Copy for TypedFunc<P, R> {}
 
 impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     /// Call with Rust values.
+    ///
+    /// The signature was checked by [`Func::typed`], so up to
+    /// [`RAW_SLOTS`] values travel in a stack array: no allocation and no
+    /// signature lookup per call (a host → Wasm call is a few dozen
+    /// instructions, not hundreds).
     pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<R, Error> {
+        let n = P::COUNT.max(R::COUNT);
+        if n <= RAW_SLOTS {
+            let mut raw = [ValRaw::default(); RAW_SLOTS];
+            params.write_raw(&mut raw);
+            // SAFETY: the function's type is `P -> R` (checked when this
+            // `TypedFunc` was made) and `raw` holds max(params, results)
+            // slots with the parameters written in.
+            unsafe {
+                self.func
+                    .call_raw(store.as_context_mut(), raw.as_mut_ptr(), n)?
+            };
+            return R::read_raw(&raw).ok_or(Error::TypeMismatch("results"));
+        }
         let params = params.into_vals();
-        let mut results: Vec<Val> = R::types().into_iter().filter_map(Val::zero).collect();
+        let mut results: Vec<Val> = R::types().into_iter().map(Val::zero).collect();
         self.func.call(&mut store, &params, &mut results)?;
         R::from_vals(&results).ok_or(Error::TypeMismatch("results"))
     }

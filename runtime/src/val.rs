@@ -17,6 +17,9 @@ pub enum Val {
     F32(u32),
     /// `f64` bits.
     F64(u64),
+    /// `v128`: lane 0 in the least significant bits, as Wasm lays it out
+    /// little-endian in memory.
+    V128(u128),
     /// `funcref` (`None` is `ref.null func`).
     FuncRef(Option<Func>),
     /// `externref` (`None` is `ref.null extern`).
@@ -31,22 +34,23 @@ impl Val {
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
         }
     }
 
-    /// Zero (or null) of a type; `None` for `v128`, which the host API does not carry yet.
-    pub fn zero(ty: ValType) -> Option<Val> {
-        Some(match ty {
+    /// Zero (or null) of a type.
+    pub fn zero(ty: ValType) -> Val {
+        match ty {
             ValType::I32 => Val::I32(0),
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
-            ValType::V128 => return None,
-        })
+        }
     }
 
     pub(crate) fn to_raw(self) -> ValRaw {
@@ -55,6 +59,7 @@ impl Val {
             Val::I64(v) => ValRaw::i64(v),
             Val::F32(v) => ValRaw::f32(v),
             Val::F64(v) => ValRaw::f64(v),
+            Val::V128(v) => ValRaw::v128(v),
             Val::FuncRef(f) => ValRaw::i64(f.map_or(0, |f| f.0 as i64)),
             Val::ExternRef(e) => ValRaw::i64(e.map_or(0, |e| e.raw() as i64)),
         }
@@ -65,8 +70,9 @@ impl Val {
             ValType::I32 => Val::I32(raw.get_i32()),
             ValType::I64 => Val::I64(raw.get_i64()),
             ValType::F32 => Val::F32(raw.get_f32()),
+            ValType::F64 => Val::F64(raw.get_f64()),
+            ValType::V128 => Val::V128(raw.get_v128()),
             ValType::FuncRef | ValType::ExternRef => Val::from_ref_raw(ty, raw.get_i64() as u64),
-            _ => Val::F64(raw.get_f64()),
         }
     }
 
@@ -111,6 +117,12 @@ impl From<f64> for Val {
     }
 }
 
+impl From<u128> for Val {
+    fn from(v: u128) -> Self {
+        Val::V128(v)
+    }
+}
+
 impl fmt::Display for Val {
     /// As `wasmtime run --invoke` prints results.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -119,6 +131,7 @@ impl fmt::Display for Val {
             Val::I64(v) => write!(f, "{v}"),
             Val::F32(b) => write!(f, "{}", f32::from_bits(*b)),
             Val::F64(b) => write!(f, "{}", f64::from_bits(*b)),
+            Val::V128(v) => write!(f, "{v:#034x}"),
             Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
             Val::FuncRef(Some(_)) => f.write_str("<funcref>"),
             Val::ExternRef(Some(e)) => write!(f, "<externref {}>", e.0),

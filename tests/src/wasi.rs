@@ -91,8 +91,14 @@ fn ensure_c_toolchain() {
         if installed || !root {
             return;
         }
-        eprintln!("basalt-tests: installing {} with apt-get", C_PACKAGES.join(" "));
-        let _ = Command::new("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive").output();
+        eprintln!(
+            "basalt-tests: installing {} with apt-get",
+            C_PACKAGES.join(" ")
+        );
+        let _ = Command::new("apt-get")
+            .arg("update")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .output();
         let _ = Command::new("apt-get")
             .args(["install", "-y"])
             .args(C_PACKAGES)

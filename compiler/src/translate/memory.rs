@@ -66,7 +66,7 @@ impl FuncTranslator<'_, '_> {
     /// 8 GiB + 64 KiB reservation, so `index + offset + size` (below
     /// 2^33 + 8) always lands inside it, and any access past the mapped
     /// pages faults; the access itself is the trap site.
-    fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
+    pub(super) fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
         let index = self.pop();
         let index = self.b.ins().uextend(I64, index);
         if self.env.settings.bounds_checks == BoundsChecks::Explicit {
@@ -95,7 +95,7 @@ impl FuncTranslator<'_, '_> {
 
     /// Flags of a Wasm memory access: may be unaligned, may fault (the fault
     /// is a heap-out-of-bounds trap in guard mode).
-    fn heap_flags() -> MemFlagsData {
+    pub(super) fn heap_flags() -> MemFlagsData {
         MemFlagsData::new().with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
     }
 

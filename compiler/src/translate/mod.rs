@@ -11,6 +11,7 @@ mod control;
 mod limits;
 mod memory;
 mod numeric;
+mod simd;
 mod table;
 
 use crate::env::ModuleEnv;
@@ -111,6 +112,7 @@ fn zero_value(b: &mut FunctionBuilder<'_>, t: ir::Type) -> Value {
     match t {
         types::F32 => b.ins().f32const(0.0),
         types::F64 => b.ins().f64const(0.0),
+        _ if t.is_vector() => simd::vconst(b, 0),
         _ => b.ins().iconst(t, 0),
     }
 }
@@ -271,6 +273,7 @@ impl FuncTranslator<'_, '_> {
                     && !self.memory_op(op, offset)?
                     && !self.table_op(op, offset)?
                     && !self.numeric_op(op)?
+                    && !self.simd_op(op)?
                 {
                     return unsupported(format!("operator {op:?}"), offset);
                 }

@@ -3,7 +3,7 @@
 
 use basalt_qemu::Value;
 use std::fmt;
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
 /// Quiet bit and exponent of an `f32` NaN.
@@ -42,6 +42,56 @@ impl FloatPattern {
     }
 }
 
+/// An expected `v128`: exact bits, or one pattern per float lane (so each
+/// lane may be `nan:canonical`, `nan:arithmetic` or exact on its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum V128Lanes {
+    /// Integer lanes: exactly these bits, lane 0 least significant.
+    Bits(u128),
+    /// Four `f32` lanes.
+    F32([FloatPattern; 4]),
+    /// Two `f64` lanes.
+    F64([FloatPattern; 2]),
+}
+
+impl V128Lanes {
+    fn from_wast(p: &V128Pattern) -> Self {
+        let bits = |lanes: &[u64], width: u32| {
+            lanes.iter().enumerate().fold(0u128, |acc, (i, &l)| {
+                let mask = (1u128 << width) - 1;
+                acc | ((u128::from(l) & mask) << (i as u32 * width))
+            })
+        };
+        match p {
+            V128Pattern::I8x16(l) => V128Lanes::Bits(bits(&l.map(|x| x as u64), 8)),
+            V128Pattern::I16x8(l) => V128Lanes::Bits(bits(&l.map(|x| x as u64), 16)),
+            V128Pattern::I32x4(l) => V128Lanes::Bits(bits(&l.map(|x| x as u64), 32)),
+            V128Pattern::I64x2(l) => V128Lanes::Bits(bits(&l.map(|x| x as u64), 64)),
+            V128Pattern::F32x4(l) => V128Lanes::F32(
+                l.each_ref()
+                    .map(|p| FloatPattern::from_wast(p, |f| f.bits.into())),
+            ),
+            V128Pattern::F64x2(l) => {
+                V128Lanes::F64(l.each_ref().map(|p| FloatPattern::from_wast(p, |f| f.bits)))
+            }
+        }
+    }
+
+    fn matches(self, got: u128) -> bool {
+        match self {
+            V128Lanes::Bits(b) => got == b,
+            V128Lanes::F32(ps) => ps.iter().enumerate().all(|(i, p)| {
+                let lane = (got >> (32 * i)) as u32;
+                p.matches(lane.into(), 1 << 31, F32_QUIET_NAN)
+            }),
+            V128Lanes::F64(ps) => ps.iter().enumerate().all(|(i, p)| {
+                let lane = (got >> (64 * i)) as u64;
+                p.matches(lane, 1 << 63, F64_QUIET_NAN)
+            }),
+        }
+    }
+}
+
 /// An expected result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Pattern {
@@ -49,6 +99,8 @@ pub(crate) enum Pattern {
     I64(i64),
     F32(FloatPattern),
     F64(FloatPattern),
+    /// A `v128`.
+    V128(V128Lanes),
     /// `ref.null func`.
     NullFunc,
     /// `ref.null extern`.
@@ -72,6 +124,7 @@ impl Pattern {
             (Pattern::I64(e), Value::I64(g)) => *e == g,
             (Pattern::F32(p), Value::F32(g)) => p.matches(g.into(), 1 << 31, F32_QUIET_NAN),
             (Pattern::F64(p), Value::F64(g)) => p.matches(g, 1 << 63, F64_QUIET_NAN),
+            (Pattern::V128(p), Value::V128(g)) => p.matches(g),
             (Pattern::NullFunc, Value::FuncRef(None))
             | (Pattern::NullExtern, Value::ExternRef(None))
             | (Pattern::NullAny, Value::FuncRef(None) | Value::ExternRef(None))
@@ -99,7 +152,7 @@ pub(crate) fn arg(a: &WastArg<'_>) -> Result<Value, String> {
             _ => return Err(format!("unsupported argument (ref.null {ty:?})")),
         },
         WastArgCore::RefExtern(n) => Value::ExternRef(Some(*n)),
-        WastArgCore::V128(_) => return Err("v128 arguments are not supported (SIMD)".into()),
+        WastArgCore::V128(v) => Value::V128(u128::from_le_bytes(v.to_le_bytes())),
         WastArgCore::RefHost(_) => return Err("ref.host arguments are not supported".into()),
     })
 }
@@ -127,7 +180,7 @@ fn ret_core(r: &WastRetCore<'_>) -> Result<Pattern, String> {
         WastRetCore::Either(alts) => {
             Pattern::Either(alts.iter().map(ret_core).collect::<Result<_, _>>()?)
         }
-        WastRetCore::V128(_) => return Err("v128 results are not supported (SIMD)".into()),
+        WastRetCore::V128(p) => Pattern::V128(V128Lanes::from_wast(p)),
         other => return Err(format!("unsupported result {other:?}")),
     })
 }
@@ -175,6 +228,21 @@ impl fmt::Display for Pattern {
                 });
                 float(f, "f64", *p, v)
             }
+            Pattern::V128(V128Lanes::Bits(b)) => f.write_str(&v128_text(*b)),
+            Pattern::V128(V128Lanes::F32(ps)) => {
+                f.write_str("(v128.const f32x4")?;
+                for p in ps {
+                    lane(f, *p, |b| f32::from_bits(b as u32).into())?;
+                }
+                f.write_str(")")
+            }
+            Pattern::V128(V128Lanes::F64(ps)) => {
+                f.write_str("(v128.const f64x2")?;
+                for p in ps {
+                    lane(f, *p, f64::from_bits)?;
+                }
+                f.write_str(")")
+            }
             Pattern::NullFunc => f.write_str("(ref.null func)"),
             Pattern::NullExtern => f.write_str("(ref.null extern)"),
             Pattern::NullAny => f.write_str("(ref.null)"),
@@ -192,6 +260,23 @@ impl fmt::Display for Pattern {
     }
 }
 
+/// One float lane of a `v128` pattern.
+fn lane(f: &mut fmt::Formatter<'_>, p: FloatPattern, value: impl Fn(u64) -> f64) -> fmt::Result {
+    match p {
+        FloatPattern::Bits(b) => write!(f, " {} [{b:#x}]", value(b)),
+        FloatPattern::Canonical => f.write_str(" nan:canonical"),
+        FloatPattern::Arithmetic => f.write_str(" nan:arithmetic"),
+    }
+}
+
+/// A `v128` as four hex `i32` lanes, lane 0 first.
+fn v128_text(bits: u128) -> String {
+    let lanes: Vec<String> = (0..4)
+        .map(|i| format!("{:#010x}", (bits >> (32 * i)) as u32))
+        .collect();
+    format!("(v128.const i32x4 {})", lanes.join(" "))
+}
+
 /// A board value in wast syntax, bits shown for floats.
 pub(crate) fn show(v: &Value) -> String {
     match *v {
@@ -199,6 +284,7 @@ pub(crate) fn show(v: &Value) -> String {
         Value::I64(x) => format!("(i64.const {x})"),
         Value::F32(b) => format!("(f32.const {} [{b:#x}])", f32::from_bits(b)),
         Value::F64(b) => format!("(f64.const {} [{b:#x}])", f64::from_bits(b)),
+        Value::V128(b) => v128_text(b),
         Value::FuncRef(None) => "(ref.null func)".into(),
         Value::FuncRef(Some(r)) => format!("(ref.func [{r:#x}])"),
         Value::ExternRef(None) => "(ref.null extern)".into(),
@@ -247,6 +333,43 @@ mod tests {
         assert!(!Pattern::F32(Bits(0x7fa0_0000)).matches(&Value::F32(0x7fc0_0000)));
         assert!(Pattern::I32(-1).matches(&Value::I32(-1)));
         assert!(!Pattern::I32(-1).matches(&Value::I64(-1)));
+    }
+
+    #[test]
+    fn v128_lanes() {
+        let text = "(assert_return (invoke \"f\" (v128.const i16x8 1 2 3 4 5 6 7 -1)) \
+                    (v128.const i8x16 1 0 2 0 3 0 4 0 5 0 6 0 7 0 -1 -1) \
+                    (v128.const f32x4 nan:canonical 1.0 nan:arithmetic -0.0))";
+        let buf = wast::parser::ParseBuffer::new(text).unwrap();
+        let wast = wast::parser::parse::<wast::Wast<'_>>(&buf).unwrap();
+        let wast::WastDirective::AssertReturn {
+            exec: wast::WastExecute::Invoke(inv),
+            results,
+            ..
+        } = &wast.directives[0]
+        else {
+            panic!("not an assert_return")
+        };
+        let bits = 0xffff_0007_0006_0005_0004_0003_0002_0001u128;
+        assert_eq!(arg(&inv.args[0]).unwrap(), Value::V128(bits));
+        assert!(ret(&results[0]).unwrap().matches(&Value::V128(bits)));
+        assert!(!ret(&results[0]).unwrap().matches(&Value::V128(bits ^ 1)));
+        let floats = ret(&results[1]).unwrap();
+        let lanes = |l: [u32; 4]| {
+            Value::V128(
+                l.iter()
+                    .rev()
+                    .fold(0, |acc, &x| (acc << 32) | u128::from(x)),
+            )
+        };
+        assert!(floats.matches(&lanes([0xffc0_0000, 0x3f80_0000, 0x7fc0_0001, 0x8000_0000])));
+        assert!(!floats.matches(&lanes([0x7fc0_0001, 0x3f80_0000, 0x7fc0_0001, 0x8000_0000])));
+        assert!(!floats.matches(&lanes([0x7fc0_0000, 0x3f80_0000, 0x7f80_0001, 0x8000_0000])));
+        assert!(!floats.matches(&lanes([0x7fc0_0000, 0x3f80_0000, 0x7fc0_0000, 0])));
+        assert_eq!(
+            floats.to_string(),
+            "(v128.const f32x4 nan:canonical 1 [0x3f800000] nan:arithmetic -0 [0x80000000])"
+        );
     }
 
     #[test]

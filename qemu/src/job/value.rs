@@ -18,6 +18,8 @@ pub enum Value {
     F32(u32),
     /// `f64`, by its bits.
     F64(u64),
+    /// `v128`: lane 0 in the least significant bits.
+    V128(u128),
     /// A `funcref`: `None` is null; a non-null one is an opaque number the
     /// board chose, only good for telling null from non-null.
     FuncRef(Option<u64>),
@@ -34,6 +36,7 @@ impl Value {
             Value::I64(v) => format!("i64:{:x}", v as u64),
             Value::F32(b) => format!("f32:{b:x}"),
             Value::F64(b) => format!("f64:{b:x}"),
+            Value::V128(b) => format!("v128:{b:x}"),
             Value::FuncRef(None) => "funcref:null".into(),
             Value::FuncRef(Some(r)) => format!("funcref:{r:x}"),
             Value::ExternRef(None) => "externref:null".into(),
@@ -51,6 +54,7 @@ impl Value {
             "i64" => Value::I64(bits()? as i64),
             "f32" => Value::F32(u32::try_from(bits()?).ok()?),
             "f64" => Value::F64(bits()?),
+            "v128" => Value::V128(u128::from_str_radix(payload.trim_start_matches("0x"), 16).ok()?),
             "funcref" if null => Value::FuncRef(None),
             "funcref" => Value::FuncRef(Some(bits()?)),
             "externref" if null => Value::ExternRef(None),
@@ -68,6 +72,7 @@ impl fmt::Display for Value {
             Value::I64(v) => write!(f, "{v}"),
             Value::F32(b) => write!(f, "{}", f32::from_bits(*b)),
             Value::F64(b) => write!(f, "{}", f64::from_bits(*b)),
+            Value::V128(b) => write!(f, "{b:#034x}"),
             Value::FuncRef(None) | Value::ExternRef(None) => f.write_str("null"),
             Value::FuncRef(Some(r)) => write!(f, "funcref({r:#x})"),
             Value::ExternRef(Some(n)) => write!(f, "externref({n})"),
@@ -87,6 +92,9 @@ mod tests {
             Value::I64(i64::MIN),
             Value::F32(0x7fc0_0001),
             Value::F64(0xfff8_0000_0000_0000),
+            Value::V128(0),
+            Value::V128(u128::MAX),
+            Value::V128(0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10),
             Value::FuncRef(None),
             Value::FuncRef(Some(0x4000_1230)),
             Value::ExternRef(None),
@@ -105,7 +113,11 @@ mod tests {
         assert_eq!(Value::from_word("f64:0x0"), Some(Value::F64(0)));
         assert_eq!(Value::from_word("i32:100000000"), None);
         assert_eq!(Value::from_word("i32:null"), None);
-        assert_eq!(Value::from_word("v128:0"), None);
+        assert_eq!(Value::from_word("v128:0"), Some(Value::V128(0)));
+        assert_eq!(
+            Value::from_word("v128:1ffffffffffffffffffffffffffffffff"),
+            None
+        );
         assert_eq!(Value::from_word("externref:zz"), None);
         assert_eq!(Value::from_word("i32"), None);
     }

@@ -65,6 +65,8 @@ pub enum ConstExpr {
     RefNull,
     /// `ref.func` of a function index.
     RefFunc(u32),
+    /// `v128.const` (the 16 bytes as a little-endian integer).
+    V128(u128),
 }
 
 /// A function defined by the module.

@@ -245,6 +245,12 @@ impl ValRaw {
     pub fn f64(bits: u64) -> Self {
         Self::i64(bits as i64)
     }
+    /// A `v128`, lane 0 in the lowest bytes (as Wasm stores it in memory).
+    pub fn v128(v: u128) -> Self {
+        Self {
+            v128: v.to_le_bytes(),
+        }
+    }
     /// The low 32 bits as `i32`.
     pub fn get_i32(&self) -> i32 {
         // SAFETY: every field is plain old data and all 16 bytes are always initialised.
@@ -264,6 +270,11 @@ impl ValRaw {
     pub fn get_f64(&self) -> u64 {
         // SAFETY: as in `get_i32`.
         u64::from_le(unsafe { self.f64 })
+    }
+    /// All 16 bytes as a `v128`.
+    pub fn get_v128(&self) -> u128 {
+        // SAFETY: as in `get_i32`.
+        u128::from_le_bytes(unsafe { self.v128 })
     }
 }
 

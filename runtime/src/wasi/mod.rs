@@ -151,7 +151,7 @@ fn env<'a, T>(caller: &'a mut Caller<'_, T>, get: fn(&mut T) -> &mut WasiCtx) ->
     // store's data, so the two mutable borrows never overlap; the public
     // `Memory::data_mut` would tie the bytes to the whole caller instead.
     let mem: &'a mut [u8] = match memory {
-        Some(m) => m.state().bytes(),
+        Some(m) => m.state().bytes_mut(),
         None => &mut [],
     };
     Env {

@@ -1,0 +1,435 @@
+//! Benchmarks of Basalt against native code and wasmi on the board, and of
+//! its footprint: everything `cargo run --release -p basalt-bench` measures
+//! to write `BENCHMARKS.md`, also used by the smoke test (tests/tests/
+//! bench_smoke.rs) at small sizes without `-icount`.
+//!
+//! The kernels (`bench/kernels`) are built here with cargo for
+//! `wasm32-unknown-unknown`; the board links the same crate natively. One
+//! job runs every peer on every kernel: native, Basalt guard mode, Basalt
+//! explicit mode, wasmi.
+
+pub mod report;
+
+use basalt_compiler::{compile, BoundsChecks, CompileOptions};
+use basalt_qemu::{Job, JobReport, Outcome, RunOptions, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+pub use basalt_bench_kernels::{Kernel, KERNELS};
+
+/// Guest instructions per `CNTVCT_EL0` tick under `-icount shift=0` (the
+/// counter runs at 62.5 MHz against 1 GHz of virtual instructions).
+pub const INSTRUCTIONS_PER_TICK: u64 = 16;
+
+/// The peers, in table order.
+pub const PEERS: [&str; 4] = ["native", "guard", "explicit", "wasmi"];
+
+/// The call-cost module: an empty export, an export that calls the host
+/// once, and loops with and without a host call per iteration.
+pub const CALLS_WAT: &str = r#"(module
+  (import "bench" "nop" (func $nop))
+  (func (export "empty"))
+  (func (export "call_host") (call $nop))
+  (func (export "loop_host") (param $k i32)
+    (loop $l
+      (call $nop)
+      (br_if $l (local.tee $k (i32.sub (local.get $k) (i32.const 1))))))
+  (func (export "loop_empty") (param $k i32)
+    (loop $l
+      (br_if $l (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))))"#;
+
+/// The instantiation module: one memory, no data, one function.
+pub const SMALL_WAT: &str = r#"(module
+  (memory (export "memory") 1)
+  (func (export "empty")))"#;
+
+/// Repository root (this crate lives in `<repo>/bench`).
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("bench/ has a parent directory")
+}
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Build the kernels crate for `wasm32-unknown-unknown` as a cdylib (in
+/// `target/bench-wasm`, so it never waits on or invalidates the host's
+/// build) and return the module's bytes.
+///
+/// Runs rustup's `cargo` proxy in the repository root so
+/// `rust-toolchain.toml` picks the toolchain, adding the target first if the
+/// toolchain lacks it, with the variables of an outer cargo removed (as the
+/// QEMU driver does for the board).
+pub fn build_kernels_wasm() -> Result<Vec<u8>, String> {
+    let root = repo_root();
+    basalt_qemu::ensure_rust_target(root, WASM_TARGET);
+    let target_dir = root.join("target").join("bench-wasm");
+    let mut command = Command::new("cargo");
+    command
+        .current_dir(root)
+        .args([
+            "rustc",
+            "--quiet",
+            "-p",
+            "basalt-bench-kernels",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "--crate-type",
+            "cdylib",
+            "--target-dir",
+        ])
+        .arg(&target_dir)
+        .stdin(Stdio::null());
+    for var in [
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+    ] {
+        command.env_remove(var);
+    }
+    let out = command
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "building the kernels for {WASM_TARGET} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let wasm: PathBuf = target_dir
+        .join(WASM_TARGET)
+        .join("release")
+        .join("basalt_bench_kernels.wasm");
+    std::fs::read(&wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))
+}
+
+/// Compile `wasm` (binary or text) in bounds-check mode `mode`.
+pub fn compile_mode(wasm: &[u8], mode: BoundsChecks) -> Result<Vec<u8>, String> {
+    let mut options = CompileOptions::default();
+    options.settings.bounds_checks = mode;
+    compile(wasm, &options).map_err(|e| e.to_string())
+}
+
+/// One kernel's figures: per peer, the checksum and guest instructions.
+#[derive(Clone, Debug)]
+pub struct KernelRun {
+    /// The kernel.
+    pub kernel: &'static Kernel,
+    /// Its size argument.
+    pub n: u32,
+    /// Per peer ([`PEERS`] order): checksum and guest instructions.
+    pub peers: [(u64, u64); 4],
+}
+
+/// Everything one board run measures.
+#[derive(Clone, Debug)]
+pub struct BoardFigures {
+    /// Per kernel.
+    pub kernels: Vec<KernelRun>,
+    /// Instantiating [`SMALL_WAT`] with Basalt: guest instructions, bytes of
+    /// the store's arena and bytes of heap the instance took.
+    pub instantiate: (u64, u64, u64),
+    /// The same module with wasmi, from raw bytes (parse, validate,
+    /// compile, instantiate): guest instructions and heap bytes.
+    pub wasmi_instantiate: (u64, u64),
+    /// Guest instructions per call, over [`CALL_REPEAT`] calls: host → Wasm
+    /// (empty export), host → Wasm → host (`call_host`), and Wasm → host
+    /// (`loop_host` less `loop_empty`).
+    pub calls: (f64, f64, f64),
+}
+
+/// Calls averaged for the call-cost figures.
+pub const CALL_REPEAT: u32 = 1000;
+
+/// Which kernel sizes to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// [`Kernel::bench_n`], under `-icount`.
+    Bench,
+    /// [`Kernel::smoke_n`], for the smoke test.
+    Smoke,
+}
+
+/// Build everything, run every peer on every kernel in one board job, check
+/// that the peers agree, and return the figures.
+pub fn run_board(size: Size) -> Result<BoardFigures, String> {
+    let wasm = build_kernels_wasm()?;
+    run_board_with(&wasm, size)
+}
+
+/// [`run_board`] for an already built kernels module.
+pub fn run_board_with(wasm: &[u8], size: Size) -> Result<BoardFigures, String> {
+    let guard = compile_mode(wasm, BoundsChecks::Guard)?;
+    let explicit = compile_mode(wasm, BoundsChecks::Explicit)?;
+    let small = compile_mode(SMALL_WAT.as_bytes(), BoundsChecks::Guard)?;
+    let calls = compile_mode(CALLS_WAT.as_bytes(), BoundsChecks::Guard)?;
+    let small_wasm = wat::parse_str(SMALL_WAT).map_err(|e| e.to_string())?;
+
+    let mut job = Job::empty();
+    let a_guard = job.add_artifact(guard);
+    let a_explicit = job.add_artifact(explicit);
+    let a_wasm = job.add_artifact(wasm.to_vec());
+    let a_small = job.add_artifact(small);
+    let a_calls = job.add_artifact(calls);
+    let a_small_wasm = job.add_artifact(small_wasm);
+    job.instantiate_required(a_guard, 0);
+    job.instantiate_required(a_explicit, 1);
+    // Instantiation first, while the store is fresh.
+    let l_small = job.command_line(&format!("bench-instantiate {a_small} 2"));
+    let l_wasmi_small = job.command_line(&format!("bench-wasmi-instantiate {a_small_wasm}"));
+    let l_calls_inst = job.command_line(&format!("bench-instantiate {a_calls} 3"));
+    let l_calls = job.command_line(&format!("bench-calls 3 {CALL_REPEAT}"));
+    let mut lines = Vec::new();
+    for k in KERNELS {
+        let n = match size {
+            Size::Bench => k.bench_n,
+            Size::Smoke => k.smoke_n,
+        };
+        let name = k.name;
+        lines.push((
+            k,
+            n,
+            [
+                job.command_line(&format!("bench-native {name} {n}")),
+                job.command_line(&format!("bench-call 0 {name} {n}")),
+                job.command_line(&format!("bench-call 1 {name} {n}")),
+                job.command_line(&format!("bench-wasmi {a_wasm} {name} {n}")),
+            ],
+        ));
+    }
+    let opts = RunOptions {
+        icount: size == Size::Bench,
+        timeout: Duration::from_secs(match size {
+            Size::Bench => 1800,
+            Size::Smoke => 120,
+        }),
+        ..RunOptions::default()
+    };
+    let report = job.run(&opts).map_err(|e| e.to_string())?;
+    if let Some(e) = &report.load_error {
+        return Err(format!("loading the kernels failed: {e}"));
+    }
+    let values = |line: usize| -> Result<Vec<u64>, String> {
+        match report.result(line) {
+            Outcome::Values(v) => v
+                .iter()
+                .map(|v| match v {
+                    Value::I64(x) => Ok(*x as u64),
+                    other => Err(format!("unexpected value {other:?}")),
+                })
+                .collect(),
+            other => Err(format!(
+                "`{}` failed: {other:?}\n{}",
+                job.script().lines().nth(line).unwrap_or("?"),
+                console_tail(&report)
+            )),
+        }
+    };
+    let mut kernels = Vec::new();
+    for (kernel, n, peer_lines) in lines {
+        let mut peers = [(0, 0); 4];
+        for (slot, &line) in peers.iter_mut().zip(&peer_lines) {
+            let v = values(line)?;
+            *slot = (v[0], v[1] * INSTRUCTIONS_PER_TICK);
+        }
+        if let Some((i, p)) = peers.iter().enumerate().find(|(_, p)| p.0 != peers[0].0) {
+            return Err(format!(
+                "{}: {} returned {:#x}, native {:#x}",
+                kernel.name, PEERS[i], p.0, peers[0].0
+            ));
+        }
+        kernels.push(KernelRun { kernel, n, peers });
+    }
+    values(l_calls_inst)?;
+    let s = values(l_small)?;
+    let w = values(l_wasmi_small)?;
+    let c = values(l_calls)?;
+    let per_call = |ticks: u64| (ticks * INSTRUCTIONS_PER_TICK) as f64 / f64::from(CALL_REPEAT);
+    Ok(BoardFigures {
+        kernels,
+        instantiate: (s[0] * INSTRUCTIONS_PER_TICK, s[1], s[2]),
+        wasmi_instantiate: (w[0] * INSTRUCTIONS_PER_TICK, w[1]),
+        calls: (
+            per_call(c[0]),
+            per_call(c[1]),
+            per_call(c[2].saturating_sub(c[3])),
+        ),
+    })
+}
+
+fn console_tail(report: &JobReport) -> String {
+    let lines: Vec<&str> = report.console.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+/// `.text` bytes of the firmware by owner, from `nm -S -C` on its ELF.
+#[derive(Clone, Debug, Default)]
+pub struct TextSizes {
+    /// The `basalt` runtime crate without `basalt::wasi`.
+    pub runtime: u64,
+    /// The same, counting each generic function once, as in a firmware
+    /// with one store data type (this board has several: every `Store<T>`
+    /// duplicates `instantiate`, `Func::call`, ...).
+    pub runtime_one_copy: u64,
+    /// Its WASI module.
+    pub wasi: u64,
+    /// The runtime's own dependencies (postcard, serde, crc32fast).
+    pub runtime_deps: u64,
+    /// wasmi and its crates (wasmi_*, wasmparser).
+    pub wasmi: u64,
+    /// Every code symbol in the firmware.
+    pub total: u64,
+}
+
+/// Sum code symbol sizes of the firmware ELF at `elf` by owning crate.
+///
+/// A symbol belongs to the crate its demangled path starts with, or, for
+/// generic code instantiated elsewhere (`core::ptr::drop_in_place<basalt::..>`,
+/// `<basalt::X as core::fmt::Debug>::fmt`), to the first crate it names
+/// among those counted; the runtime's assembly (`basalt_enter`, ...) counts
+/// as the runtime. Code the optimizer inlined into the firmware's own
+/// functions is counted there, not here.
+pub fn text_sizes(elf: &Path) -> Result<TextSizes, String> {
+    let out = Command::new("nm")
+        .args(["-S", "--size-sort", "-C"])
+        .arg(elf)
+        .output()
+        .map_err(|e| format!("cannot run nm (binutils): {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "nm failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut sizes = TextSizes::default();
+    let mut runtime_names = std::collections::BTreeMap::<String, u64>::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut f = line.splitn(4, ' ');
+        let (Some(_addr), Some(size), Some(kind), Some(name)) =
+            (f.next(), f.next(), f.next(), f.next())
+        else {
+            continue;
+        };
+        if !matches!(kind, "t" | "T" | "W" | "w") {
+            continue;
+        }
+        let Ok(size) = u64::from_str_radix(size, 16) else {
+            continue;
+        };
+        sizes.total += size;
+        match owner(name) {
+            Some(Owner::Wasi) => sizes.wasi += size,
+            Some(Owner::Runtime) => {
+                sizes.runtime += size;
+                let biggest = runtime_names.entry(name.to_string()).or_default();
+                *biggest = (*biggest).max(size);
+            }
+            Some(Owner::RuntimeDeps) => sizes.runtime_deps += size,
+            Some(Owner::Wasmi) => sizes.wasmi += size,
+            Some(Owner::Other) | None => {}
+        }
+    }
+    sizes.runtime_one_copy = runtime_names.values().sum();
+    Ok(sizes)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Owner {
+    Runtime,
+    Wasi,
+    RuntimeDeps,
+    Wasmi,
+    /// The firmware's own crates: an impl of a runtime trait there is theirs.
+    Other,
+}
+
+/// The counted crate that `name` (demangled) belongs to: the first crate
+/// path in it, e.g. the `Self` type of an impl.
+fn owner(name: &str) -> Option<Owner> {
+    if name.starts_with("basalt_") && !name.contains("::") {
+        // The runtime's assembly symbols: basalt_enter, basalt_trap_resume.
+        return Some(Owner::Runtime);
+    }
+    // The first path that starts a crate name: after `<`, `&`, `(`, `[`,
+    // spaces and commas, so generic arguments and impl headers count too.
+    let mut best: Option<(usize, Owner)> = None;
+    for (pat, who) in [
+        ("basalt::wasi::", Owner::Wasi),
+        ("basalt::", Owner::Runtime),
+        ("postcard::", Owner::RuntimeDeps),
+        ("serde::", Owner::RuntimeDeps),
+        ("serde_core::", Owner::RuntimeDeps),
+        ("crc32fast::", Owner::RuntimeDeps),
+        ("wasmi::", Owner::Wasmi),
+        ("wasmi_core::", Owner::Wasmi),
+        ("wasmi_ir::", Owner::Wasmi),
+        ("wasmi_collections::", Owner::Wasmi),
+        ("wasmparser::", Owner::Wasmi),
+        ("basalt_virt::", Owner::Other),
+        ("basalt_platform::", Owner::Other),
+        ("basalt_bench_kernels::", Owner::Other),
+    ] {
+        let at = name.match_indices(pat).find(|(i, _)| {
+            *i == 0
+                || matches!(
+                    name.as_bytes()[i - 1],
+                    b'<' | b'&' | b'(' | b'[' | b' ' | b','
+                )
+        });
+        if let Some((i, _)) = at {
+            // `basalt::wasi::` also matches `basalt::`; the longer pattern
+            // is listed first and wins at the same position.
+            if best.as_ref().is_none_or(|(b, _)| i < *b) {
+                best = Some((i, who));
+            }
+        }
+    }
+    best.map(|(_, who)| who).filter(|w| *w != Owner::Other)
+}
+
+/// Compile throughput of the host tool on `wasm`: megabytes of Wasm per
+/// second (best of `rounds` compilations, guard mode) and the threads used.
+pub fn compile_throughput(wasm: &[u8], rounds: u32) -> Result<(f64, usize), String> {
+    let mut best = f64::INFINITY;
+    for _ in 0..rounds {
+        let t = std::time::Instant::now();
+        compile_mode(wasm, BoundsChecks::Guard)?;
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Ok((wasm.len() as f64 / 1e6 / best, threads))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols_are_attributed_to_their_crate() {
+        assert_eq!(owner("basalt::func::Func::call"), Some(Owner::Runtime));
+        assert_eq!(owner("basalt_enter"), Some(Owner::Runtime));
+        assert_eq!(owner("basalt::wasi::fd_write"), Some(Owner::Wasi));
+        assert_eq!(
+            owner("core::ptr::drop_in_place<basalt::store::Store<x>>"),
+            Some(Owner::Runtime)
+        );
+        assert_eq!(
+            owner("<wasmi::engine::Engine as core::fmt::Debug>::fmt"),
+            Some(Owner::Wasmi)
+        );
+        assert_eq!(owner("basalt_virt::job::run"), None);
+        assert_eq!(owner("<basalt_virt::X as basalt::Y>::f"), None);
+        assert_eq!(owner("core::fmt::write"), None);
+    }
+}

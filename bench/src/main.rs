@@ -1,0 +1,53 @@
+//! `cargo run --release -p basalt-bench`: build the kernels, run every peer
+//! on the board under `-icount`, measure the footprint and compile speed,
+//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`.
+
+use basalt_bench::report::{self, Figures, Settings};
+use basalt_bench::{compile_throughput, repo_root, run_board_with, text_sizes, Size};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("basalt-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    eprintln!("basalt-bench: building the kernels for wasm32");
+    let wasm = basalt_bench::build_kernels_wasm()?;
+    eprintln!("basalt-bench: measuring compile throughput on the host");
+    let compile = compile_throughput(&wasm, 5)?;
+    eprintln!("basalt-bench: running every peer on the board under -icount");
+    let board = run_board_with(&wasm, Size::Bench)?;
+    let elf = basalt_qemu::firmware().map_err(|e| e.to_string())?;
+    let text = text_sizes(&elf)?;
+    let rustc = Command::new("rustc")
+        .current_dir(repo_root())
+        .arg("--version")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "rustc".into());
+    let figures = Figures {
+        board,
+        text,
+        compile,
+        settings: Settings {
+            rustc,
+            wasm_bytes: wasm.len(),
+        },
+    };
+    let chart = "bench/benchmarks.svg";
+    let md = report::markdown(&figures, chart);
+    let root = repo_root();
+    std::fs::write(root.join(chart), report::svg(&figures.board))
+        .map_err(|e| format!("cannot write {chart}: {e}"))?;
+    std::fs::write(root.join("BENCHMARKS.md"), &md)
+        .map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
+    print!("{md}");
+    Ok(())
+}
