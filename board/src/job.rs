@@ -61,13 +61,19 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
     let engine = Engine::new(platform, arenas.code);
     if let Some(n) = script.strip_prefix("bundled-fib ") {
         // The bundled example runs alone: it takes the memory arena.
-        return match n.trim().parse().map_err(|_| Error::TypeMismatch("fib argument")).and_then(|n| {
-            crate::bundled::fib(&engine, arenas.memory, n)
-        }) {
+        return match n
+            .trim()
+            .parse()
+            .map_err(|_| Error::TypeMismatch("fib argument"))
+            .and_then(|n| crate::bundled::fib(&engine, arenas.memory, n))
+        {
             Ok((v, code)) => {
                 let text = crate::arena::text_range();
                 println!("#0 ok i32:{v:#x}");
-                println!("bundled: code at {code:#x}, in the firmware image: {}", text.contains(&code));
+                println!(
+                    "bundled: code at {code:#x}, in the firmware image: {}",
+                    text.contains(&code)
+                );
                 0
             }
             Err(e) => {

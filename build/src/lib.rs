@@ -6,10 +6,8 @@
 //! stale (cargo reruns the build script when the source changes).
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     basalt_build::compile_file("wasm/app.wat", "app.bsl");
-//! }
+//! // in build.rs's `main`:
+//! basalt_build::compile_file("wasm/app.wat", "app.bsl");
 //! // firmware: static APP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/app.bsl"));
 //! ```
 

@@ -83,7 +83,7 @@ impl Module {
     pub unsafe fn from_static(engine: &Engine, bytes: &'static [u8]) -> Result<Module, Error> {
         let a = artifact::read(bytes)?;
         check_cpu(&a)?;
-        if a.code.as_ptr() as usize % 16 != 0 {
+        if !(a.code.as_ptr() as usize).is_multiple_of(16) {
             return Err(ArtifactError::Misaligned.into());
         }
         let (code_base, code_len) = (a.code.as_ptr() as usize, a.code.len());

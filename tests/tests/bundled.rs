@@ -10,6 +10,14 @@ fn bundled_artifact_runs_in_place_from_the_image() {
     payload.extend_from_slice(b"bundled-fib 20");
     let out = run_job(&payload, &RunOptions::default()).expect("qemu");
     assert_eq!(out.status, 0, "{}", out.console);
-    assert!(out.console.lines().any(|l| l == "#0 ok i32:0x1a6d"), "{}", out.console);
-    assert!(out.console.contains("in the firmware image: true"), "{}", out.console);
+    assert!(
+        out.console.lines().any(|l| l == "#0 ok i32:0x1a6d"),
+        "{}",
+        out.console
+    );
+    assert!(
+        out.console.contains("in the firmware image: true"),
+        "{}",
+        out.console
+    );
 }

@@ -128,7 +128,7 @@ fn memory_grows_to_the_arena_limit() {
         let I32(grown) = grown[0] else { panic!() };
         // The board's arena is 256 MiB = 4096 pages: most of it is reachable.
         assert!(
-            grown >= 3000 && grown < 4096,
+            (3000..4096).contains(&grown),
             "grew {grown} pages (guard {guard})"
         );
         assert_eq!(r.outcomes[1], ok(&[I32(grown + 1)]), "{}", r.console);
