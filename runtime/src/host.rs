@@ -116,16 +116,25 @@ unsafe fn dispatch<T>(
         None
     };
     let ty = ctx.ty.clone();
-    let mut params: Vec<Val> = Vec::with_capacity(ty.params.len());
-    params.extend(
-        ty.params
-            .iter()
-            .zip(values.iter())
-            .map(|(&t, raw)| Val::from_raw(raw, t)),
-    );
-    let mut results: Vec<Val> = ty.results.iter().map(|&t| Val::zero(t)).collect();
-    (ctx.func)(Caller { store, instance }, &params, &mut results)?;
-    for ((slot, r), &t) in values.iter_mut().zip(&results).zip(&ty.results) {
+    // Up to INLINE values on the stack: a host call allocates nothing.
+    const INLINE: usize = 16;
+    let (np, nr) = (ty.params.len(), ty.results.len());
+    let mut inline = [Val::I32(0); INLINE];
+    let mut spilled: Vec<Val>;
+    let (params, results) = if np + nr <= INLINE {
+        inline[..np + nr].split_at_mut(np)
+    } else {
+        spilled = alloc::vec![Val::I32(0); np + nr];
+        spilled.split_at_mut(np)
+    };
+    for ((p, &t), raw) in params.iter_mut().zip(&ty.params).zip(values.iter()) {
+        *p = Val::from_raw(raw, t);
+    }
+    for (r, &t) in results.iter_mut().zip(&ty.results) {
+        *r = Val::zero(t);
+    }
+    (ctx.func)(Caller { store, instance }, params, results)?;
+    for ((slot, r), &t) in values.iter_mut().zip(results.iter()).zip(&ty.results) {
         if r.ty() != t {
             return Err(Trap::HostResultType);
         }

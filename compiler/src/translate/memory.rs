@@ -94,14 +94,18 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Flags of a Wasm memory access: may be unaligned, may fault (the fault
-    /// is a heap-out-of-bounds trap in guard mode).
-    pub(super) fn heap_flags() -> MemFlagsData {
-        MemFlagsData::new().with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
+    /// is a heap-out-of-bounds trap in guard mode), and lives in the heap
+    /// alias region: linear memory never overlaps the `VMContext`, so a heap
+    /// store does not force `current_length` or globals to be reloaded.
+    pub(super) fn heap_flags(&self) -> MemFlagsData {
+        MemFlagsData::new()
+            .with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
+            .with_alias_region(Some(self.heap_region))
     }
 
     fn load(&mut self, arg: &MemArg, mem: Type, ty: Type, ext: Ext) {
         let (addr, off) = self.heap_address(arg, mem.bytes());
-        let flags = Self::heap_flags();
+        let flags = self.heap_flags();
         let v = match (ext, mem.bits()) {
             (Ext::None, _) => self.b.ins().load(ty, flags, addr, off),
             (Ext::Signed, 8) => self.b.ins().sload8(ty, flags, addr, off),
@@ -117,7 +121,7 @@ impl FuncTranslator<'_, '_> {
     fn store(&mut self, arg: &MemArg, mem: Type) {
         let value = self.pop();
         let (addr, off) = self.heap_address(arg, mem.bytes());
-        let flags = Self::heap_flags();
+        let flags = self.heap_flags();
         let full = self.b.func.dfg.value_type(value).bits() == mem.bits();
         match mem.bits() {
             _ if full => self.b.ins().store(flags, value, addr, off),

@@ -18,7 +18,8 @@ use crate::env::ModuleEnv;
 use crate::error::{unsupported, CompileError};
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::{
-    self, types, BlockArg, FuncRef, InstBuilder, MemFlagsData, SigRef, UserFuncName, Value,
+    self, types, AliasRegion, AliasRegionData, BlockArg, FuncRef, InstBuilder, MemFlagsData,
+    SigRef, UserFuncName, Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::collections::HashMap;
@@ -53,6 +54,10 @@ pub fn translate_function(
     });
     func.stack_limit = Some(stack_limit);
 
+    let heap_region = func.dfg.alias_regions.insert(AliasRegionData {
+        user_id: 0,
+        description: "heap".into(),
+    });
     let mut b = FunctionBuilder::new(&mut func, fctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -97,6 +102,7 @@ pub fn translate_function(
         wasm_sigs: HashMap::new(),
         builtin_sigs: HashMap::new(),
         fuel: None,
+        heap_region,
     };
     t.limits_entry();
     let mut ops = body.get_operators_reader()?;
@@ -134,6 +140,8 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     builtin_sigs: HashMap<u32, SigRef>,
     /// Fuel metering state, when the artifact meters fuel.
     fuel: Option<limits::Fuel>,
+    /// Alias region of linear-memory accesses.
+    pub(crate) heap_region: AliasRegion,
 }
 
 impl FuncTranslator<'_, '_> {

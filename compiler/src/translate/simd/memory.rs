@@ -16,12 +16,13 @@ impl FuncTranslator<'_, '_> {
     /// Load `mem` (a scalar type) from the address on the stack.
     fn load_scalar(&mut self, arg: &MemArg, mem: Type) -> Value {
         let (addr, off) = self.heap_address(arg, mem.bytes());
-        self.b.ins().load(mem, Self::heap_flags(), addr, off)
+        let flags = self.heap_flags();
+        self.b.ins().load(mem, flags, addr, off)
     }
 
     fn load_extend(&mut self, arg: &MemArg, f: ExtendLoad) {
         let (addr, off) = self.heap_address(arg, 8);
-        let v = f(self, Self::heap_flags(), addr, off);
+        let v = f(self, self.heap_flags(), addr, off);
         self.push_v(v);
     }
 
@@ -52,7 +53,8 @@ impl FuncTranslator<'_, '_> {
         let vec = self.pop_v(ty);
         let x = self.b.ins().extractlane(vec, lane);
         let (addr, off) = self.heap_address(arg, ty.lane_type().bytes());
-        self.b.ins().store(Self::heap_flags(), x, addr, off);
+        let flags = self.heap_flags();
+        self.b.ins().store(flags, x, addr, off);
     }
 
     /// Translate a SIMD memory operator; false if `op` is not one.
@@ -65,7 +67,8 @@ impl FuncTranslator<'_, '_> {
             O::V128Store { memarg } => {
                 let v = self.pop_v(I8X16);
                 let (addr, off) = self.heap_address(memarg, 16);
-                self.b.ins().store(Self::heap_flags(), v, addr, off);
+                let flags = self.heap_flags();
+                self.b.ins().store(flags, v, addr, off);
             }
             O::V128Load8x8S { memarg } => {
                 self.load_extend(memarg, |t, f, a, o| t.b.ins().sload8x8(f, a, o))
