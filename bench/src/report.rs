@@ -213,7 +213,7 @@ pub fn markdown(f: &Figures, chart: &str) -> String {
          `wasm32-unknown-unknown` as a cdylib with the target's default features \
          (no SIMD), {} B; natively for `aarch64-unknown-none` inside the firmware.\n\
          - Basalt: Cranelift 0.135 for aarch64, `opt_level=speed`, frame pointers \
-         kept, stack-limit check in every prologue; `guard` mode = 4 GiB reservation \
+         kept, stack-limit check in every prologue; `guard` mode = 8 GiB + 64 KiB reservation \
          + guard pages, no bounds checks; `explicit` mode = a compare and branch \
          per access.\n\
          - wasmi 2.0.0, `default-features = false`, features `stable`, `validate`, \

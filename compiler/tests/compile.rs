@@ -240,3 +240,56 @@ fn simd_compiles_and_post_2_0_features_are_typed_errors() {
         );
     }
 }
+
+/// Checksum-valid artifacts with forged metadata are refused before any of
+/// it is used: wrongly typed constant expressions, a start function with a
+/// signature, unsorted func refs, an import without its host trampoline.
+#[test]
+fn forged_metadata_is_refused() {
+    let good = compile(
+        br#"(module (table (export "t") 1 funcref) (func $f (export "f"))
+             (elem (i32.const 0) $f) (start $f))"#,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let a = artifact::read(&good).unwrap();
+    let (settings, code) = (a.header.settings, a.code.to_vec());
+    let forge = |edit: &dyn Fn(&mut artifact::Metadata)| {
+        let mut m = a.metadata.clone();
+        edit(&mut m);
+        let bytes = artifact::write(settings, a.header.cpu_features, &m, &code);
+        artifact::read(&bytes).map(|_| ())
+    };
+    assert_eq!(forge(&|_| {}), Ok(()));
+    let refused = |what: &str, edit: &dyn Fn(&mut artifact::Metadata)| {
+        assert!(
+            matches!(forge(edit), Err(ArtifactError::Inconsistent(_))),
+            "{what}"
+        );
+    };
+    refused("integer element item", &|m| {
+        m.elems[0].items[0] = artifact::ConstExpr::I64(0x4141_4141)
+    });
+    refused("i64 element offset", &|m| {
+        m.elems[0].mode = artifact::ElemMode::Active {
+            table: 0,
+            offset: artifact::ConstExpr::I64(0),
+        }
+    });
+    refused("externref segment into a funcref table", &|m| {
+        m.elems[0].elem = basalt::ValType::ExternRef
+    });
+    refused("start with results", &|m| {
+        m.types[0].results.push(basalt::ValType::I64);
+    });
+    refused("unsorted func refs", &|m| {
+        m.func_refs = vec![0, 0];
+    });
+    refused("imported function without a host trampoline", &|m| {
+        m.imports.push(artifact::Import {
+            module: "env".into(),
+            name: "g".into(),
+            kind: artifact::ImportKind::Func(0),
+        })
+    });
+}

@@ -27,11 +27,6 @@ struct Activation {
 
 static CURRENT: AtomicPtr<Activation> = AtomicPtr::new(ptr::null_mut());
 
-/// Whether Wasm is running on this core (an entry is in progress).
-pub(crate) fn in_wasm() -> bool {
-    !CURRENT.load(Ordering::Relaxed).is_null()
-}
-
 #[cfg(target_arch = "aarch64")]
 core::arch::global_asm!(
     ".text",

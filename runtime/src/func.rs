@@ -116,11 +116,13 @@ pub(crate) unsafe fn enter<T>(
     if !cfg!(target_arch = "aarch64") {
         return Err(Error::UnsupportedHost);
     }
-    if !crate::enter::in_wasm() {
-        let stack = store.engine.inner.platform.stack_bounds();
-        // SAFETY: the limits belong to this store and no Wasm runs now.
-        unsafe { *store.limits.stack_limit.get() = stack.low + store.config.host_stack_reserve };
-    }
+    // Every entry sets the limit, nested ones too: a host function may enter
+    // another store, whose limits were never set; on the same stack the
+    // value is the same.
+    let stack = store.engine.inner.platform.stack_bounds();
+    // SAFETY: the limits belong to this store; Wasm of this store that is
+    // suspended below us reads the same value.
+    unsafe { *store.limits.stack_limit.get() = stack.low + store.config.host_stack_reserve };
     // SAFETY: guaranteed by the caller.
     unsafe { crate::enter::invoke(array_call, vmctx, values, len)? };
     Ok(())

@@ -34,7 +34,10 @@ enum Backing {
 pub(crate) struct MemoryState {
     pub(crate) def: *mut VMMemoryDefinition,
     backing: Backing,
+    /// Growth limit in pages: the declared maximum, or 65536.
     max_pages: u64,
+    /// The declared maximum (import matching and `ty` report it as declared).
+    declared_max: Option<u64>,
     arena: *mut Arena,
     /// The owning instance's vmctx (null for host-created memories).
     pub(crate) owner: *mut crate::vm::VMContext,
@@ -106,6 +109,7 @@ impl MemoryState {
             def,
             backing,
             max_pages,
+            declared_max: plan.max_pages,
             arena,
             owner: core::ptr::null_mut(),
             index: 0,
@@ -131,7 +135,7 @@ impl MemoryState {
     }
 
     pub(crate) fn max_pages(&self) -> Option<u64> {
-        (self.max_pages != MAX_PAGES).then_some(self.max_pages)
+        self.declared_max
     }
 
     /// The accessible bytes.

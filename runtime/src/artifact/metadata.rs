@@ -305,6 +305,25 @@ impl Metadata {
         }
     }
 
+    /// Element type of table `index` (imported or defined).
+    pub fn table_elem(&self, index: u32) -> Option<ValType> {
+        let imported: alloc::vec::Vec<ValType> = self
+            .imports
+            .iter()
+            .filter_map(|i| match i.kind {
+                ImportKind::Table(t) => Some(t.elem),
+                _ => None,
+            })
+            .collect();
+        match imported.get(index as usize) {
+            Some(e) => Some(*e),
+            None => self
+                .tables
+                .get(index as usize - imported.len())
+                .map(|t| t.elem),
+        }
+    }
+
     /// Type of global `index` (imported or defined).
     pub fn global_type(&self, index: u32) -> Option<GlobalType> {
         let imported: alloc::vec::Vec<GlobalType> = self
@@ -378,31 +397,83 @@ impl Metadata {
         if num_memories > 1 {
             return bad("more than one memory");
         }
-        let expr_ok = |e: &ConstExpr| match *e {
-            ConstExpr::GlobalGet(g) => (g as usize) < self.num_imported_globals(),
-            ConstExpr::RefFunc(f) => self.func_refs.contains(&f),
-            _ => true,
+        // The type a constant expression produces; `None` if it refers to
+        // something missing (only imported globals are visible to it).
+        let expr_type = |e: &ConstExpr| -> Option<ValType> {
+            Some(match *e {
+                ConstExpr::I32(_) => ValType::I32,
+                ConstExpr::I64(_) => ValType::I64,
+                ConstExpr::F32(_) => ValType::F32,
+                ConstExpr::F64(_) => ValType::F64,
+                ConstExpr::V128(_) => ValType::V128,
+                ConstExpr::GlobalGet(g) if (g as usize) < self.num_imported_globals() => {
+                    self.global_type(g)?.ty
+                }
+                ConstExpr::GlobalGet(_) => return None,
+                ConstExpr::RefFunc(f) if self.func_refs.contains(&f) => ValType::FuncRef,
+                ConstExpr::RefFunc(_) => return None,
+                ConstExpr::RefNull => return None,
+            })
+        };
+        // `ref.null` fits any reference type; everything else must match.
+        let expr_is = |e: &ConstExpr, ty: ValType| match e {
+            ConstExpr::RefNull => matches!(ty, ValType::FuncRef | ValType::ExternRef),
+            e => expr_type(e) == Some(ty),
         };
         for g in &self.globals {
-            if !expr_ok(&g.init) {
-                return bad("global initialiser out of range");
+            if !expr_is(&g.init, g.ty) {
+                return bad("global initialiser out of range or of the wrong type");
             }
         }
         for d in &self.data {
             if let Some((m, off)) = &d.active {
-                if *m as usize >= num_memories || !expr_ok(off) {
+                if *m as usize >= num_memories || !expr_is(off, ValType::I32) {
                     return bad("data segment out of range");
                 }
             }
         }
         for e in &self.elems {
             if let ElemMode::Active { table, offset } = &e.mode {
-                if *table as usize >= num_tables || !expr_ok(offset) {
-                    return bad("element segment out of range");
+                if self.table_elem(*table) != Some(e.elem) || !expr_is(offset, ValType::I32) {
+                    return bad("element segment out of range or of the wrong type");
                 }
             }
-            if !e.items.iter().all(expr_ok) {
-                return bad("element item out of range");
+            if !e.items.iter().all(|x| expr_is(x, e.elem)) {
+                return bad("element item out of range or of the wrong type");
+            }
+        }
+        for i in &self.imports {
+            if let ImportKind::Func(t) = i.kind {
+                if !self.host_trampolines.iter().any(|&(ty, _)| ty == t) {
+                    return bad("imported function type without a host trampoline");
+                }
+            }
+        }
+        // The compiler finds slots by binary search: sorted, no duplicates.
+        if self.func_refs.windows(2).any(|w| w[0] >= w[1]) {
+            return bad("func_refs unsorted or duplicated");
+        }
+        // Keep every `VMOffsets` computation far from u32 overflow.
+        const MAX_ENTITIES: usize = 1 << 20;
+        if [
+            self.imports.len(),
+            self.funcs.len(),
+            self.func_refs.len(),
+            num_tables,
+            num_globals,
+        ]
+        .iter()
+        .any(|&n| n > MAX_ENTITIES)
+        {
+            return bad("too many entities");
+        }
+        if let Some(s) = self.start {
+            let takes_nothing = self
+                .func_type_index(s)
+                .and_then(|t| self.types.get(t as usize))
+                .is_some_and(|t| t.params.is_empty() && t.results.is_empty());
+            if !takes_nothing {
+                return bad("start function must take and return nothing");
             }
         }
         if self.start.is_some_and(|s| {

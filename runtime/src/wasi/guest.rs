@@ -37,6 +37,9 @@ pub fn write_u64(mem: &mut [u8], ptr: u32, value: u64) -> Result<(), Errno> {
 
 /// The `(buf, buf_len)` pairs of an `iovec`/`ciovec` array of `count`
 /// entries at `ptr` (8 bytes each: two `u32`).
+/// Most iovecs one call may pass (Linux's `IOV_MAX`).
+pub const MAX_IOVS: u32 = 1024;
+
 pub fn iovecs(
     mem: &[u8],
     ptr: u32,

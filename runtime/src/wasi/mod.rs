@@ -60,6 +60,8 @@ pub(crate) struct Env<'a> {
     ctx: &'a mut WasiCtx,
     mem: &'a mut [u8],
     platform: &'static dyn Platform,
+    /// The store's epoch deadline, for waits inside host calls.
+    epoch_deadline: u64,
 }
 
 /// The parameters of one call (types checked by the signature).
@@ -154,10 +156,14 @@ fn env<'a, T>(caller: &'a mut Caller<'_, T>, get: fn(&mut T) -> &mut WasiCtx) ->
         Some(m) => m.state().bytes_mut(),
         None => &mut [],
     };
+    // SAFETY: the limits belong to this store and only Wasm of it, which
+    // is suspended in this host call, writes them.
+    let epoch_deadline = unsafe { *caller.as_context().limits.epoch_deadline.get() };
     Env {
         ctx: get(caller.data_mut()),
         mem,
         platform,
+        epoch_deadline,
     }
 }
 

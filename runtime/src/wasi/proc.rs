@@ -127,9 +127,13 @@ const ABSTIME: u16 = 1;
 /// console, reads hit the buffer or EOF), so they are reported without
 /// waiting; with none, the core spins on the platform clock until the
 /// earliest clock subscription expires — this is what `sleep` is.
+/// Most subscriptions one `poll_oneoff` may pass.
+const MAX_SUBSCRIPTIONS: u32 = 256;
+
 pub fn poll_oneoff(env: &mut Env<'_>, a: &Args<'_>) -> Outcome {
     let (input, out, n) = (a.u32(0), a.u32(1), a.u32(2));
-    if n == 0 {
+    // Bounded so a guest cannot size a host allocation; libcs pass a few.
+    if n == 0 || n > MAX_SUBSCRIPTIONS {
         return Err(Errno::INVAL.into());
     }
     let len = n.checked_mul(SUBSCRIPTION).ok_or(Errno::FAULT)?;
@@ -176,6 +180,10 @@ pub fn poll_oneoff(env: &mut Env<'_>, a: &Args<'_>) -> Outcome {
     } else {
         let earliest = events.iter().filter_map(|e| e.3).min().unwrap_or(now);
         while now_ns(env) < earliest {
+            // Waiting is guest time: the store's epoch deadline still applies.
+            if crate::Engine::epoch() >= env.epoch_deadline {
+                return Err(Fail::Trap(Trap::Interrupt));
+            }
             core::hint::spin_loop();
         }
         now_ns(env)

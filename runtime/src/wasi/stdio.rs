@@ -48,6 +48,10 @@ pub fn fd_read(env: &mut Env<'_>, a: &Args<'_>) -> Outcome {
     if open_fd(env, a)? != 0 {
         return Err(Errno::BADF.into());
     }
+    // Bounded like Linux's IOV_MAX so a guest cannot size a host allocation.
+    if a.u32(2) > guest::MAX_IOVS {
+        return Err(Errno::INVAL.into());
+    }
     let iovs: Vec<(u32, u32)> =
         guest::iovecs(env.mem, a.u32(1), a.u32(2)).collect::<Result<_, _>>()?;
     let stdin = env.ctx.stdin.as_deref().unwrap_or(&[]);
