@@ -134,6 +134,13 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
                 Vec::new()
             }),
             Some("ticks") => Ok(alloc::vec![Val::I64(platform.ticks() as i64)]),
+            // Counter values of the last trap and of the epoch tick before it.
+            Some("last-tick-and-trap") => {
+                let tick =
+                    crate::vectors::TICK_BEFORE_TRAP.load(core::sync::atomic::Ordering::Relaxed);
+                let trap = crate::vectors::LAST_TRAP_AT.load(core::sync::atomic::Ordering::Relaxed);
+                Ok(alloc::vec![Val::I64(tick as i64), Val::I64(trap as i64)])
+            }
             Some("get-fuel") => Ok(alloc::vec![Val::I64(r.store.get_fuel() as i64)]),
             Some("epoch-deadline") => number64(&mut words).map(|n| {
                 r.store.set_epoch_deadline(n);

@@ -116,6 +116,12 @@ impl Job {
         self.command("ticks".into())
     }
 
+    /// Counter values (`CNTVCT_EL0`) of the last epoch tick and of the last
+    /// Wasm trap; the reply is two `i64` values.
+    pub fn last_tick_and_trap(&mut self) -> usize {
+        self.command("last-tick-and-trap".into())
+    }
+
     /// Ask for the store's remaining fuel; the reply is one `i64` value.
     pub fn get_fuel(&mut self) -> usize {
         self.command("get-fuel".into())

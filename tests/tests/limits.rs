@@ -195,6 +195,7 @@ fn epoch_timer_stops_endless_loops() {
     job.epoch_deadline(5);
     job.instantiate_required(a, 0);
     let spin = job.invoke("spin", &[]);
+    let stamps = job.last_tick_and_trap();
     job.epoch_deadline(1_000_000);
     let three = job.invoke("three", &[]);
     let r = run_job(&job);
@@ -206,6 +207,24 @@ fn epoch_timer_stops_endless_loops() {
         r.console
     );
     assert_eq!(r.outcomes[three], ok(&[I32(3)]), "{}", r.console);
+    // The trap follows the tick that reached the deadline. How long after
+    // is a figure (wall-clock under QEMU without -icount), printed, not a
+    // test: the timer interrupt does not arrive under -icount.
+    let Outcome::Values(v) = r.result(stamps) else {
+        panic!("{}", r.console)
+    };
+    let (I64(tick), I64(trap)) = (v[0], v[1]) else {
+        panic!("{v:?}")
+    };
+    println!(
+        "epoch stop latency: {} counter ticks after the timer interrupt",
+        trap - tick
+    );
+    assert!(
+        tick > 0 && trap >= tick,
+        "tick {tick}, trap {trap}\n{}",
+        r.console
+    );
 }
 
 /// Unbounded recursion ends in `StackOverflow`; a host function called at
