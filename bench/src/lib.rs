@@ -13,7 +13,7 @@ pub mod report;
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
 use basalt_qemu::{Job, JobReport, Outcome, RunOptions, Value};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 pub use basalt_bench_kernels::{Kernel, KERNELS};
@@ -57,17 +57,14 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// `target/bench-wasm`, so it never waits on or invalidates the host's
 /// build) and return the module's bytes.
 ///
-/// Runs rustup's `cargo` proxy in the repository root so
-/// `rust-toolchain.toml` picks the toolchain, adding the target first if the
-/// toolchain lacks it, with the variables of an outer cargo removed (as the
-/// QEMU driver does for the board).
+/// Runs [`basalt_qemu::nested_cargo`] in the repository root, adding the
+/// target first if the toolchain lacks it.
 pub fn build_kernels_wasm() -> Result<Vec<u8>, String> {
     let root = repo_root();
     basalt_qemu::ensure_rust_target(root, WASM_TARGET);
     let target_dir = root.join("target").join("bench-wasm");
-    let mut command = Command::new("cargo");
+    let mut command = basalt_qemu::nested_cargo(root);
     command
-        .current_dir(root)
         .args([
             "rustc",
             "--quiet",
@@ -80,24 +77,7 @@ pub fn build_kernels_wasm() -> Result<Vec<u8>, String> {
             "cdylib",
             "--target-dir",
         ])
-        .arg(&target_dir)
-        .stdin(Stdio::null());
-    for var in [
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-        "RUSTUP_TOOLCHAIN",
-        "RUSTC",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_PRIMARY_PACKAGE",
-        "CARGO_MANIFEST_DIR",
-        "CARGO_MANIFEST_PATH",
-    ] {
-        command.env_remove(var);
-    }
+        .arg(&target_dir);
     let out = command
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;

@@ -234,20 +234,8 @@ pub fn firmware() -> Result<PathBuf, QemuError> {
 fn build_firmware() -> Result<PathBuf, Cached> {
     let root = repo_root();
     let target_dir = root.join("target");
-    // Through rustup's `cargo` proxy (not `$CARGO`, the outer toolchain's
-    // binary): the proxy resolves board/rust-toolchain.toml and pins that
-    // toolchain for every rustc it spawns. Without the pin, rustc resolves
-    // its toolchain per crate directory, and a dependency that ships its own
-    // `rust-toolchain` (linked_list_allocator says `nightly`) gets built by
-    // a toolchain without the board's target.
-    let cargo = if has_rustup() {
-        OsString::from("cargo")
-    } else {
-        std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
-    };
-    let mut command = Command::new(cargo);
+    let mut command = nested_cargo(&root.join("board"));
     command
-        .current_dir(root.join("board"))
         .args([
             "build",
             "--release",
@@ -255,26 +243,7 @@ fn build_firmware() -> Result<PathBuf, Cached> {
             FIRMWARE_TARGET,
             "--target-dir",
         ])
-        .arg(&target_dir)
-        .stdin(Stdio::null());
-    for var in [
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "CARGO_BUILD_TARGET_DIR",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-        "RUSTUP_TOOLCHAIN",
-        "RUSTC",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "RUSTDOC",
-        "CARGO_PRIMARY_PACKAGE",
-        "CARGO_MANIFEST_DIR",
-        "CARGO_MANIFEST_PATH",
-    ] {
-        command.env_remove(var);
-    }
+        .arg(&target_dir);
     ensure_rust_target(&root.join("board"), FIRMWARE_TARGET);
     let output = command
         .output()
@@ -306,6 +275,46 @@ fn has_rustup() -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// A `cargo` command for a build nested in another cargo run (the board,
+/// the Wasm examples, the benchmark kernels), in `dir`.
+///
+/// It goes through rustup's `cargo` proxy when there is one (not `$CARGO`,
+/// the outer toolchain's binary): the proxy resolves `dir`'s
+/// rust-toolchain.toml and pins that toolchain for every rustc it spawns.
+/// Without the pin, rustc resolves its toolchain per crate directory, and a
+/// dependency that ships its own `rust-toolchain` (linked_list_allocator
+/// says `nightly`) would be built by a toolchain without the target. The
+/// variables an outer cargo sets for its own build are removed; `RUSTFLAGS`
+/// is kept.
+pub fn nested_cargo(dir: &Path) -> Command {
+    let cargo = if has_rustup() {
+        OsString::from("cargo")
+    } else {
+        std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
+    };
+    let mut command = Command::new(cargo);
+    command.current_dir(dir).stdin(Stdio::null());
+    for var in [
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_TARGET_DIR",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTDOC",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+    ] {
+        command.env_remove(var);
+    }
+    command
 }
 
 /// rustup installs the toolchain `rust-toolchain.toml` names but not its

@@ -21,25 +21,11 @@ pub fn build_rust_example(name: &str) -> Vec<u8> {
     let dir = root.join("examples").join(name);
     let target_dir = root.join("target").join("wasi-examples");
     basalt_qemu::ensure_rust_target(&dir, "wasm32-wasip1");
-    let mut cargo = Command::new("cargo");
+    let mut cargo = basalt_qemu::nested_cargo(&dir);
     cargo
-        .current_dir(&dir)
         .args(["build", "--quiet", "--release", "--target", "wasm32-wasip1"])
         .arg("--target-dir")
         .arg(&target_dir);
-    for var in [
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_MAKEFLAGS",
-        "RUSTUP_TOOLCHAIN",
-        "RUSTC",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_MANIFEST_DIR",
-        "CARGO_MANIFEST_PATH",
-    ] {
-        cargo.env_remove(var);
-    }
     run(&mut cargo, "cargo build --target wasm32-wasip1");
     let wasm = target_dir
         .join("wasm32-wasip1")
