@@ -56,6 +56,9 @@ pub enum Error {
     NotCallable,
     /// Calling into Wasm needs an aarch64 host.
     UnsupportedHost,
+    /// A handle (function, memory, table, global, instance, reference) was
+    /// used with a store other than the one that made it.
+    WrongStore,
     /// Limits that cannot be honoured (e.g. minimum above maximum).
     Limits(&'static str),
     /// A value of the wrong type for what it was given to.
@@ -124,6 +127,7 @@ impl fmt::Display for Error {
             }
             Error::NotCallable => f.write_str("function has no host entry point"),
             Error::UnsupportedHost => f.write_str("calling Wasm code needs an aarch64 host"),
+            Error::WrongStore => f.write_str("a handle was used with a store other than its own"),
             Error::Limits(what) => write!(f, "invalid limits: {what}"),
             Error::TypeMismatch(what) => write!(f, "type mismatch: {what}"),
             Error::OutOfBounds => f.write_str("access out of bounds"),

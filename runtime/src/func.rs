@@ -2,7 +2,7 @@
 
 use crate::artifact::FuncType;
 use crate::error::Error;
-use crate::store::{AsContext, AsContextMut, StoreOpaque};
+use crate::store::{AsContext, AsContextMut, StoreId, StoreOpaque};
 use crate::val::Val;
 use crate::vm::{VMFuncRef, ValRaw};
 use alloc::sync::Arc;
@@ -11,7 +11,10 @@ use alloc::vec;
 /// A function of a store: a Wasm function of an instance or a host
 /// function. It is its `VMFuncRef`, which is also what tables hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Func(pub(crate) *mut VMFuncRef);
+pub struct Func {
+    pub(crate) ptr: *mut VMFuncRef,
+    pub(crate) store: StoreId,
+}
 
 /// Calls with up to this many parameters/results need no allocation.
 const INLINE_VALUES: usize = 16;
@@ -20,15 +23,14 @@ impl Func {
     pub(crate) fn func_ref(&self) -> &VMFuncRef {
         // SAFETY: func refs live in their instance's VMContext or host
         // function context, both alive as long as the store.
-        unsafe { &*self.0 }
+        unsafe { &*self.ptr }
     }
 
     /// The function's signature.
     pub fn ty(&self, store: impl AsContext) -> Arc<FuncType> {
-        store
-            .as_context()
-            .engine
-            .signature(self.func_ref().type_index)
+        let store = store.as_context();
+        store.assert_owns(self.store);
+        store.engine.signature(self.func_ref().type_index)
     }
 
     /// Call with checked argument types; results are written to `results`.
@@ -39,6 +41,7 @@ impl Func {
         results: &mut [Val],
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
+        store.check(self.store)?;
         let ty = store.engine.signature(self.func_ref().type_index);
         if params.len() != ty.params.len() {
             return Err(Error::ArgumentCount {
@@ -77,7 +80,7 @@ impl Func {
         // max(params, results) slots with the parameters filled in.
         unsafe { self.call_raw(store, values.as_mut_ptr(), n)? };
         for ((r, raw), &t) in results.iter_mut().zip(values.iter()).zip(&ty.results) {
-            *r = Val::from_raw(raw, t);
+            *r = Val::from_raw(raw, t, store.id);
         }
         Ok(())
     }
@@ -93,6 +96,7 @@ impl Func {
         values: *mut ValRaw,
         len: usize,
     ) -> Result<(), Error> {
+        store.check(self.store)?;
         let f = self.func_ref();
         // SAFETY: `array_call` is the entry of a live function whose context
         // is `vmctx`; the caller guarantees `values`.

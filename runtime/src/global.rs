@@ -2,7 +2,7 @@
 
 use crate::artifact::GlobalType;
 use crate::error::Error;
-use crate::store::{AsContext, AsContextMut};
+use crate::store::{AsContext, AsContextMut, StoreId};
 use crate::val::Val;
 use crate::vm::{VMGlobalDefinition, ValRaw};
 
@@ -11,6 +11,7 @@ use crate::vm::{VMGlobalDefinition, ValRaw};
 pub struct Global {
     pub(crate) def: *mut VMGlobalDefinition,
     pub(crate) ty: GlobalType,
+    pub(crate) store: StoreId,
 }
 
 impl Global {
@@ -20,24 +21,38 @@ impl Global {
             return Err(Error::TypeMismatch("global initial value"));
         }
         let store = store.as_context_mut();
+        if !init.usable_in(store.id) {
+            return Err(Error::WrongStore);
+        }
         let def = store.arena.alloc(16, 16, 16)?.cast::<VMGlobalDefinition>();
-        let g = Global { def, ty };
+        let g = Global {
+            def,
+            ty,
+            store: store.id,
+        };
         g.write(init);
         Ok(g)
     }
 
     /// Its type.
-    pub fn ty(&self, _store: impl AsContext) -> GlobalType {
+    pub fn ty(&self, store: impl AsContext) -> GlobalType {
+        store.as_context().assert_owns(self.store);
         self.ty
     }
 
     /// Current value.
-    pub fn get(&self, _store: impl AsContext) -> Val {
-        Val::from_raw(&ValRaw::v128(self.raw()), self.ty.ty)
+    pub fn get(&self, store: impl AsContext) -> Val {
+        store.as_context().assert_owns(self.store);
+        Val::from_raw(&ValRaw::v128(self.raw()), self.ty.ty, self.store)
     }
 
     /// Set the value of a mutable global.
-    pub fn set(&self, _store: impl AsContextMut, val: Val) -> Result<(), Error> {
+    pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<(), Error> {
+        let store = store.as_context_mut();
+        store.check(self.store)?;
+        if !val.usable_in(store.id) {
+            return Err(Error::WrongStore);
+        }
         if !self.ty.mutable {
             return Err(Error::Immutable);
         }

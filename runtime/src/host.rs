@@ -128,7 +128,7 @@ unsafe fn dispatch<T>(
         spilled.split_at_mut(np)
     };
     for ((p, &t), raw) in params.iter_mut().zip(&ty.params).zip(values.iter()) {
-        *p = Val::from_raw(raw, t);
+        *p = Val::from_raw(raw, t, store.id);
     }
     for (r, &t) in results.iter_mut().zip(&ty.results) {
         *r = Val::zero(t);
@@ -189,7 +189,10 @@ impl Func {
         ctx.func_ref.vmctx = ctx_ptr.cast();
         let func_ref: *mut VMFuncRef = &mut ctx.func_ref;
         store.host_funcs.push(ctx);
-        Func(func_ref)
+        Func {
+            ptr: func_ref,
+            store: store.id,
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use crate::func::Func;
 use crate::global::Global;
 use crate::memory::{Memory, MemoryState};
 use crate::module::Module;
-use crate::store::{AsContext, AsContextMut};
+use crate::store::{AsContext, AsContextMut, StoreId};
 use crate::table::{Table, TableState};
 use crate::vm::VMContext;
 use alloc::boxed::Box;
@@ -47,7 +47,10 @@ pub(crate) struct InstanceState {
 
 /// An instance inside a store (an index, like wasmtime's handle).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Instance(pub(crate) usize);
+pub struct Instance {
+    pub(crate) index: usize,
+    pub(crate) store: StoreId,
+}
 
 /// Something an instance exports or a module imports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +90,16 @@ impl From<Global> for Extern {
 }
 
 impl Extern {
+    /// The store that made it.
+    pub(crate) fn store(&self) -> StoreId {
+        match self {
+            Extern::Func(f) => f.store,
+            Extern::Table(t) => t.store,
+            Extern::Memory(m) => m.store,
+            Extern::Global(g) => g.store,
+        }
+    }
+
     /// The function, if this is one.
     pub fn into_func(self) -> Option<Func> {
         match self {
@@ -126,8 +139,14 @@ impl InstanceState {
             ExportKind::Func(i) => {
                 Extern::Func(self.funcs[i as usize].expect("exported functions escape"))
             }
-            ExportKind::Table(i) => Extern::Table(Table(self.tables[i as usize])),
-            ExportKind::Memory(i) => Extern::Memory(Memory(self.memories[i as usize])),
+            ExportKind::Table(i) => Extern::Table(Table {
+                ptr: self.tables[i as usize],
+                store: self.instance.store,
+            }),
+            ExportKind::Memory(i) => Extern::Memory(Memory {
+                ptr: self.memories[i as usize],
+                store: self.instance.store,
+            }),
             ExportKind::Global(i) => Extern::Global(self.globals[i as usize]),
         }
     }
@@ -135,7 +154,9 @@ impl InstanceState {
 
 impl Instance {
     pub(crate) fn state<'a, S: AsContext>(&self, store: &'a S) -> &'a InstanceState {
-        &store.as_context().instances[self.0]
+        let store = store.as_context();
+        store.assert_owns(self.store);
+        &store.instances[self.index]
     }
 
     /// An export by name.

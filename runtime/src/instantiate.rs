@@ -115,6 +115,7 @@ pub(crate) fn instantiate<T>(
         });
     }
     for (import, ext) in meta.imports.iter().zip(imports) {
+        store.check(ext.store())?;
         check_import(store, module, import, ext)?;
     }
 
@@ -148,7 +149,10 @@ pub(crate) fn instantiate<T>(
 
     let mut state = Box::new(InstanceState {
         module: module.clone(),
-        instance: Instance(store.instances.len()),
+        instance: Instance {
+            index: store.instances.len(),
+            store: store.id,
+        },
         funcs: Vec::new(),
         tables: Vec::new(),
         memories: Vec::new(),
@@ -163,7 +167,7 @@ pub(crate) fn instantiate<T>(
         match (*ext, &import.kind) {
             (Extern::Func(f), ImportKind::Func(t)) => {
                 // SAFETY: the func ref is live in this store.
-                let fref = unsafe { &mut *f.0 };
+                let fref = unsafe { &mut *f.ptr };
                 if fref.wasm_call.is_none() {
                     // A host function: Wasm enters it through this module's
                     // wasm-to-host trampoline for its type.
@@ -201,7 +205,7 @@ pub(crate) fn instantiate<T>(
                             vmctx: s.owner,
                         })
                 };
-                state.tables.push(t.0);
+                state.tables.push(t.ptr);
             }
             (Extern::Memory(mem), _) => {
                 let s = mem.state();
@@ -217,7 +221,7 @@ pub(crate) fn instantiate<T>(
                         .cast::<VMMemoryImport>()
                         .write(import)
                 };
-                state.memories.push(mem.0);
+                state.memories.push(mem.ptr);
             }
             (Extern::Global(g), _) => {
                 let i = state.globals.len() as u32;
@@ -299,7 +303,10 @@ pub(crate) fn instantiate<T>(
         // SAFETY: see `at`.
         unsafe { dst.write(value) };
         if (f as usize) >= imported_funcs {
-            state.funcs[f as usize] = Some(Func(dst));
+            state.funcs[f as usize] = Some(Func {
+                ptr: dst,
+                store: store.id,
+            });
         }
     }
 
@@ -314,6 +321,7 @@ pub(crate) fn instantiate<T>(
                 ty: g.ty,
                 mutable: g.mutable,
             },
+            store: store.id,
         });
     }
 
@@ -381,6 +389,6 @@ fn eval(state: &InstanceState, e: &ConstExpr) -> u128 {
         ConstExpr::V128(b) => b,
         ConstExpr::GlobalGet(g) => state.globals[g as usize].raw(),
         ConstExpr::RefNull => 0,
-        ConstExpr::RefFunc(f) => state.funcs[f as usize].map_or(0, |f| f.0 as u128),
+        ConstExpr::RefFunc(f) => state.funcs[f as usize].map_or(0, |f| f.ptr as u128),
     }
 }

@@ -3,7 +3,7 @@
 use crate::arena::Arena;
 use crate::artifact::MemoryPlan;
 use crate::error::Error;
-use crate::store::{AsContext, AsContextMut, StoreConfig};
+use crate::store::{AsContext, AsContextMut, StoreConfig, StoreId};
 use crate::vm::VMMemoryDefinition;
 use alloc::boxed::Box;
 use basalt_platform::{MapError, Platform, Protection};
@@ -210,7 +210,10 @@ impl Drop for MemoryState {
 
 /// A linear memory (instance-defined, imported or created by the host).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Memory(pub(crate) *mut MemoryState);
+pub struct Memory {
+    pub(crate) ptr: *mut MemoryState,
+    pub(crate) store: StoreId,
+}
 
 impl Memory {
     /// Create a memory owned by the store, e.g. to provide as an import.
@@ -222,22 +225,27 @@ impl Memory {
         let mut boxed = Box::new(state);
         let ptr: *mut MemoryState = &mut *boxed;
         store.host_memories.push(boxed);
-        Ok(Memory(ptr))
+        Ok(Memory {
+            ptr,
+            store: store.id,
+        })
     }
 
     pub(crate) fn state<'a>(&self) -> &'a mut MemoryState {
         // SAFETY: memory states are boxed in their store and never freed
-        // while it lives; handles are only used with their own store.
-        unsafe { &mut *self.0 }
+        // while it lives; the public methods check the handle's store first.
+        unsafe { &mut *self.ptr }
     }
 
     /// Current size in pages.
-    pub fn size(&self, _store: impl AsContext) -> u64 {
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        store.as_context().assert_owns(self.store);
         self.state().pages()
     }
 
     /// Its type now: current size as the minimum, and the declared maximum.
-    pub fn ty(&self, _store: impl AsContext) -> MemoryPlan {
+    pub fn ty(&self, store: impl AsContext) -> MemoryPlan {
+        store.as_context().assert_owns(self.store);
         let s = self.state();
         MemoryPlan {
             min_pages: s.pages(),
@@ -246,17 +254,20 @@ impl Memory {
     }
 
     /// The memory's bytes.
-    pub fn data<'a, S: AsContext + 'a>(&self, _store: &'a S) -> &'a [u8] {
+    pub fn data<'a, S: AsContext + 'a>(&self, store: &'a S) -> &'a [u8] {
+        store.as_context().assert_owns(self.store);
         self.state().bytes()
     }
 
     /// The memory's bytes, writable.
-    pub fn data_mut<'a, S: AsContextMut + 'a>(&self, _store: &'a mut S) -> &'a mut [u8] {
+    pub fn data_mut<'a, S: AsContextMut + 'a>(&self, store: &'a mut S) -> &'a mut [u8] {
+        store.as_context().assert_owns(self.store);
         self.state().bytes_mut()
     }
 
     /// Copy out of memory; fails if the range is out of bounds.
-    pub fn read(&self, _store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<(), Error> {
+    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<(), Error> {
+        store.as_context().check(self.store)?;
         let bytes = self.state().bytes();
         let src = bytes
             .get(offset..offset.saturating_add(buf.len()))
@@ -266,7 +277,8 @@ impl Memory {
     }
 
     /// Copy into memory; fails if the range is out of bounds.
-    pub fn write(&self, _store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<(), Error> {
+    pub fn write(&self, store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<(), Error> {
+        store.as_context().check(self.store)?;
         let bytes = self.state().bytes_mut();
         let dst = bytes
             .get_mut(offset..offset.saturating_add(buf.len()))
@@ -276,7 +288,8 @@ impl Memory {
     }
 
     /// Grow by `delta` pages; returns the old size.
-    pub fn grow(&self, _store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
+    pub fn grow(&self, store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
+        store.as_context().check(self.store)?;
         self.state().grow(delta).ok_or(Error::GrowFailed)
     }
 }

@@ -51,6 +51,7 @@ pub struct Store<T> {
 /// The store's contents, at a stable address (compiled code and host
 /// functions point into it). Reached through [`AsContext`].
 pub struct StoreOpaque<T> {
+    pub(crate) id: StoreId,
     pub(crate) engine: Engine,
     pub(crate) arena: Arena,
     pub(crate) config: StoreConfig,
@@ -78,6 +79,7 @@ impl<T> Store<T> {
     ) -> Self {
         Self {
             inner: Box::new(StoreOpaque {
+                id: StoreId::next(),
                 engine: engine.clone(),
                 arena: Arena::new(arena),
                 config,
@@ -137,6 +139,19 @@ impl<T> Store<T> {
         let now = crate::libcalls::EPOCH.load(core::sync::atomic::Ordering::Relaxed);
         // SAFETY: as in `set_fuel`.
         unsafe { *self.inner.limits.epoch_deadline.get() = now.saturating_add(delta) };
+    }
+}
+
+/// Identity of a store. Every handle (`Func`, `Memory`, `Instance`, ...)
+/// carries its store's id, so using it with another store is an error
+/// rather than a dangling pointer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StoreId(u64);
+
+impl StoreId {
+    fn next() -> Self {
+        static NEXT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1);
+        StoreId(NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed))
     }
 }
 
@@ -201,6 +216,29 @@ impl<S: AsContextMut> AsContextMut for &mut S {
 }
 
 impl<T> StoreOpaque<T> {
+    /// This store's identity.
+    pub fn id(&self) -> StoreId {
+        self.id
+    }
+
+    /// Fail unless a handle made by store `owner` belongs to this store.
+    pub(crate) fn check(&self, owner: StoreId) -> Result<(), crate::Error> {
+        if owner == self.id {
+            Ok(())
+        } else {
+            Err(crate::Error::WrongStore)
+        }
+    }
+
+    /// Like [`StoreOpaque::check`] for calls that cannot return an error:
+    /// using a handle with a foreign store is a bug in the embedder.
+    pub(crate) fn assert_owns(&self, owner: StoreId) {
+        assert!(
+            owner == self.id,
+            "a handle was used with a store other than its own"
+        );
+    }
+
     /// The platform, if new memories should be guarded (it may still turn
     /// out unable to reserve; then memories are contiguous).
     pub(crate) fn guard_platform(&self) -> Option<&'static dyn basalt_platform::Platform> {

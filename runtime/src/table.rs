@@ -3,7 +3,7 @@
 use crate::arena::Arena;
 use crate::artifact::{TablePlan, ValType};
 use crate::error::Error;
-use crate::store::{AsContext, AsContextMut, StoreConfig};
+use crate::store::{AsContext, AsContextMut, StoreConfig, StoreId};
 use crate::val::Val;
 use crate::vm::VMTableDefinition;
 use alloc::boxed::Box;
@@ -130,51 +130,61 @@ impl TableState {
 
 /// A table (instance-defined, imported or created by the host).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Table(pub(crate) *mut TableState);
+pub struct Table {
+    pub(crate) ptr: *mut TableState,
+    pub(crate) store: StoreId,
+}
 
 impl Table {
     /// Create a table owned by the store, filled with `init`.
     pub fn new(mut store: impl AsContextMut, plan: TablePlan, init: Val) -> Result<Table, Error> {
         let store = store.as_context_mut();
         let init = init
-            .ref_raw(plan.elem)
+            .ref_raw(plan.elem, store.id)
             .ok_or(Error::TypeMismatch("table initial value"))?;
         let def = store.arena.alloc(16, 16, 16)?.cast::<VMTableDefinition>();
         let state = TableState::new(&mut store.arena, &store.config, &plan, init, def)?;
         let mut boxed = Box::new(state);
         let ptr: *mut TableState = &mut *boxed;
         store.host_tables.push(boxed);
-        Ok(Table(ptr))
+        Ok(Table {
+            ptr,
+            store: store.id,
+        })
     }
 
     pub(crate) fn state<'a>(&self) -> &'a mut TableState {
         // SAFETY: table states are boxed in their store and never freed
-        // while it lives; handles are only used with their own store.
-        unsafe { &mut *self.0 }
+        // while it lives; the public methods check the handle's store first.
+        unsafe { &mut *self.ptr }
     }
 
     /// Current size in elements.
-    pub fn size(&self, _store: impl AsContext) -> u32 {
+    pub fn size(&self, store: impl AsContext) -> u32 {
+        store.as_context().assert_owns(self.store);
         self.state().size()
     }
 
     /// Its type now: current size as the minimum, and the declared maximum.
-    pub fn ty(&self, _store: impl AsContext) -> TablePlan {
+    pub fn ty(&self, store: impl AsContext) -> TablePlan {
+        store.as_context().assert_owns(self.store);
         self.state().plan()
     }
 
     /// Element `index`, or `None` out of bounds.
-    pub fn get(&self, _store: impl AsContext, index: u32) -> Option<Val> {
+    pub fn get(&self, store: impl AsContext, index: u32) -> Option<Val> {
+        store.as_context().assert_owns(self.store);
         let s = self.state();
         let raw = *s.elements().get(index as usize)?;
-        Some(Val::from_ref_raw(s.elem, raw))
+        Some(Val::from_ref_raw(s.elem, raw, self.store))
     }
 
-    /// Set element `index`.
-    pub fn set(&self, _store: impl AsContextMut, index: u32, val: Val) -> Result<(), Error> {
+    /// Set element `index` (a reference of this store, of the table's type).
+    pub fn set(&self, store: impl AsContextMut, index: u32, val: Val) -> Result<(), Error> {
+        store.as_context().check(self.store)?;
         let s = self.state();
         let raw = val
-            .ref_raw(s.elem)
+            .ref_raw(s.elem, self.store)
             .ok_or(Error::TypeMismatch("table element"))?;
         *s.elements_mut()
             .get_mut(index as usize)
@@ -183,10 +193,11 @@ impl Table {
     }
 
     /// Grow by `delta` elements filled with `init`; returns the old size.
-    pub fn grow(&self, _store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
+    pub fn grow(&self, store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
+        store.as_context().check(self.store)?;
         let s = self.state();
         let raw = init
-            .ref_raw(s.elem)
+            .ref_raw(s.elem, self.store)
             .ok_or(Error::TypeMismatch("table element"))?;
         s.grow(delta, raw).ok_or(Error::GrowFailed)
     }

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::func::Func;
 use crate::host::WasmTy;
 use crate::instance::Instance;
-use crate::store::{AsContext, AsContextMut};
+use crate::store::{AsContext, AsContextMut, StoreId};
 use crate::val::Val;
 use crate::vm::ValRaw;
 use alloc::vec::Vec;
@@ -33,7 +33,7 @@ pub trait WasmResults: Sized {
     /// How many values.
     const COUNT: usize;
     /// From raw values of `types()`, for calls without allocating.
-    fn read_raw(raw: &[ValRaw]) -> Option<Self>;
+    fn read_raw(raw: &[ValRaw], store: StoreId) -> Option<Self>;
 }
 
 impl<A: WasmTy> WasmParams for A {
@@ -57,8 +57,8 @@ impl<A: WasmTy> WasmResults for A {
         A::from_val(*vals.first()?)
     }
     const COUNT: usize = 1;
-    fn read_raw(raw: &[ValRaw]) -> Option<Self> {
-        A::from_val(Val::from_raw(raw.first()?, A::TY))
+    fn read_raw(raw: &[ValRaw], store: StoreId) -> Option<Self> {
+        A::from_val(Val::from_raw(raw.first()?, A::TY, store))
     }
 }
 
@@ -88,8 +88,8 @@ macro_rules! tuples {
             }
             const COUNT: usize = <[usize]>::len(&[$($i),*]);
             #[allow(unused_variables)]
-            fn read_raw(raw: &[ValRaw]) -> Option<Self> {
-                Some(($($a::from_val(Val::from_raw(raw.get($i)?, $a::TY))?,)*))
+            fn read_raw(raw: &[ValRaw], store: StoreId) -> Option<Self> {
+                Some(($($a::from_val(Val::from_raw(raw.get($i)?, $a::TY, store))?,)*))
             }
         }
     };
@@ -127,6 +127,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     /// signature lookup per call (a host → Wasm call is a few dozen
     /// instructions, not hundreds).
     pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<R, Error> {
+        store.as_context().check(self.func.store)?;
         let n = P::COUNT.max(R::COUNT);
         if n <= RAW_SLOTS {
             let mut raw = [ValRaw::default(); RAW_SLOTS];
@@ -138,7 +139,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
                 self.func
                     .call_raw(store.as_context_mut(), raw.as_mut_ptr(), n)?
             };
-            return R::read_raw(&raw).ok_or(Error::TypeMismatch("results"));
+            return R::read_raw(&raw, self.func.store).ok_or(Error::TypeMismatch("results"));
         }
         let params = params.into_vals();
         let mut results: Vec<Val> = R::types().into_iter().map(Val::zero).collect();

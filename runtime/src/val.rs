@@ -3,6 +3,7 @@
 use crate::artifact::ValType;
 use crate::externref::ExternRef;
 use crate::func::Func;
+use crate::store::StoreId;
 use crate::vm::{VMFuncRef, ValRaw};
 use core::fmt;
 
@@ -40,6 +41,16 @@ impl Val {
         }
     }
 
+    /// Whether this value can be used in `store`: numbers anywhere,
+    /// references only in the store that made them.
+    pub(crate) fn usable_in(&self, store: StoreId) -> bool {
+        match self {
+            Val::FuncRef(Some(f)) => f.store == store,
+            Val::ExternRef(Some(e)) => e.store == store,
+            _ => true,
+        }
+    }
+
     /// Zero (or null) of a type.
     pub fn zero(ty: ValType) -> Val {
         match ty {
@@ -60,35 +71,45 @@ impl Val {
             Val::F32(v) => ValRaw::f32(v),
             Val::F64(v) => ValRaw::f64(v),
             Val::V128(v) => ValRaw::v128(v),
-            Val::FuncRef(f) => ValRaw::i64(f.map_or(0, |f| f.0 as i64)),
+            Val::FuncRef(f) => ValRaw::i64(f.map_or(0, |f| f.ptr as i64)),
             Val::ExternRef(e) => ValRaw::i64(e.map_or(0, |e| e.raw() as i64)),
         }
     }
 
-    pub(crate) fn from_raw(raw: &ValRaw, ty: ValType) -> Val {
+    /// Decode a raw value of type `ty`; references belong to `store`.
+    pub(crate) fn from_raw(raw: &ValRaw, ty: ValType, store: StoreId) -> Val {
         match ty {
             ValType::I32 => Val::I32(raw.get_i32()),
             ValType::I64 => Val::I64(raw.get_i64()),
             ValType::F32 => Val::F32(raw.get_f32()),
             ValType::F64 => Val::F64(raw.get_f64()),
             ValType::V128 => Val::V128(raw.get_v128()),
-            ValType::FuncRef | ValType::ExternRef => Val::from_ref_raw(ty, raw.get_i64() as u64),
+            ValType::FuncRef | ValType::ExternRef => {
+                Val::from_ref_raw(ty, raw.get_i64() as u64, store)
+            }
         }
     }
 
     /// The 8-byte table/global representation of a reference of type `elem`.
-    pub(crate) fn ref_raw(&self, elem: ValType) -> Option<u64> {
+    /// The 8-byte form of a reference of type `elem` made by `store`
+    /// (`None` for another type or another store's reference).
+    pub(crate) fn ref_raw(&self, elem: ValType, store: StoreId) -> Option<u64> {
         match (self, elem) {
-            (Val::FuncRef(f), ValType::FuncRef) => Some(f.map_or(0, |f| f.0 as u64)),
+            (Val::FuncRef(Some(f)), ValType::FuncRef) if f.store != store => None,
+            (Val::ExternRef(Some(e)), ValType::ExternRef) if e.store != store => None,
+            (Val::FuncRef(f), ValType::FuncRef) => Some(f.map_or(0, |f| f.ptr as u64)),
             (Val::ExternRef(e), ValType::ExternRef) => Some(e.map_or(0, |e| e.raw())),
             _ => None,
         }
     }
 
-    pub(crate) fn from_ref_raw(elem: ValType, raw: u64) -> Val {
+    pub(crate) fn from_ref_raw(elem: ValType, raw: u64, store: StoreId) -> Val {
         match elem {
-            ValType::FuncRef => Val::FuncRef((raw != 0).then_some(Func(raw as *mut VMFuncRef))),
-            _ => Val::ExternRef(ExternRef::from_raw(raw)),
+            ValType::FuncRef => Val::FuncRef((raw != 0).then_some(Func {
+                ptr: raw as *mut VMFuncRef,
+                store,
+            })),
+            _ => Val::ExternRef(ExternRef::from_raw(raw, store)),
         }
     }
 }
@@ -134,7 +155,7 @@ impl fmt::Display for Val {
             Val::V128(v) => write!(f, "{v:#034x}"),
             Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
             Val::FuncRef(Some(_)) => f.write_str("<funcref>"),
-            Val::ExternRef(Some(e)) => write!(f, "<externref {}>", e.0),
+            Val::ExternRef(Some(e)) => write!(f, "<externref {}>", e.index),
         }
     }
 }

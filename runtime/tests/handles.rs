@@ -1,0 +1,133 @@
+//! Handles belong to the store that made them: using one with another store
+//! is a typed error (or, where an API cannot fail, a clear panic), never a
+//! dangling pointer. Runs on the host: no Wasm code is executed.
+
+use basalt::{
+    Engine, Error, ExternRef, Global, GlobalType, Memory, MemoryType, Store, Table, TableType, Val,
+    ValType,
+};
+use basalt_platform::{MapError, Platform, Protection, StackBounds};
+
+struct NoMmu;
+
+impl Platform for NoMmu {
+    fn page_size(&self) -> usize {
+        4096
+    }
+    fn reserve(&self, _: usize) -> Result<usize, MapError> {
+        Err(MapError::Unsupported)
+    }
+    fn map(&self, _: usize, _: usize, _: usize, _: Protection) -> Result<(), MapError> {
+        Err(MapError::Unsupported)
+    }
+    fn protect(&self, _: usize, _: usize, _: Protection) -> Result<(), MapError> {
+        Err(MapError::Unsupported)
+    }
+    fn unmap(&self, _: usize, _: usize) -> Result<(), MapError> {
+        Err(MapError::Unsupported)
+    }
+    fn sync_icache(&self, _: usize, _: usize) {}
+    fn stack_bounds(&self) -> StackBounds {
+        StackBounds {
+            low: 0,
+            high: usize::MAX,
+        }
+    }
+    fn ticks(&self) -> u64 {
+        0
+    }
+    fn tick_hz(&self) -> u64 {
+        1
+    }
+    fn start_epoch_timer(&self, _: u64) -> Result<(), MapError> {
+        Err(MapError::Unsupported)
+    }
+}
+
+static PLATFORM: NoMmu = NoMmu;
+
+fn arena(bytes: usize) -> &'static mut [u8] {
+    Box::leak(vec![0u8; bytes].into_boxed_slice())
+}
+
+fn stores() -> (Store<()>, Store<()>) {
+    let engine = Engine::new(&PLATFORM, arena(1 << 16));
+    (
+        Store::new(&engine, arena(4 << 20), ()),
+        Store::new(&engine, arena(4 << 20), ()),
+    )
+}
+
+#[test]
+fn handles_refuse_a_foreign_store() {
+    let (mut a, mut b) = stores();
+    let ty = GlobalType {
+        ty: ValType::I32,
+        mutable: true,
+    };
+    let g = Global::new(&mut a, ty, Val::I32(7)).unwrap();
+    assert_eq!(g.get(&a), Val::I32(7));
+    assert_eq!(g.set(&mut b, Val::I32(8)), Err(Error::WrongStore));
+    assert_eq!(g.get(&a), Val::I32(7));
+
+    let m = Memory::new(
+        &mut a,
+        MemoryType {
+            min_pages: 1,
+            max_pages: Some(2),
+        },
+    )
+    .unwrap();
+    m.write(&mut a, 10, b"hi").unwrap();
+    assert_eq!(m.write(&mut b, 10, b"no"), Err(Error::WrongStore));
+    let mut buf = [0u8; 2];
+    assert_eq!(m.read(&b, 10, &mut buf), Err(Error::WrongStore));
+    m.read(&a, 10, &mut buf).unwrap();
+    assert_eq!(&buf, b"hi");
+    assert_eq!(m.grow(&mut b, 1), Err(Error::WrongStore));
+
+    // A reference from store `a` cannot be stored into a table of store `b`.
+    let r = ExternRef::new(&mut a, 42u32);
+    let t = Table::new(
+        &mut b,
+        TableType {
+            elem: ValType::ExternRef,
+            min: 1,
+            max: None,
+        },
+        Val::ExternRef(None),
+    )
+    .unwrap();
+    assert!(t.set(&mut b, 0, Val::ExternRef(Some(r))).is_err());
+    assert_eq!(t.get(&b, 0), Some(Val::ExternRef(None)));
+    let own = ExternRef::new(&mut b, 7u32);
+    t.set(&mut b, 0, Val::ExternRef(Some(own))).unwrap();
+    assert_eq!(t.get(&b, 0), Some(Val::ExternRef(Some(own))));
+    assert_eq!(own.data(&b).downcast_ref::<u32>(), Some(&7));
+    assert_eq!(
+        Global::new(
+            &mut b,
+            GlobalType {
+                ty: ValType::ExternRef,
+                mutable: false
+            },
+            Val::ExternRef(Some(r))
+        ),
+        Err(Error::WrongStore)
+    );
+}
+
+#[test]
+#[should_panic(expected = "store other than its own")]
+fn infallible_accessors_panic_on_a_foreign_store() {
+    let (mut a, b) = stores();
+    let m = Memory::new(
+        &mut a,
+        MemoryType {
+            min_pages: 1,
+            max_pages: None,
+        },
+    )
+    .unwrap();
+    let _ = m.size(&b);
+}
