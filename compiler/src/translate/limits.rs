@@ -130,11 +130,14 @@ impl FuncTranslator<'_, '_> {
                 self.b
                     .ins()
                     .load(I64, flags, self.vmctx, VMOffsets::VMCTX_EPOCH_PTR as i32);
-            // Not read-only: the timer interrupt advances it under our feet.
+            // The timer interrupt advances the counter under our feet. An
+            // ordinary load would be merged by alias analysis with the one
+            // at function entry (no store in between), so a loop would never
+            // see the deadline pass; an atomic load is never merged.
             let epoch = self
                 .b
                 .ins()
-                .load(I64, MemFlagsData::trusted(), epoch_ptr, 0);
+                .atomic_load(I64, MemFlagsData::trusted(), epoch_ptr);
             let limits = self.limits();
             let deadline = self.b.ins().load(
                 I64,
