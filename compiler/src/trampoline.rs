@@ -7,6 +7,7 @@
 //!   `VMFunctionImport` of a host function points at.
 
 use crate::env::ModuleEnv;
+use crate::translate::entry_params;
 use basalt::vm::VMOffsets;
 use cranelift_codegen::ir::{
     self, types, AbiParam, ArgumentPurpose, InstBuilder, MemFlagsData, Signature, StackSlotData,
@@ -39,11 +40,7 @@ pub fn array_call_trampoline(
     let mut func =
         ir::Function::with_name_signature(UserFuncName::user(ARRAY_TO_WASM, defined), sig);
     let mut b = FunctionBuilder::new(&mut func, fctx);
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    b.seal_block(entry);
-    let p = b.block_params(entry).to_vec();
+    let p = entry_params(&mut b);
     let (callee_vmctx, caller_vmctx, values) = (p[0], p[1], p[2]);
     let slot = VMOffsets::SIZE_OF_VAL_RAW as i32;
     let flags = MemFlagsData::trusted();
@@ -94,11 +91,7 @@ pub fn host_trampoline(
     let mut func =
         ir::Function::with_name_signature(UserFuncName::user(WASM_TO_HOST, type_index), sig);
     let mut b = FunctionBuilder::new(&mut func, fctx);
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    b.seal_block(entry);
-    let p = b.block_params(entry).to_vec();
+    let p = entry_params(&mut b);
     let (callee_vmctx, caller_vmctx) = (p[0], p[1]);
     let len = ty.params.len().max(ty.results.len());
     let slot_size = VMOffsets::SIZE_OF_VAL_RAW;

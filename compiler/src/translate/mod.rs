@@ -59,16 +59,13 @@ pub fn translate_function(
         description: "heap".into(),
     });
     let mut b = FunctionBuilder::new(&mut func, fctx);
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    b.seal_block(entry);
-    let vmctx = b.block_params(entry)[0];
+    let params = entry_params(&mut b);
+    let vmctx = params[0];
 
     let mut locals = Vec::new();
     for (i, &t) in ty.params.iter().enumerate() {
         let var = b.declare_var(env.clif_type(t));
-        let param = b.block_params(entry)[i + 2];
+        let param = params[i + 2];
         b.def_var(var, param);
         locals.push(var);
     }
@@ -112,6 +109,16 @@ pub fn translate_function(
     }
     t.b.finalize(env.frontend_config);
     Ok(func)
+}
+
+/// Start a function: its entry block, sealed and current, whose parameters
+/// (the function's) are returned.
+pub(crate) fn entry_params(b: &mut FunctionBuilder<'_>) -> Vec<Value> {
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    b.block_params(entry).to_vec()
 }
 
 fn zero_value(b: &mut FunctionBuilder<'_>, t: ir::Type) -> Value {
