@@ -4,14 +4,15 @@
 //! bench_smoke.rs) at small sizes without `-icount`.
 //!
 //! The kernels (`bench/kernels`) are built here with cargo for
-//! `wasm32-unknown-unknown`; the board links the same crate natively. One
-//! job runs every peer on every kernel: native, Basalt guard mode, Basalt
-//! explicit mode, wasmi.
+//! `wasm32-unknown-unknown` (scalar, and with `+simd128`); the board's
+//! benchmark build links the same crate natively. One job runs every peer
+//! ([`PEERS`]) on every kernel.
 
 pub mod report;
+pub mod wasmtime_peer;
 
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
-use basalt_qemu::{Job, JobReport, Outcome, RunOptions, Value};
+use basalt_qemu::{Firmware, Job, JobReport, Outcome, RunOptions, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -22,8 +23,60 @@ pub use basalt_bench_kernels::{Kernel, KERNELS};
 /// counter runs at 62.5 MHz against 1 GHz of virtual instructions).
 pub const INSTRUCTIONS_PER_TICK: u64 = 16;
 
-/// The peers, in table order.
-pub const PEERS: [&str; 4] = ["native", "guard", "explicit", "wasmi"];
+/// One column of the kernel table.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer {
+    /// Short name (error messages, chart legend keys).
+    pub key: &'static str,
+    /// Column heading.
+    pub label: &'static str,
+}
+
+/// The peers, in table order; the indices below name them.
+pub const PEERS: [Peer; 7] = [
+    Peer {
+        key: "native",
+        label: "native",
+    },
+    Peer {
+        key: "guard",
+        label: "Basalt guard",
+    },
+    Peer {
+        key: "guard-simd",
+        label: "Basalt guard (simd128)",
+    },
+    Peer {
+        key: "explicit",
+        label: "Basalt explicit",
+    },
+    Peer {
+        key: "wasmtime",
+        label: "wasmtime",
+    },
+    Peer {
+        key: "pulley",
+        label: "Pulley",
+    },
+    Peer {
+        key: "wasmi",
+        label: "wasmi",
+    },
+];
+/// Index of native code in [`PEERS`].
+pub const NATIVE: usize = 0;
+/// Index of Basalt guard mode (scalar Wasm).
+pub const GUARD: usize = 1;
+/// Index of Basalt guard mode on the `+simd128` build of the kernels.
+pub const GUARD_SIMD: usize = 2;
+/// Index of Basalt explicit mode.
+pub const EXPLICIT: usize = 3;
+/// Index of wasmtime (Cranelift, precompiled for aarch64).
+pub const WASMTIME: usize = 4;
+/// Index of Pulley, wasmtime's interpreter.
+pub const PULLEY: usize = 5;
+/// Index of wasmi.
+pub const WASMI: usize = 6;
 
 /// The call-cost module: an empty export, an export that calls the host
 /// once, and loops with and without a host call per iteration.
@@ -54,15 +107,22 @@ pub fn repo_root() -> &'static Path {
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Build the kernels crate for `wasm32-unknown-unknown` as a cdylib (in
-/// `target/bench-wasm`, so it never waits on or invalidates the host's
-/// build) and return the module's bytes.
+/// `target/bench-wasm[-simd]`, so it never waits on or invalidates the
+/// host's build) and return the module's bytes; with `simd128` the crate is
+/// compiled with `-C target-feature=+simd128` (LLVM may auto-vectorize, as
+/// it does for the native NEON build).
 ///
 /// Runs [`basalt_qemu::nested_cargo`] in the repository root, adding the
 /// target first if the toolchain lacks it.
-pub fn build_kernels_wasm() -> Result<Vec<u8>, String> {
+pub fn build_kernels_wasm(simd128: bool) -> Result<Vec<u8>, String> {
     let root = repo_root();
     basalt_qemu::ensure_rust_target(root, WASM_TARGET);
-    let target_dir = root.join("target").join("bench-wasm");
+    let dir = if simd128 {
+        "bench-wasm-simd"
+    } else {
+        "bench-wasm"
+    };
+    let target_dir = root.join("target").join(dir);
     let mut command = basalt_qemu::nested_cargo(root);
     command
         .args([
@@ -78,6 +138,9 @@ pub fn build_kernels_wasm() -> Result<Vec<u8>, String> {
             "--target-dir",
         ])
         .arg(&target_dir);
+    if simd128 {
+        command.args(["--", "-C", "target-feature=+simd128"]);
+    }
     let out = command
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -92,6 +155,22 @@ pub fn build_kernels_wasm() -> Result<Vec<u8>, String> {
         .join("release")
         .join("basalt_bench_kernels.wasm");
     std::fs::read(&wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))
+}
+
+/// The kernels module, scalar and `+simd128`.
+pub struct KernelsWasm {
+    /// The build without SIMD (the headline figures).
+    pub scalar: Vec<u8>,
+    /// The `+simd128` build.
+    pub simd: Vec<u8>,
+}
+
+/// Build both kernels modules.
+pub fn build_kernels() -> Result<KernelsWasm, String> {
+    Ok(KernelsWasm {
+        scalar: build_kernels_wasm(false)?,
+        simd: build_kernels_wasm(true)?,
+    })
 }
 
 /// Compile `wasm` (binary or text) in bounds-check mode `mode`.
@@ -109,7 +188,21 @@ pub struct KernelRun {
     /// Its size argument.
     pub n: u32,
     /// Per peer ([`PEERS`] order): checksum and guest instructions.
-    pub peers: [(u64, u64); 4],
+    pub peers: [(u64, u64); PEERS.len()],
+}
+
+/// Fixed costs of one runtime: instantiation and calls.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FixedCosts {
+    /// Instantiating [`SMALL_WAT`], module already loaded: guest instructions.
+    pub instantiate: u64,
+    /// Heap bytes the instance (and its store, where the runtime needs a
+    /// fresh one) took.
+    pub heap: u64,
+    /// Guest instructions per call, over [`CALL_REPEAT`] calls: host → Wasm
+    /// (empty export), host → Wasm → host (`call_host`), and Wasm → host
+    /// (`loop_host` less `loop_empty`).
+    pub calls: (f64, f64, f64),
 }
 
 /// Everything one board run measures.
@@ -117,16 +210,16 @@ pub struct KernelRun {
 pub struct BoardFigures {
     /// Per kernel.
     pub kernels: Vec<KernelRun>,
-    /// Instantiating [`SMALL_WAT`] with Basalt: guest instructions, bytes of
-    /// the store's arena and bytes of heap the instance took.
-    pub instantiate: (u64, u64, u64),
-    /// The same module with wasmi, from raw bytes (parse, validate,
-    /// compile, instantiate): guest instructions and heap bytes.
+    /// Basalt (guard mode).
+    pub basalt: FixedCosts,
+    /// Bytes of the store's arena Basalt's instance took (linear memory,
+    /// `VMContext`, tables, globals).
+    pub basalt_arena: u64,
+    /// wasmtime, aarch64 code.
+    pub wasmtime: FixedCosts,
+    /// wasmi from raw bytes (parse, validate, compile, instantiate): guest
+    /// instructions and heap bytes.
     pub wasmi_instantiate: (u64, u64),
-    /// Guest instructions per call, over [`CALL_REPEAT`] calls: host → Wasm
-    /// (empty export), host → Wasm → host (`call_host`), and Wasm → host
-    /// (`loop_host` less `loop_empty`).
-    pub calls: (f64, f64, f64),
 }
 
 /// Calls averaged for the call-cost figures.
@@ -144,32 +237,44 @@ pub enum Size {
 /// Build everything, run every peer on every kernel in one board job, check
 /// that the peers agree, and return the figures.
 pub fn run_board(size: Size) -> Result<BoardFigures, String> {
-    let wasm = build_kernels_wasm()?;
-    run_board_with(&wasm, size)
+    run_board_with(&build_kernels()?, size)
 }
 
-/// [`run_board`] for an already built kernels module.
-pub fn run_board_with(wasm: &[u8], size: Size) -> Result<BoardFigures, String> {
-    let guard = compile_mode(wasm, BoundsChecks::Guard)?;
-    let explicit = compile_mode(wasm, BoundsChecks::Explicit)?;
+/// [`run_board`] for already built kernels modules.
+pub fn run_board_with(wasm: &KernelsWasm, size: Size) -> Result<BoardFigures, String> {
+    let guard = compile_mode(&wasm.scalar, BoundsChecks::Guard)?;
+    let guard_simd = compile_mode(&wasm.simd, BoundsChecks::Guard)?;
+    let explicit = compile_mode(&wasm.scalar, BoundsChecks::Explicit)?;
     let small = compile_mode(SMALL_WAT.as_bytes(), BoundsChecks::Guard)?;
     let calls = compile_mode(CALLS_WAT.as_bytes(), BoundsChecks::Guard)?;
     let small_wasm = wat::parse_str(SMALL_WAT).map_err(|e| e.to_string())?;
+    let calls_wasm = wat::parse_str(CALLS_WAT).map_err(|e| e.to_string())?;
+    let (native, pulley) = (wasmtime_peer::Flavor::Native, wasmtime_peer::Flavor::Pulley);
 
     let mut job = Job::empty();
     let a_guard = job.add_artifact(guard);
+    let a_guard_simd = job.add_artifact(guard_simd);
     let a_explicit = job.add_artifact(explicit);
-    let a_wasm = job.add_artifact(wasm.to_vec());
+    let a_wasm = job.add_artifact(wasm.scalar.clone());
     let a_small = job.add_artifact(small);
     let a_calls = job.add_artifact(calls);
-    let a_small_wasm = job.add_artifact(small_wasm);
+    let a_small_wasm = job.add_artifact(small_wasm.clone());
+    let a_wt = job.add_artifact(wasmtime_peer::precompile(&wasm.scalar, native)?);
+    let a_pulley = job.add_artifact(wasmtime_peer::precompile(&wasm.scalar, pulley)?);
+    let a_wt_small = job.add_artifact(wasmtime_peer::precompile(&small_wasm, native)?);
+    let a_wt_calls = job.add_artifact(wasmtime_peer::precompile(&calls_wasm, native)?);
     job.instantiate_required(a_guard, 0);
     job.instantiate_required(a_explicit, 1);
+    job.instantiate_required(a_guard_simd, 4);
     // Instantiation first, while the store is fresh.
     let l_small = job.command_line(&format!("bench-instantiate {a_small} 2"));
     let l_wasmi_small = job.command_line(&format!("bench-wasmi-instantiate {a_small_wasm}"));
+    let l_wt_small = job.command_line(&format!("bench-wasmtime-instantiate {a_wt_small} native"));
     let l_calls_inst = job.command_line(&format!("bench-instantiate {a_calls} 3"));
     let l_calls = job.command_line(&format!("bench-calls 3 {CALL_REPEAT}"));
+    let l_wt_calls = job.command_line(&format!(
+        "bench-wasmtime-calls {a_wt_calls} native {CALL_REPEAT}"
+    ));
     let mut lines = Vec::new();
     for k in KERNELS {
         let n = match size {
@@ -177,23 +282,24 @@ pub fn run_board_with(wasm: &[u8], size: Size) -> Result<BoardFigures, String> {
             Size::Smoke => k.smoke_n,
         };
         let name = k.name;
-        lines.push((
-            k,
-            n,
-            [
-                job.command_line(&format!("bench-native {name} {n}")),
-                job.command_line(&format!("bench-call 0 {name} {n}")),
-                job.command_line(&format!("bench-call 1 {name} {n}")),
-                job.command_line(&format!("bench-wasmi {a_wasm} {name} {n}")),
-            ],
-        ));
+        let peer_lines: [usize; PEERS.len()] = [
+            job.command_line(&format!("bench-native {name} {n}")),
+            job.command_line(&format!("bench-call 0 {name} {n}")),
+            job.command_line(&format!("bench-call 4 {name} {n}")),
+            job.command_line(&format!("bench-call 1 {name} {n}")),
+            job.command_line(&format!("bench-wasmtime {a_wt} native {name} {n}")),
+            job.command_line(&format!("bench-wasmtime {a_pulley} pulley {name} {n}")),
+            job.command_line(&format!("bench-wasmi {a_wasm} {name} {n}")),
+        ];
+        lines.push((k, n, peer_lines));
     }
     let opts = RunOptions {
         icount: size == Size::Bench,
         timeout: Duration::from_secs(match size {
-            Size::Bench => 1800,
-            Size::Smoke => 120,
+            Size::Bench => 3600,
+            Size::Smoke => 300,
         }),
+        firmware: Firmware::Bench,
         ..RunOptions::default()
     };
     let report = job.run(&opts).map_err(|e| e.to_string())?;
@@ -218,7 +324,7 @@ pub fn run_board_with(wasm: &[u8], size: Size) -> Result<BoardFigures, String> {
     };
     let mut kernels = Vec::new();
     for (kernel, n, peer_lines) in lines {
-        let mut peers = [(0, 0); 4];
+        let mut peers = [(0, 0); PEERS.len()];
         for (slot, &line) in peers.iter_mut().zip(&peer_lines) {
             let v = values(line)?;
             *slot = (v[0], v[1] * INSTRUCTIONS_PER_TICK);
@@ -226,25 +332,37 @@ pub fn run_board_with(wasm: &[u8], size: Size) -> Result<BoardFigures, String> {
         if let Some((i, p)) = peers.iter().enumerate().find(|(_, p)| p.0 != peers[0].0) {
             return Err(format!(
                 "{}: {} returned {:#x}, native {:#x}",
-                kernel.name, PEERS[i], p.0, peers[0].0
+                kernel.name, PEERS[i].key, p.0, peers[0].0
             ));
         }
         kernels.push(KernelRun { kernel, n, peers });
     }
     values(l_calls_inst)?;
-    let s = values(l_small)?;
-    let w = values(l_wasmi_small)?;
-    let c = values(l_calls)?;
     let per_call = |ticks: u64| (ticks * INSTRUCTIONS_PER_TICK) as f64 / f64::from(CALL_REPEAT);
-    Ok(BoardFigures {
-        kernels,
-        instantiate: (s[0] * INSTRUCTIONS_PER_TICK, s[1], s[2]),
-        wasmi_instantiate: (w[0] * INSTRUCTIONS_PER_TICK, w[1]),
-        calls: (
+    let calls = |c: &[u64]| {
+        (
             per_call(c[0]),
             per_call(c[1]),
             per_call(c[2].saturating_sub(c[3])),
-        ),
+        )
+    };
+    let s = values(l_small)?;
+    let w = values(l_wasmi_small)?;
+    let wt = values(l_wt_small)?;
+    Ok(BoardFigures {
+        kernels,
+        basalt: FixedCosts {
+            instantiate: s[0] * INSTRUCTIONS_PER_TICK,
+            heap: s[2],
+            calls: calls(&values(l_calls)?),
+        },
+        basalt_arena: s[1],
+        wasmtime: FixedCosts {
+            instantiate: wt[0] * INSTRUCTIONS_PER_TICK,
+            heap: wt[1],
+            calls: calls(&values(l_wt_calls)?),
+        },
+        wasmi_instantiate: (w[0] * INSTRUCTIONS_PER_TICK, w[1]),
     })
 }
 
@@ -268,6 +386,9 @@ pub struct TextSizes {
     pub runtime_deps: u64,
     /// wasmi and its crates (wasmi_*, wasmparser).
     pub wasmi: u64,
+    /// wasmtime's runtime and its crates (wasmtime_*, pulley_interpreter,
+    /// object, gimli, ...), Pulley included.
+    pub wasmtime: u64,
     /// Every code symbol in the firmware.
     pub total: u64,
 }
@@ -317,6 +438,7 @@ pub fn text_sizes(elf: &Path) -> Result<TextSizes, String> {
             }
             Some(Owner::RuntimeDeps) => sizes.runtime_deps += size,
             Some(Owner::Wasmi) => sizes.wasmi += size,
+            Some(Owner::Wasmtime) => sizes.wasmtime += size,
             Some(Owner::Other) | None => {}
         }
     }
@@ -330,6 +452,7 @@ enum Owner {
     Wasi,
     RuntimeDeps,
     Wasmi,
+    Wasmtime,
     /// The firmware's own crates: an impl of a runtime trait there is theirs.
     Other,
 }
@@ -347,7 +470,6 @@ fn owner(name: &str) -> Option<Owner> {
     for (pat, who) in [
         ("basalt::wasi::", Owner::Wasi),
         ("basalt::", Owner::Runtime),
-        ("postcard::", Owner::RuntimeDeps),
         ("serde::", Owner::RuntimeDeps),
         ("serde_core::", Owner::RuntimeDeps),
         ("crc32fast::", Owner::RuntimeDeps),
@@ -356,6 +478,13 @@ fn owner(name: &str) -> Option<Owner> {
         ("wasmi_ir::", Owner::Wasmi),
         ("wasmi_collections::", Owner::Wasmi),
         ("wasmparser::", Owner::Wasmi),
+        ("wasmtime::", Owner::Wasmtime),
+        ("wasmtime_", Owner::Wasmtime),
+        ("pulley_interpreter::", Owner::Wasmtime),
+        ("cranelift_bitset::", Owner::Wasmtime),
+        ("object::", Owner::Wasmtime),
+        ("gimli::", Owner::Wasmtime),
+        ("postcard::", Owner::RuntimeDeps),
         ("basalt_virt::", Owner::Other),
         ("basalt_platform::", Owner::Other),
         ("basalt_bench_kernels::", Owner::Other),
@@ -378,13 +507,18 @@ fn owner(name: &str) -> Option<Owner> {
     best.map(|(_, who)| who).filter(|w| *w != Owner::Other)
 }
 
-/// Compile throughput of the host tool on `wasm`: megabytes of Wasm per
-/// second (best of `rounds` compilations, guard mode) and the threads used.
-pub fn compile_throughput(wasm: &[u8], rounds: u32) -> Result<(f64, usize), String> {
+/// Compile throughput on `wasm`: megabytes of Wasm per second, best of
+/// `rounds` runs of `compile` (Basalt's or wasmtime's), and the threads
+/// there were to compile functions in parallel.
+pub fn compile_throughput(
+    wasm: &[u8],
+    rounds: u32,
+    compile: impl Fn(&[u8]) -> Result<Vec<u8>, String>,
+) -> Result<(f64, usize), String> {
     let mut best = f64::INFINITY;
     for _ in 0..rounds {
         let t = std::time::Instant::now();
-        compile_mode(wasm, BoundsChecks::Guard)?;
+        compile(wasm)?;
         best = best.min(t.elapsed().as_secs_f64());
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

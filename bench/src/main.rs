@@ -3,7 +3,12 @@
 //! and write `BENCHMARKS.md` and `bench/benchmarks.svg`.
 
 use basalt_bench::report::{self, Figures, Settings};
-use basalt_bench::{compile_throughput, repo_root, run_board_with, text_sizes, Size};
+use basalt_bench::wasmtime_peer::{self, Flavor};
+use basalt_bench::{
+    build_kernels, compile_mode, compile_throughput, repo_root, run_board_with, text_sizes, Size,
+};
+use basalt_compiler::BoundsChecks;
+use basalt_qemu::Firmware;
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
@@ -17,14 +22,20 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    eprintln!("basalt-bench: building the kernels for wasm32");
-    let wasm = basalt_bench::build_kernels_wasm()?;
+    eprintln!("basalt-bench: building the kernels for wasm32 (scalar and simd128)");
+    let wasm = build_kernels()?;
     eprintln!("basalt-bench: measuring compile throughput on the host");
-    let compile = compile_throughput(&wasm, 5)?;
+    let compile = compile_throughput(&wasm.scalar, 5, |w| compile_mode(w, BoundsChecks::Guard))?;
+    let wasmtime_compile = compile_throughput(&wasm.scalar, 5, |w| {
+        wasmtime_peer::precompile(w, Flavor::Native)
+    })?;
     eprintln!("basalt-bench: running every peer on the board under -icount");
     let board = run_board_with(&wasm, Size::Bench)?;
-    let elf = basalt_qemu::firmware().map_err(|e| e.to_string())?;
-    let text = text_sizes(&elf)?;
+    // The runtime's size in the firmware the tests use (no peers linked);
+    // the peers' in the benchmark build.
+    let firmware = |kind| basalt_qemu::firmware(kind).map_err(|e| e.to_string());
+    let text = text_sizes(&firmware(Firmware::Test)?)?;
+    let peers_text = text_sizes(&firmware(Firmware::Bench)?)?;
     let rustc = Command::new("rustc")
         .current_dir(repo_root())
         .arg("--version")
@@ -35,10 +46,13 @@ fn run() -> Result<(), String> {
     let figures = Figures {
         board,
         text,
+        peers_text,
         compile,
+        wasmtime_compile,
         settings: Settings {
             rustc,
-            wasm_bytes: wasm.len(),
+            wasm_bytes: wasm.scalar.len(),
+            simd_wasm_bytes: wasm.simd.len(),
         },
     };
     let chart = "bench/benchmarks.svg";

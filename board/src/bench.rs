@@ -20,6 +20,13 @@
 //!   module's exports (see `basalt-bench`) → ticks of `k` calls to `empty`,
 //!   `k` calls to `call_host` (host → Wasm → host), one `loop_host k` (Wasm
 //!   → host k times) and one `loop_empty k` (the same loop without calls).
+//! - `bench-wasmtime <artifact> <native|pulley> <export> <n>`: a wasmtime
+//!   precompiled module, loaded and instantiated outside the timed region
+//!   → result, ticks.
+//! - `bench-wasmtime-instantiate <artifact> <native|pulley>`: instantiate
+//!   (module already loaded) → ticks, heap bytes the instance and its store
+//!   took.
+//! - `bench-wasmtime-calls <artifact> <native|pulley> <k>`: as `bench-calls`.
 //!
 //! Modules that import `bench.nop` get it from here: the runner's linker
 //! gains it on the first `bench-instantiate`.
@@ -108,6 +115,51 @@ pub(super) fn command<'w>(
             a.and(b).and(c).and(d)?;
             alloc::vec![empty_ticks, host_ticks, loop_host_ticks, loop_empty_ticks]
         }
+        "bench-wasmtime" => {
+            let (loaded, _) = wasmtime_module(r, words)?;
+            let name = words.next().ok_or_else(|| bad("missing export"))?;
+            let n = number(words)?;
+            let (mut store, instance) = wasmtime_peer::instantiate(&loaded).map_err(wasmtime_error)?;
+            let f = instance
+                .get_typed_func::<i32, i64>(&mut store, name)
+                .map_err(wasmtime_error)?;
+            let (result, ticks) = clock.time(|| f.call(&mut store, n as i32));
+            alloc::vec![result.map_err(wasmtime_error)?, ticks]
+        }
+        "bench-wasmtime-instantiate" => {
+            let (loaded, _) = wasmtime_module(r, words)?;
+            let heap = crate::heap::free_bytes();
+            let (made, ticks) = clock.time(|| wasmtime_peer::instantiate(&loaded));
+            let heap_used = heap.saturating_sub(crate::heap::free_bytes());
+            drop(made.map_err(wasmtime_error)?);
+            alloc::vec![ticks, heap_used as i64]
+        }
+        "bench-wasmtime-calls" => {
+            let (loaded, _) = wasmtime_module(r, words)?;
+            let k = number(words)?;
+            let (mut store, instance) = wasmtime_peer::instantiate(&loaded).map_err(wasmtime_error)?;
+            let s = &mut store;
+            let typed = |s: &mut wasmtime::Store<()>, name: &str| {
+                instance.get_typed_func::<(), ()>(&mut *s, name).map_err(wasmtime_error)
+            };
+            let empty = typed(s, "empty")?;
+            let host = typed(s, "call_host")?;
+            let loop_host = instance
+                .get_typed_func::<i32, ()>(&mut *s, "loop_host")
+                .map_err(wasmtime_error)?;
+            let loop_empty = instance
+                .get_typed_func::<i32, ()>(&mut *s, "loop_empty")
+                .map_err(wasmtime_error)?;
+            let repeat = |f: &wasmtime::TypedFunc<(), ()>, s: &mut wasmtime::Store<()>| {
+                clock.time(|| (0..k).try_for_each(|_| f.call(&mut *s, ())))
+            };
+            let (a, empty_ticks) = repeat(&empty, s);
+            let (b, host_ticks) = repeat(&host, s);
+            let (c, loop_host_ticks) = clock.time(|| loop_host.call(&mut *s, k as i32));
+            let (d, loop_empty_ticks) = clock.time(|| loop_empty.call(&mut *s, k as i32));
+            a.and(b).and(c).and(d).map_err(wasmtime_error)?;
+            alloc::vec![empty_ticks, host_ticks, loop_host_ticks, loop_empty_ticks]
+        }
         _ => return Err(bad("unknown bench command")),
     };
     Ok(values.into_iter().map(Val::I64).collect())
@@ -172,3 +224,25 @@ fn wasmi_instance(wasm: &[u8]) -> Result<(wasmi::Store<()>, wasmi::Instance), Re
 fn wasmi_error(e: wasmi::Error) -> Reply {
     Reply::Error(alloc::format!("wasmi: {e}"))
 }
+
+/// Load the wasmtime module in the artifact slot and flavor the next two
+/// words name.
+fn wasmtime_module<'w>(
+    r: &Runner<'_>,
+    words: &mut impl Iterator<Item = &'w str>,
+) -> Result<(wasmtime_peer::Loaded, wasmtime_peer::Flavor), Reply> {
+    let cwasm = artifact(r, words)?;
+    let flavor = words
+        .next()
+        .and_then(wasmtime_peer::Flavor::parse)
+        .ok_or_else(|| bad("expected native or pulley"))?;
+    let loaded = wasmtime_peer::load(flavor, cwasm).map_err(wasmtime_error)?;
+    Ok((loaded, flavor))
+}
+
+fn wasmtime_error(e: wasmtime::Error) -> Reply {
+    Reply::Error(alloc::format!("wasmtime: {e}"))
+}
+
+#[path = "bench_wasmtime.rs"]
+pub(super) mod wasmtime_peer;

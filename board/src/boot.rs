@@ -3,7 +3,10 @@
 //! (`SP_EL1`) and code on the main stack (`SP_EL0`).
 //!
 //! Everything here runs before Rust code may: Rust on this target uses SIMD
-//! registers for copies, so FP must be enabled first, and `.bss` must be zero.
+//! registers for copies, so FP must be enabled first; the firmware is built
+//! without `+strict-align`, so the MMU must be on (RAM as Normal memory,
+//! alignment checks off) before the first unaligned access; and `.bss` must
+//! be zero.
 
 use core::arch::global_asm;
 
@@ -41,6 +44,26 @@ _start:
     msr     cpacr_el1, x0
     isb
 
+    /* MMU on before any Rust code, with a boot map built at assembly time:
+     * Rust here is compiled without +strict-align, and with the MMU off
+     * every access is Device memory, where an unaligned one faults.
+     * 39-bit VA, one level-1 table of 1 GiB blocks: [0, 1 GiB) Device
+     * (UART, GIC), [1 GiB, 2 GiB) RAM as Normal write-back. mmu::init
+     * replaces it with the real map. */
+    ldr     x0, =0xff04                 /* MAIR: 0 Device-nGnRE, 1 Normal WB */
+    msr     mair_el1, x0
+    ldr     x0, =0x200803519            /* TCR: T0SZ 25, WB walks, inner sh., EPD1, 40-bit PA */
+    msr     tcr_el1, x0
+    adrp    x0, __boot_tables
+    msr     ttbr0_el1, x0
+    isb
+    tlbi    vmalle1
+    dsb     ish
+    isb
+    ldr     x0, =0x30d01805             /* SCTLR RES1 | M | C | I; A (alignment check) clear */
+    msr     sctlr_el1, x0
+    isb
+
     adrp    x0, __basalt_vectors
     add     x0, x0, :lo12:__basalt_vectors
     msr     vbar_el1, x0
@@ -73,5 +96,14 @@ _start:
 9:  wfe
     b       9b
     .size _start, . - _start
+
+    /* The boot map: level-1 block descriptors (bits: 1:0 block, 4:2 MAIR
+     * index, 9:8 shareability, 10 access flag, 53 PXN, 54 UXN). */
+    .section .rodata.boot_tables, "a"
+    .balign 4096
+__boot_tables:
+    .quad   0x0060000000000401          /* [0, 1 GiB): Device-nGnRE, never executable */
+    .quad   0x0000000040000705          /* [1, 2 GiB): Normal WB, inner shareable */
+    .fill   510, 8, 0
 "#
 );

@@ -58,6 +58,11 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
         println!("script-error: script is not UTF-8");
         return EXIT_SCRIPT;
     };
+    #[cfg(feature = "bench")]
+    let arenas = Arenas {
+        code: bench::wasmtime_peer::split_code_arena(arenas.code),
+        ..arenas
+    };
     let engine = Engine::new(platform, arenas.code);
     if let Some(n) = script.strip_prefix("bundled-fib ") {
         // The bundled example runs alone: it takes the memory arena.
@@ -161,6 +166,7 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
                 r.poke_code(&mut words);
                 continue;
             }
+            #[cfg(feature = "bench")]
             Some(cmd) if cmd.starts_with("bench-") => {
                 bench::command(&mut r, cmd, &mut words, platform)
             }
@@ -219,6 +225,7 @@ mod embedding;
 #[path = "wasi_job.rs"]
 mod wasi_job;
 
+#[cfg(feature = "bench")]
 #[path = "bench.rs"]
 mod bench;
 

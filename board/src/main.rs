@@ -39,7 +39,7 @@ const JOB_HEADER_LEN: usize = 8;
 const EXIT_BAD_JOB: i32 = 2;
 
 /// Rust entry, called once by `boot.rs` at EL1 on the main stack with
-/// `.bss` zeroed, FP enabled and the MMU still off.
+/// `.bss` zeroed, FP enabled and the boot map live (MMU on).
 #[no_mangle]
 extern "C" fn main() -> ! {
     console::init();

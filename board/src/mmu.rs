@@ -16,8 +16,7 @@
 
 use crate::vaspace::Reservations;
 use crate::{arena, heap};
-use aarch64_cpu::asm::barrier;
-use aarch64_cpu::registers::{ReadWriteable, Writeable, MAIR_EL1, SCTLR_EL1, TCR_EL1};
+use aarch64_cpu::registers::TCR_EL1;
 use aarch64_paging::descriptor::{El1Attributes as A, PhysicalAddress};
 use aarch64_paging::idmap::IdTranslation;
 use aarch64_paging::paging::{Constraints, El1And0, MemoryRegion, VaRange};
@@ -37,7 +36,8 @@ const VA_BITS: u64 = 48;
 const ROOT_LEVEL: usize = 0;
 const ASID: usize = 0;
 
-/// MAIR_EL1 index 0: Device-nGnRE; index 1: Normal write-back RW-allocate.
+/// MAIR_EL1 index 0: Device-nGnRE; index 1: Normal write-back RW-allocate
+/// (programmed by boot.rs, whose boot map uses the same indices).
 const DEVICE: A = A::VALID
     .union(A::ACCESSED)
     .union(A::ATTRIBUTE_INDEX_0)
@@ -73,8 +73,8 @@ struct State {
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
 
-/// Build the identity map, program MAIR/TCR/TTBR0 and turn on the MMU and
-/// caches. Needs the heap (tables are allocated) and runs once from `main`.
+/// Build the identity map and switch to it from boot.rs's boot map. Needs
+/// the heap (tables are allocated) and runs once from `main`.
 pub fn init() {
     let mut tables = Tables::with_asid_and_va_range(
         IdTranslation::new(),
@@ -106,34 +106,46 @@ pub fn init() {
             .expect("guard pages fit the address space");
     }
 
-    MAIR_EL1.write(
-        MAIR_EL1::Attr0_Device::nonGathering_nonReordering_EarlyWriteAck
-            + MAIR_EL1::Attr1_Normal_Outer::WriteBack_NonTransient_ReadWriteAlloc
-            + MAIR_EL1::Attr1_Normal_Inner::WriteBack_NonTransient_ReadWriteAlloc,
-    );
-    TCR_EL1.write(
-        TCR_EL1::T0SZ.val(64 - VA_BITS)
-            + TCR_EL1::TG0::KiB_4
-            + TCR_EL1::SH0::Inner
-            + TCR_EL1::IRGN0::WriteBack_ReadAlloc_WriteAlloc_Cacheable
-            + TCR_EL1::ORGN0::WriteBack_ReadAlloc_WriteAlloc_Cacheable
-            + TCR_EL1::EPD1::DisableTTBR1Walks
-            + TCR_EL1::IPS::Bits_40,
-    );
-    barrier::isb(barrier::SY);
-    // SAFETY: the map covers everything the firmware touches (all RAM, MMIO)
-    // with identity addresses, so execution continues unchanged; the tables
-    // live in the heap and are kept alive in STATE for the program's life.
-    unsafe { tables.activate() };
-    invalidate_tlb();
-    SCTLR_EL1.modify(
-        SCTLR_EL1::M::Enable
-            + SCTLR_EL1::C::Cacheable
-            + SCTLR_EL1::I::Cacheable
-            + SCTLR_EL1::A::Disable
-            + SCTLR_EL1::WXN::Disable,
-    );
-    barrier::isb(barrier::SY);
+    let tcr = TCR_EL1::T0SZ.val(64 - VA_BITS)
+        + TCR_EL1::TG0::KiB_4
+        + TCR_EL1::SH0::Inner
+        + TCR_EL1::IRGN0::WriteBack_ReadAlloc_WriteAlloc_Cacheable
+        + TCR_EL1::ORGN0::WriteBack_ReadAlloc_WriteAlloc_Cacheable
+        + TCR_EL1::EPD1::DisableTTBR1Walks
+        + TCR_EL1::IPS::Bits_40;
+    // ASID 0 in TTBR0's top bits.
+    let ttbr = tables.root_address().0 as u64;
+    // The boot map (boot.rs) is live and uses 1 GiB blocks; the new one
+    // splits them. Changing block sizes under a live MMU needs
+    // break-before-make, so the switch runs with the MMU off, in one asm
+    // block that touches registers only: no Rust code runs with memory as
+    // Device (where an unaligned access faults) or with caches bypassed.
+    // SAFETY: the new map covers everything the firmware touches (all RAM,
+    // MMIO) with identity addresses and the same memory attributes, so
+    // execution continues unchanged; the tables live in the heap and are
+    // kept alive in STATE for the program's life.
+    unsafe {
+        asm!(
+            "mrs {on}, sctlr_el1",
+            "bic {off}, {on}, #1",
+            "msr sctlr_el1, {off}",
+            "isb",
+            "msr ttbr0_el1, {ttbr}",
+            "msr tcr_el1, {tcr}",
+            "isb",
+            "tlbi vmalle1",
+            "dsb ish",
+            "isb",
+            "msr sctlr_el1, {on}",
+            "isb",
+            on = out(reg) _,
+            off = out(reg) _,
+            ttbr = in(reg) ttbr,
+            tcr = in(reg) tcr.value,
+            options(nostack),
+        );
+    }
+    tables.mark_active();
     *STATE.lock() = Some(State {
         tables,
         reservations: Reservations::new(),

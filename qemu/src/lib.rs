@@ -46,6 +46,30 @@ pub struct RunOptions {
     pub icount: bool,
     /// Stream console lines to our stdout as they arrive.
     pub echo: bool,
+    /// Which firmware build runs the job.
+    pub firmware: Firmware,
+}
+
+/// The two builds of the `basalt-virt` firmware.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Firmware {
+    /// `--release`: the runtime, the board and the job runner, no peers.
+    #[default]
+    Test,
+    /// `--features bench --profile benchmark` (fat LTO, one codegen unit):
+    /// adds the benchmark peers (native kernels, wasmi, wasmtime) and the
+    /// `bench-*` commands.
+    Bench,
+}
+
+impl Firmware {
+    /// The cargo profile and its output directory name.
+    fn profile(self) -> &'static str {
+        match self {
+            Firmware::Test => "release",
+            Firmware::Bench => "benchmark",
+        }
+    }
 }
 
 impl Default for RunOptions {
@@ -54,6 +78,7 @@ impl Default for RunOptions {
             timeout: Duration::from_secs(60),
             icount: false,
             echo: false,
+            firmware: Firmware::Test,
         }
     }
 }
@@ -213,37 +238,43 @@ fn repo_root() -> &'static Path {
         .expect("qemu/ has a parent directory")
 }
 
-/// Build the firmware (`cargo build --release` in `board/`, once per
-/// process) and return its ELF.
+/// Build the firmware (`cargo build` in `board/` with `kind`'s profile and
+/// features, once per process and kind) and return its ELF.
 ///
-/// The build runs in `board/` so `board/.cargo/config.toml` (target, shared
-/// target dir) and `board/rust-toolchain.toml` apply. `--target-dir
+/// The build runs in `board/` so `board/.cargo/config.toml` (target, flags,
+/// shared target dir) and `board/rust-toolchain.toml` apply. `--target-dir
 /// <repo>/target` is passed explicitly so an outer `CARGO_TARGET_DIR` cannot
 /// move the ELF away from the path returned here. Variables an outer cargo
 /// or rustup set for *its* build (`CARGO_BUILD_TARGET`, `RUSTUP_TOOLCHAIN`,
 /// `CARGO_ENCODED_RUSTFLAGS`, jobserver flags, ...) are removed; a user's
 /// `RUSTFLAGS` is kept. cargo's output is shown only on failure.
-pub fn firmware() -> Result<PathBuf, QemuError> {
-    static FIRMWARE: OnceLock<Result<PathBuf, Cached>> = OnceLock::new();
-    FIRMWARE
-        .get_or_init(build_firmware)
+pub fn firmware(kind: Firmware) -> Result<PathBuf, QemuError> {
+    static TEST: OnceLock<Result<PathBuf, Cached>> = OnceLock::new();
+    static BENCH: OnceLock<Result<PathBuf, Cached>> = OnceLock::new();
+    let cell = match kind {
+        Firmware::Test => &TEST,
+        Firmware::Bench => &BENCH,
+    };
+    cell.get_or_init(|| build_firmware(kind))
         .clone()
         .map_err(QemuError::from)
 }
 
-fn build_firmware() -> Result<PathBuf, Cached> {
+fn build_firmware(kind: Firmware) -> Result<PathBuf, Cached> {
     let root = repo_root();
     let target_dir = root.join("target");
     let mut command = nested_cargo(&root.join("board"));
-    command
-        .args([
-            "build",
-            "--release",
-            "--target",
-            FIRMWARE_TARGET,
-            "--target-dir",
-        ])
-        .arg(&target_dir);
+    command.args([
+        "build",
+        "--profile",
+        kind.profile(),
+        "--target",
+        FIRMWARE_TARGET,
+    ]);
+    if kind == Firmware::Bench {
+        command.args(["--features", "bench"]);
+    }
+    command.arg("--target-dir").arg(&target_dir);
     ensure_rust_target(&root.join("board"), FIRMWARE_TARGET);
     let output = command
         .output()
@@ -256,7 +287,7 @@ fn build_firmware() -> Result<PathBuf, Cached> {
     }
     let elf = target_dir
         .join(FIRMWARE_TARGET)
-        .join("release")
+        .join(kind.profile())
         .join(FIRMWARE_NAME);
     if elf.is_file() {
         Ok(elf)
@@ -365,7 +396,7 @@ pub fn run_job(payload: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuErro
 /// added: for testing how the firmware treats malformed blobs.
 pub fn run_blob(blob: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuError> {
     let qemu = qemu_binary()?;
-    let elf = firmware()?;
+    let elf = firmware(opts.firmware)?;
     let job = TempFile::create(blob).map_err(QemuError::Io)?;
 
     let mut command = Command::new(qemu);

@@ -1,10 +1,11 @@
 //! Every benchmark kernel runs on the board on every peer (native, Basalt
-//! guard and explicit modes, wasmi) at a small size, each checking its own
-//! result, and the peers agree; plus the call-cost and instantiation
-//! commands. Fast (no `-icount`): the measurement itself is
+//! guard, guard on the simd128 build and explicit, wasmtime, Pulley, wasmi)
+//! at a small size, each checking its own result, and the peers agree; plus
+//! the call-cost and instantiation commands of Basalt and wasmtime. Fast
+//! (no `-icount`): the measurement itself is
 //! `cargo run --release -p basalt-bench`.
 
-use basalt_bench::{run_board, Size, KERNELS};
+use basalt_bench::{run_board, Size, KERNELS, PEERS};
 
 #[test]
 fn every_kernel_runs_on_every_peer() {
@@ -13,7 +14,19 @@ fn every_kernel_runs_on_every_peer() {
     for run in &figures.kernels {
         // run_board already checked that every peer returned native's checksum.
         assert!(run.peers.iter().all(|p| p.0 == run.peers[0].0), "{run:?}");
+        assert_eq!(run.peers.len(), PEERS.len());
     }
-    let (ticks, arena, _heap) = figures.instantiate;
-    assert!(ticks > 0 && arena > 0, "{:?}", figures.instantiate);
+    assert!(
+        figures.basalt.instantiate > 0 && figures.basalt_arena > 0,
+        "{figures:?}"
+    );
+    // wasmtime allocates the 64 KiB memory on the heap.
+    assert!(
+        figures.wasmtime.instantiate > 0 && figures.wasmtime.heap >= 65536,
+        "{:?}",
+        figures.wasmtime
+    );
+    // Without -icount the counter is wall-clock time: only check it moved.
+    let (to_wasm, round_trip, _) = figures.wasmtime.calls;
+    assert!(to_wasm > 0.0 && round_trip > 0.0, "{:?}", figures.wasmtime);
 }
