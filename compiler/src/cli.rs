@@ -3,7 +3,7 @@
 use basalt::artifact::{self, ExportKind, ValType};
 use basalt_compiler::wast::{self, WastOptions};
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
-use basalt_qemu::{Job, Outcome, RunOptions, Value, WasiEnd};
+use basalt_qemu::{Job, Outcome, RunOptions, Value, WasiEnd, WasiLimits};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -54,6 +54,7 @@ pub enum Command {
         args: Vec<String>,
         options: CompileOptions,
         timeout: Duration,
+        limits: RunLimits,
     },
     Bench {
         input: PathBuf,
@@ -164,6 +165,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             args: program_args.unwrap_or_default(),
             options,
             timeout: timeout.unwrap_or(Duration::from_secs(60)),
+            limits,
         }),
         "run" => Ok(Command::Run {
             input,
@@ -242,7 +244,11 @@ fn prepare(
             names.join(", ")
         ));
     };
-    let ty = &meta.types[meta.funcs[func as usize].type_index as usize];
+    // `func` is an index into the whole function space (imports first).
+    let ty = meta
+        .func_type_index(func)
+        .and_then(|t| meta.types.get(t as usize))
+        .ok_or_else(|| format!("{}: export `{export}` has no signature", input.display()))?;
     if args.len() != ty.params.len() {
         return Err(format!(
             "`{export}` takes {} argument(s), {} given",
@@ -377,12 +383,14 @@ fn bench(input: &PathBuf, export: &str, args: &[String]) -> Result<ExitCode, Str
 
 /// `basalt run app.wasm [-- args...]`: call the WASI command's `_start` on
 /// the board with `argv = [file name, args...]`, echoing its output as it
-/// arrives, and exit with its exit code (a trap exits 1, as `--invoke`).
+/// arrives, and exit with its exit code (a trap exits 1, as `--invoke`;
+/// `--fuel` and `--timeout-ms` work as there too).
 fn run_wasi(
     input: &PathBuf,
     args: &[String],
     options: &CompileOptions,
     timeout: Duration,
+    limits: RunLimits,
 ) -> Result<ExitCode, String> {
     let bytes = artifact_for(input, options)?;
     let name = input.file_name().unwrap_or(input.as_os_str());
@@ -393,9 +401,16 @@ fn run_wasi(
         echo: true,
         ..RunOptions::default()
     };
-    let report = Job::wasi_run(bytes, &argv)
+    let limits = WasiLimits {
+        fuel: limits.fuel,
+        timeout_ms: limits.timeout_ms,
+    };
+    let report = Job::wasi_run(bytes, &argv, limits)
         .run_wasi(&opts)
         .map_err(|e| e.to_string())?;
+    if let Some(left) = report.fuel_left {
+        eprintln!("remaining fuel: {left}");
+    }
     match report.end {
         WasiEnd::Exit(code) => Ok(ExitCode::from(code as u8)),
         WasiEnd::Trap(message) => {
@@ -436,7 +451,8 @@ pub fn execute(cmd: Command) -> ExitCode {
             args,
             options,
             timeout,
-        } => run_wasi(&input, &args, &options, timeout),
+            limits,
+        } => run_wasi(&input, &args, &options, timeout, limits),
         Command::Wast { files, options } => {
             let passed = wast::run_files(&files, &options, &mut std::io::stdout().lock());
             Ok(if passed {

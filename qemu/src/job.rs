@@ -12,7 +12,7 @@ mod wasi;
 
 pub use report::{JobReport, Outcome};
 pub use value::Value;
-pub use wasi::{WasiEnd, WasiReport};
+pub use wasi::{WasiEnd, WasiLimits, WasiReport, WASI_STATUS_PREFIXES};
 
 use crate::{run_job, QemuError, RunOptions};
 use std::fmt::Write;

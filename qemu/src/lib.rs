@@ -11,7 +11,7 @@
 
 mod job;
 
-pub use job::{Job, JobReport, Outcome, Value, WasiEnd, WasiReport};
+pub use job::{Job, JobReport, Outcome, Value, WasiEnd, WasiLimits, WasiReport};
 
 use std::ffi::OsString;
 use std::fmt;
@@ -474,8 +474,12 @@ fn read_console(stdout: impl Read, echo: bool) -> String {
             Ok(0) | Err(_) => break,
             Ok(_) => {
                 let text = String::from_utf8_lossy(&line).replace('\r', "");
-                // A WASI job's trap status line is for the parser, not the user.
-                if echo && !text.starts_with("wasi-trap ") {
+                // A WASI job's status lines are for the parser, not the user.
+                if echo
+                    && !job::WASI_STATUS_PREFIXES
+                        .iter()
+                        .any(|p| text.starts_with(p))
+                {
                     let mut out = std::io::stdout().lock();
                     let _ = out.write_all(text.as_bytes());
                     let _ = out.flush();

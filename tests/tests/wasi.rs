@@ -3,13 +3,13 @@
 //! clock, draw random numbers and return their exit codes; a hand-written
 //! module checks the errno answers libc relies on, and traps and exits.
 
-use basalt_qemu::{Job, RunOptions, WasiEnd, WasiReport};
+use basalt_qemu::{Job, RunOptions, WasiEnd, WasiLimits, WasiReport};
 use basalt_tests::wasi::{build_c_example, build_rust_example};
 
 fn run(wasm: &[u8], args: &[&str]) -> WasiReport {
     let artifact = basalt_compiler::compile(wasm, &Default::default())
         .unwrap_or_else(|e| panic!("compile: {e}"));
-    Job::wasi_run(artifact, args)
+    Job::wasi_run(artifact, args, WasiLimits::default())
         .run_wasi(&RunOptions::default())
         .unwrap_or_else(|e| panic!("qemu: {e}"))
 }
