@@ -1,12 +1,13 @@
 //! A firmware-style embedding of Basalt, using only the public API:
 //! host functions (one reads guest memory through its `Caller`), the host
-//! writing into guest memory, a trap handled, and the instance used again.
+//! writing into guest memory, a trap handled, the instance used again, and
+//! a host callback placed in the guest's table.
 //!
 //! The board links this file into its firmware (`board/src/job.rs`, script
 //! command `example-embedding`); a firmware of your own would call `run`
 //! the same way with an artifact from flash and arenas from its linker script.
 
-use basalt::{Caller, Engine, Error, Linker, Module, Store, Trap};
+use basalt::{Caller, Engine, Error, Func, Linker, Module, Store, Trap, Val};
 use core::fmt::Write;
 
 /// What the host keeps per store: the lines the guest logged.
@@ -72,6 +73,27 @@ pub fn run(
     let _ = writeln!(out, "calls = {}", calls.call(&mut store, ())?);
     let elapsed = instance.get_typed_func::<(), i64>(&mut store, "elapsed")?;
     let _ = writeln!(out, "clock moving = {}", elapsed.call(&mut store, ())? > 0);
+
+    // A host function as a callback in the guest's table: Wasm calls it
+    // through the trampoline of its signature, which the guest's own import
+    // of `env.ticks` (also `() -> i64`) brought along.
+    let callbacks = instance
+        .get_table(&mut store, "callbacks")
+        .ok_or(Error::TypeMismatch("no table export"))?;
+    let answer = Func::wrap(&mut store, || 42i64);
+    callbacks.set(&mut store, 0, Val::FuncRef(Some(answer)))?;
+    let callback = instance.get_typed_func::<i32, i64>(&mut store, "callback")?;
+    let _ = writeln!(out, "callback(0) = {}", callback.call(&mut store, 0)?);
+    // No module imports an `(f64) -> f64`, so Wasm could not call this one.
+    let halve = Func::wrap(&mut store, |x: f64| x / 2.0);
+    match callbacks.set(&mut store, 0, Val::FuncRef(Some(halve))) {
+        Err(e) => {
+            let _ = writeln!(out, "unimportable callback refused: {e}");
+        }
+        Ok(()) => {
+            let _ = writeln!(out, "unimportable callback accepted");
+        }
+    }
     for line in &store.data().log {
         let _ = writeln!(out, "guest logged: {line}");
     }

@@ -1,9 +1,12 @@
 ;; Guest of the firmware-style embedding example (see embed.rs next to it).
-;; It imports a logging function from the host, keeps a counter, and can trap.
+;; It imports a logging function from the host, keeps a counter, can trap,
+;; and calls back whatever host function the host put in its table.
 (module
   (import "env" "log" (func $log (param i32 i32)))
   (import "env" "ticks" (func $ticks (result i64)))
   (memory (export "memory") 1)
+  (table (export "callbacks") 1 funcref)
+  (type $callback (func (result i64)))
   (global $calls (mut i32) (i32.const 0))
   (data (i32.const 0) "hello from wasm")
 
@@ -29,4 +32,8 @@
   (func (export "calls") (result i32) (global.get $calls))
 
   ;; The host clock is always moving forward.
-  (func (export "elapsed") (result i64) (call $ticks)))
+  (func (export "elapsed") (result i64) (call $ticks))
+
+  ;; Call the callback in slot `i` of the table.
+  (func (export "callback") (param $i i32) (result i64)
+    (call_indirect (type $callback) (local.get $i))))

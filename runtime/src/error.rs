@@ -52,7 +52,10 @@ pub enum Error {
         /// Slots given.
         given: usize,
     },
-    /// A function without an array-call entry (not exported) was called.
+    /// A host function was about to reach Wasm (a table, a global, an
+    /// argument or a result) but no module instantiated in the store imports
+    /// a function of its signature, so there is no wasm-to-host trampoline
+    /// through which Wasm could call it.
     NotCallable,
     /// Calling into Wasm needs an aarch64 host.
     UnsupportedHost,
@@ -125,7 +128,9 @@ impl fmt::Display for Error {
                     "wrong number of result slots: expected {expected}, given {given}"
                 )
             }
-            Error::NotCallable => f.write_str("function has no host entry point"),
+            Error::NotCallable => f.write_str(
+                "host function cannot be called from Wasm: no module in the store imports a function of its signature",
+            ),
             Error::UnsupportedHost => f.write_str("calling Wasm code needs an aarch64 host"),
             Error::WrongStore => f.write_str("a handle was used with a store other than its own"),
             Error::Limits(what) => write!(f, "invalid limits: {what}"),

@@ -3,6 +3,7 @@
 use crate::artifact::FuncType;
 use crate::error::Error;
 use crate::store::{AsContext, AsContextMut, StoreId, StoreOpaque};
+use crate::trap::Trap;
 use crate::val::Val;
 use crate::vm::{VMFuncRef, ValRaw};
 use alloc::sync::Arc;
@@ -57,6 +58,7 @@ impl Func {
                     given: p.ty(),
                 });
             }
+            store.admit(p)?;
         }
         if results.len() != ty.results.len() {
             return Err(Error::ResultCount {
@@ -128,6 +130,8 @@ pub(crate) unsafe fn enter<T>(
     // suspended below us reads the same value.
     unsafe { *store.limits.stack_limit.get() = stack.low + store.config.host_stack_reserve };
     // SAFETY: guaranteed by the caller.
-    unsafe { crate::enter::invoke(array_call, vmctx, values, len)? };
-    Ok(())
+    unsafe { crate::enter::invoke(array_call, vmctx, values, len) }.map_err(|trap| match trap {
+        Trap::WrongStore => Error::WrongStore,
+        trap => Error::Trap(trap),
+    })
 }

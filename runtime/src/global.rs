@@ -21,9 +21,7 @@ impl Global {
             return Err(Error::TypeMismatch("global initial value"));
         }
         let store = store.as_context_mut();
-        if !init.usable_in(store.id) {
-            return Err(Error::WrongStore);
-        }
+        store.admit(&init)?;
         let def = store.arena.alloc(16, 16, 16)?.cast::<VMGlobalDefinition>();
         let g = Global {
             def,
@@ -50,9 +48,7 @@ impl Global {
     pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<(), Error> {
         let store = store.as_context_mut();
         store.check(self.store)?;
-        if !val.usable_in(store.id) {
-            return Err(Error::WrongStore);
-        }
+        store.admit(&val)?;
         if !self.ty.mutable {
             return Err(Error::Immutable);
         }

@@ -7,6 +7,7 @@
 //! calls `array_call`, i.e. [`host_array_call`].
 
 use crate::artifact::{FuncType, ValType};
+use crate::error::Error;
 use crate::func::Func;
 use crate::instance::{Extern, Instance, InstanceHeader};
 use crate::store::{AsContext, AsContextMut, StoreOpaque};
@@ -138,9 +139,46 @@ unsafe fn dispatch<T>(
         if r.ty() != t {
             return Err(Trap::HostResultType);
         }
+        store.admit(r).map_err(|e| match e {
+            Error::WrongStore => Trap::WrongStore,
+            _ => Trap::HostResultType,
+        })?;
         *slot = r.to_raw();
     }
     Ok(())
+}
+
+impl<T> StoreOpaque<T> {
+    /// Check that `val` may enter Wasm code of this store: a reference must
+    /// be this store's ([`Error::WrongStore`]), and a host function needs a
+    /// Wasm entry, the wasm-to-host trampoline of its signature, which only
+    /// compiled modules carry (the device compiles nothing). One it lacks
+    /// is taken from a module instantiated in this store that imports a
+    /// function of the same signature; with none, Wasm could not call it and
+    /// it is refused ([`Error::NotCallable`]) rather than stored as a null
+    /// entry point.
+    pub(crate) fn admit(&self, val: &Val) -> Result<(), Error> {
+        if !val.usable_in(self.id) {
+            return Err(Error::WrongStore);
+        }
+        let Val::FuncRef(Some(f)) = val else {
+            return Ok(());
+        };
+        // SAFETY: the func ref is live in this store (checked above).
+        let fref = unsafe { &mut *f.ptr };
+        if fref.wasm_call.is_some() {
+            return Ok(());
+        }
+        let entry = self.instances.iter().find_map(|state| {
+            let m = &state.module.inner;
+            m.meta.host_trampolines.iter().find_map(|&(ty, off)| {
+                (m.signature_ids.get(ty as usize) == Some(&fref.type_index))
+                    .then(|| m.code_base + off as usize)
+            })
+        });
+        fref.wasm_call = NonNull::new(entry.ok_or(Error::NotCallable)? as *mut _);
+        Ok(())
+    }
 }
 
 impl Func {

@@ -139,6 +139,7 @@ impl Table {
     /// Create a table owned by the store, filled with `init`.
     pub fn new(mut store: impl AsContextMut, plan: TablePlan, init: Val) -> Result<Table, Error> {
         let store = store.as_context_mut();
+        store.admit(&init)?;
         let init = init
             .ref_raw(plan.elem, store.id)
             .ok_or(Error::TypeMismatch("table initial value"))?;
@@ -182,6 +183,7 @@ impl Table {
     /// Set element `index` (a reference of this store, of the table's type).
     pub fn set(&self, store: impl AsContextMut, index: u32, val: Val) -> Result<(), Error> {
         store.as_context().check(self.store)?;
+        store.as_context().admit(&val)?;
         let s = self.state();
         let raw = val
             .ref_raw(s.elem, self.store)
@@ -195,6 +197,7 @@ impl Table {
     /// Grow by `delta` elements filled with `init`; returns the old size.
     pub fn grow(&self, store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
         store.as_context().check(self.store)?;
+        store.as_context().admit(&init)?;
         let s = self.state();
         let raw = init
             .ref_raw(s.elem, self.store)

@@ -44,6 +44,10 @@ pub enum Trap {
     /// trap is one byte. Compiled code never raises it, so
     /// [`Trap::from_u8`] does not decode it from trap tables.
     Exit = 16,
+    /// A host function returned a reference from another store. It unwinds
+    /// like a trap and the outermost call returns `Error::WrongStore`;
+    /// compiled code never raises it.
+    WrongStore = 17,
 }
 
 impl Trap {
@@ -88,6 +92,7 @@ impl Trap {
             Trap::HostResultType => "host function returned a value of the wrong type",
             Trap::HostError => "host function failed",
             Trap::Exit => "program exited",
+            Trap::WrongStore => "a host function returned a reference from another store",
         }
     }
 }

@@ -3,8 +3,8 @@
 //! dangling pointer. Runs on the host: no Wasm code is executed.
 
 use basalt::{
-    Engine, Error, ExternRef, Global, GlobalType, Memory, MemoryType, Store, Table, TableType, Val,
-    ValType,
+    Engine, Error, ExternRef, Func, FuncType, Global, GlobalType, Memory, MemoryType, Store, Table,
+    TableType, Val, ValType,
 };
 use basalt_platform::{MapError, Platform, Protection, StackBounds};
 
@@ -130,4 +130,51 @@ fn infallible_accessors_panic_on_a_foreign_store() {
     )
     .unwrap();
     let _ = m.size(&b);
+}
+
+#[test]
+fn a_foreign_funcref_argument_is_refused_before_the_call() {
+    let (mut a, mut b) = stores();
+    let foreign = Func::wrap(&mut a, || 1i32);
+    let ty = FuncType {
+        params: vec![ValType::FuncRef],
+        results: vec![],
+    };
+    let takes_ref = Func::new(&mut b, ty, |_, _, _| Ok(()));
+    assert_eq!(
+        takes_ref.call(&mut b, &[Val::FuncRef(Some(foreign))], &mut []),
+        Err(Error::WrongStore)
+    );
+}
+
+#[test]
+fn a_host_function_no_module_could_call_stays_out_of_tables_and_globals() {
+    let (mut a, _) = stores();
+    let host = Func::wrap(&mut a, |x: i32| x + 1);
+    let funcs = TableType {
+        elem: ValType::FuncRef,
+        min: 1,
+        max: None,
+    };
+    let t = Table::new(&mut a, funcs, Val::FuncRef(None)).unwrap();
+    // No instance in the store imports an `(i32) -> i32`, so no trampoline
+    // exists through which Wasm could enter it.
+    let val = Val::FuncRef(Some(host));
+    assert_eq!(t.set(&mut a, 0, val), Err(Error::NotCallable));
+    assert_eq!(t.grow(&mut a, 1, val), Err(Error::NotCallable));
+    assert_eq!(t.size(&a), 1);
+    assert_eq!(
+        Table::new(&mut a, funcs, val).map(|_| ()),
+        Err(Error::NotCallable)
+    );
+    let global = GlobalType {
+        ty: ValType::FuncRef,
+        mutable: true,
+    };
+    assert_eq!(
+        Global::new(&mut a, global, val).map(|_| ()),
+        Err(Error::NotCallable)
+    );
+    let g = Global::new(&mut a, global, Val::FuncRef(None)).unwrap();
+    assert_eq!(g.set(&mut a, val), Err(Error::NotCallable));
 }

@@ -1,6 +1,7 @@
 //! The firmware-style embedding example (examples/embedding) runs on the
-//! board: host functions, host access to guest memory, a trap handled and
-//! the instance used again.
+//! board: host functions, host access to guest memory, a trap handled, the
+//! instance used again, and a host callback called through the guest's
+//! table (one of a signature no module imports is refused).
 
 use basalt_qemu::{run_job, RunOptions};
 
@@ -24,6 +25,10 @@ fn embedding_example_runs_on_the_board() {
         "calls = 3".to_string(),
         "clock moving = true".to_string(),
         "guest logged: hello from wasm".to_string(),
+        "callback(0) = 42".to_string(),
+        "unimportable callback refused: host function cannot be called from Wasm: \
+         no module in the store imports a function of its signature"
+            .to_string(),
     ];
     let lines: Vec<&str> = out.console.lines().collect();
     for line in &expected {
