@@ -52,8 +52,11 @@ unsafe extern "C" fn memory32_grow(vmctx: *mut VMContext, delta: u64, index: u32
 unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, delta: u32, init: u64) -> u32 {
     // SAFETY: as above.
     let s = unsafe { state(vmctx) };
+    let Ok(t) = s.table(table) else {
+        return u32::MAX;
+    };
     // SAFETY: table states live as long as the store.
-    unsafe { (*s.tables[table as usize]).grow(delta, init) }.unwrap_or(u32::MAX)
+    unsafe { (*t).grow(delta, init) }.unwrap_or(u32::MAX)
 }
 
 unsafe extern "C" fn table_fill(
@@ -123,8 +126,13 @@ unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) {
 }
 
 impl InstanceState {
-    fn table(&self, index: u32) -> *mut TableState {
-        self.tables[index as usize]
+    /// Table `index`. Compiled code only names tables the module has;
+    /// an index from a forged artifact traps instead of panicking.
+    fn table(&self, index: u32) -> Result<*mut TableState, Trap> {
+        self.tables
+            .get(index as usize)
+            .copied()
+            .ok_or(Trap::TableOutOfBounds)
     }
 
     pub(crate) fn table_fill(
@@ -136,7 +144,7 @@ impl InstanceState {
     ) -> Result<(), Trap> {
         // SAFETY: table states live as long as the store; Wasm is single
         // threaded, so nothing else accesses them during a libcall.
-        let t = unsafe { &mut *self.table(table) };
+        let t = unsafe { &mut *self.table(table)? };
         let range = t.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
         t.elements_mut()[range].fill(val);
         Ok(())
@@ -150,7 +158,11 @@ impl InstanceState {
         src: u32,
         len: u32,
     ) -> Result<(), Trap> {
-        let (d, s) = (self.table(dst_t), self.table(src_t));
+        let (d, s) = (self.table(dst_t)?, self.table(src_t)?);
+        // SAFETY: as in `table_fill`; only the element types are read.
+        if unsafe { (*d).elem != (*s).elem } {
+            return Err(Trap::TableOutOfBounds);
+        }
         // SAFETY: as in `table_fill`; the source is only read.
         let src_range = unsafe { &*s }
             .range(src, len)
@@ -178,32 +190,52 @@ impl InstanceState {
         src: u32,
         len: u32,
     ) -> Result<(), Trap> {
-        let items = &self.elems[seg as usize];
+        let items = self.elems.get(seg as usize).ok_or(Trap::TableOutOfBounds)?;
         let end = src as u64 + len as u64;
         if end > items.len() as u64 {
             return Err(Trap::TableOutOfBounds);
         }
         // SAFETY: as in `table_fill`.
-        let t = unsafe { &mut *self.table(table) };
+        let t = unsafe { &mut *self.table(table)? };
+        // The items are raw references of the segment's type: into a table
+        // of another type they would become values of the wrong kind (an
+        // externref as a function pointer). Validation cannot see which
+        // segment code passes to which table, so it is checked here; the
+        // compiled code turns any failure into its trap.
+        let seg_elem = self
+            .module
+            .inner
+            .meta
+            .elems
+            .get(seg as usize)
+            .map(|e| e.elem);
+        if seg_elem != Some(t.elem) {
+            return Err(Trap::TableOutOfBounds);
+        }
         let range = t.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
         t.elements_mut()[range].copy_from_slice(&items[src as usize..end as usize]);
         Ok(())
     }
 
     pub(crate) fn elem_drop(&mut self, seg: u32) {
-        self.elems[seg as usize] = alloc::vec::Vec::new();
+        if let Some(items) = self.elems.get_mut(seg as usize) {
+            *items = alloc::vec::Vec::new();
+        }
     }
 
-    /// Memory 0 (validation guarantees it exists whenever a memory
-    /// instruction was compiled).
-    fn memory(&self) -> *mut MemoryState {
-        self.memories[0]
+    /// Memory 0 (it exists whenever the compiler emitted a memory
+    /// instruction; the code of a forged artifact traps instead).
+    fn memory(&self) -> Result<*mut MemoryState, Trap> {
+        self.memories
+            .first()
+            .copied()
+            .ok_or(Trap::MemoryOutOfBounds)
     }
 
     pub(crate) fn memory_copy(&mut self, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
         // SAFETY: memory states live as long as the store; Wasm is single
         // threaded, so nothing else accesses them during a libcall.
-        let m = unsafe { &mut *self.memory() };
+        let m = unsafe { &mut *self.memory()? };
         let src_range = m.range(src, len).ok_or(Trap::MemoryOutOfBounds)?;
         let dst_range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
         m.bytes_mut().copy_within(src_range, dst_range.start);
@@ -213,7 +245,7 @@ impl InstanceState {
     pub(crate) fn memory_fill(&mut self, dst: u32, val: u8, len: u32) -> Result<(), Trap> {
         // SAFETY: memory states live as long as the store; Wasm is single
         // threaded, so nothing else accesses them during a libcall.
-        let m = unsafe { &mut *self.memory() };
+        let m = unsafe { &mut *self.memory()? };
         let range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
         m.bytes_mut()[range].fill(val);
         Ok(())
@@ -226,10 +258,15 @@ impl InstanceState {
         src: u32,
         len: u32,
     ) -> Result<(), Trap> {
-        let bytes: &[u8] = if self.dropped_data[seg as usize] {
-            &[]
-        } else {
-            &self.module.inner.meta.data[seg as usize].bytes
+        let seg = seg as usize;
+        let (dropped, data) = (
+            self.dropped_data.get(seg),
+            self.module.inner.meta.data.get(seg),
+        );
+        let bytes: &[u8] = match (dropped, data) {
+            (Some(false), Some(d)) => &d.bytes,
+            (Some(true), Some(_)) => &[],
+            _ => return Err(Trap::MemoryOutOfBounds),
         };
         let end = src as u64 + len as u64;
         if end > bytes.len() as u64 {
@@ -237,13 +274,15 @@ impl InstanceState {
         }
         // SAFETY: memory states live as long as the store; Wasm is single
         // threaded, so nothing else accesses them during a libcall.
-        let m = unsafe { &mut *self.memory() };
+        let m = unsafe { &mut *self.memory()? };
         let range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
         m.bytes_mut()[range].copy_from_slice(&bytes[src as usize..end as usize]);
         Ok(())
     }
 
     pub(crate) fn data_drop(&mut self, seg: u32) {
-        self.dropped_data[seg as usize] = true;
+        if let Some(dropped) = self.dropped_data.get_mut(seg as usize) {
+            *dropped = true;
+        }
     }
 }

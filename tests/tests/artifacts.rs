@@ -224,3 +224,38 @@ fn trapping_start_function_fails_instantiation() {
         "wasm trap: out of bounds memory access",
     );
 }
+
+/// A checksum-valid artifact whose passive element segment is relabelled
+/// from funcref to externref (both reference types, so validation cannot
+/// object: it does not know which segment code hands to which table).
+/// `table.init` of it into the funcref table must trap instead of copying
+/// raw references of one kind into a table of the other.
+#[test]
+fn table_init_refuses_a_segment_of_another_type() {
+    let good = compile(
+        r#"(module
+             (table $t 1 funcref)
+             (elem $e funcref (ref.null func))
+             (func (export "init") (result i32)
+               (table.init $t $e (i32.const 0) (i32.const 0) (i32.const 1))
+               (ref.is_null (table.get $t (i32.const 0)))))"#,
+    );
+    let a = basalt::artifact::read(&good).unwrap();
+    let mut m = a.metadata.clone();
+    assert_eq!(m.elems[0].elem, basalt::ValType::FuncRef);
+    m.elems[0].elem = basalt::ValType::ExternRef;
+    let forged = basalt::artifact::write(a.header.settings, a.header.cpu_features, &m, a.code);
+    let mut job = Job::new(good);
+    job.invoke("init", &[]);
+    let r = job.run(&RunOptions::default()).expect("qemu");
+    assert_eq!(r.outcomes, vec![ok(&[I32(1)])], "{}", r.console);
+    let mut job = Job::new(forged);
+    job.invoke("init", &[]);
+    let r = job.run(&RunOptions::default()).expect("qemu");
+    assert_eq!(
+        r.outcomes,
+        vec![trap(basalt::Trap::TableOutOfBounds)],
+        "{}",
+        r.console
+    );
+}

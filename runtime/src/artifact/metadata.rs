@@ -307,190 +307,197 @@ impl Metadata {
 
     /// Element type of table `index` (imported or defined).
     pub fn table_elem(&self, index: u32) -> Option<ValType> {
-        let imported: alloc::vec::Vec<ValType> = self
-            .imports
-            .iter()
-            .filter_map(|i| match i.kind {
-                ImportKind::Table(t) => Some(t.elem),
-                _ => None,
-            })
-            .collect();
-        match imported.get(index as usize) {
-            Some(e) => Some(*e),
-            None => self
-                .tables
-                .get(index as usize - imported.len())
-                .map(|t| t.elem),
+        let mut imported = self.imports.iter().filter_map(|i| match i.kind {
+            ImportKind::Table(t) => Some(t.elem),
+            _ => None,
+        });
+        let mut count = 0;
+        for elem in imported.by_ref() {
+            if count == index as usize {
+                return Some(elem);
+            }
+            count += 1;
         }
+        self.tables.get(index as usize - count).map(|t| t.elem)
     }
 
     /// Type of global `index` (imported or defined).
     pub fn global_type(&self, index: u32) -> Option<GlobalType> {
-        let imported: alloc::vec::Vec<GlobalType> = self
-            .imports
-            .iter()
-            .filter_map(|i| match i.kind {
-                ImportKind::Global(g) => Some(g),
-                _ => None,
-            })
-            .collect();
-        match imported.get(index as usize) {
-            Some(g) => Some(*g),
-            None => self
-                .globals
-                .get(index as usize - imported.len())
-                .map(|g| GlobalType {
-                    ty: g.ty,
-                    mutable: g.mutable,
-                }),
+        let imported = self.imports.iter().filter_map(|i| match i.kind {
+            ImportKind::Global(g) => Some(g),
+            _ => None,
+        });
+        let mut count = 0;
+        for g in imported {
+            if count == index as usize {
+                return Some(g);
+            }
+            count += 1;
         }
+        self.globals
+            .get(index as usize - count)
+            .map(|g| GlobalType {
+                ty: g.ty,
+                mutable: g.mutable,
+            })
     }
 
     /// Check what the loader relies on, so a forged artifact cannot make it
-    /// index out of bounds or jump outside the code.
+    /// index out of bounds, jump outside the code or turn a value of one
+    /// type into another (an integer into a function pointer). Linear in
+    /// the metadata's size: every lookup goes through [`IndexSpaces`].
     pub fn validate(&self, code_len: usize) -> Result<(), ArtifactError> {
-        let bad = |what| Err(ArtifactError::Inconsistent(what));
-        let in_code = |off: u32, len: u32| (off as usize).saturating_add(len as usize) <= code_len;
-        let num_types = self.types.len();
-        let num_funcs = self.num_imported_funcs() + self.funcs.len();
-        let num_tables = self.num_imported_tables() + self.tables.len();
-        let num_memories = self.num_imported_memories() + self.memories.len();
-        let num_globals = self.num_imported_globals() + self.globals.len();
-        for i in &self.imports {
-            if matches!(i.kind, ImportKind::Func(t) if t as usize >= num_types) {
-                return bad("imported function type out of range");
-            }
-        }
-        for f in &self.funcs {
-            if f.type_index as usize >= num_types {
-                return bad("function type index out of range");
-            }
-            if !in_code(f.body.0, f.body.1) || f.array_call.is_some_and(|t| !in_code(t, 4)) {
-                return bad("function code outside the code section");
-            }
-        }
-        for &f in &self.func_refs {
-            if f as usize >= num_funcs {
-                return bad("func_ref of a missing function");
-            }
-            let imported = self.num_imported_funcs();
-            if f as usize >= imported && self.funcs[f as usize - imported].array_call.is_none() {
-                return bad("escaping function without an array-call trampoline");
-            }
-        }
-        for &(t, off) in &self.host_trampolines {
-            if t as usize >= num_types || !in_code(off, 4) {
-                return bad("host trampoline out of range");
-            }
-        }
-        for e in &self.exports {
-            let ok = match e.kind {
-                ExportKind::Func(i) => (i as usize) < num_funcs && self.func_refs.contains(&i),
-                ExportKind::Table(i) => (i as usize) < num_tables,
-                ExportKind::Memory(i) => (i as usize) < num_memories,
-                ExportKind::Global(i) => (i as usize) < num_globals,
-            };
-            if !ok {
-                return bad("export index out of range");
-            }
-        }
-        if num_memories > 1 {
-            return bad("more than one memory");
-        }
-        // The type a constant expression produces; `None` if it refers to
-        // something missing (only imported globals are visible to it).
-        let expr_type = |e: &ConstExpr| -> Option<ValType> {
-            Some(match *e {
-                ConstExpr::I32(_) => ValType::I32,
-                ConstExpr::I64(_) => ValType::I64,
-                ConstExpr::F32(_) => ValType::F32,
-                ConstExpr::F64(_) => ValType::F64,
-                ConstExpr::V128(_) => ValType::V128,
-                ConstExpr::GlobalGet(g) if (g as usize) < self.num_imported_globals() => {
-                    self.global_type(g)?.ty
-                }
-                ConstExpr::GlobalGet(_) => return None,
-                ConstExpr::RefFunc(f) if self.func_refs.contains(&f) => ValType::FuncRef,
-                ConstExpr::RefFunc(_) => return None,
-                ConstExpr::RefNull => return None,
-            })
-        };
-        // `ref.null` fits any reference type; everything else must match.
-        let expr_is = |e: &ConstExpr, ty: ValType| match e {
-            ConstExpr::RefNull => matches!(ty, ValType::FuncRef | ValType::ExternRef),
-            e => expr_type(e) == Some(ty),
-        };
-        for g in &self.globals {
-            if !expr_is(&g.init, g.ty) {
-                return bad("global initialiser out of range or of the wrong type");
-            }
-        }
-        for d in &self.data {
-            if let Some((m, off)) = &d.active {
-                if *m as usize >= num_memories || !expr_is(off, ValType::I32) {
-                    return bad("data segment out of range");
-                }
-            }
-        }
-        for e in &self.elems {
-            if let ElemMode::Active { table, offset } = &e.mode {
-                if self.table_elem(*table) != Some(e.elem) || !expr_is(offset, ValType::I32) {
-                    return bad("element segment out of range or of the wrong type");
-                }
-            }
-            if !e.items.iter().all(|x| expr_is(x, e.elem)) {
-                return bad("element item out of range or of the wrong type");
-            }
-        }
-        for i in &self.imports {
-            if let ImportKind::Func(t) = i.kind {
-                if !self.host_trampolines.iter().any(|&(ty, _)| ty == t) {
-                    return bad("imported function type without a host trampoline");
-                }
-            }
-        }
-        // The compiler finds slots by binary search: sorted, no duplicates.
-        if self.func_refs.windows(2).any(|w| w[0] >= w[1]) {
-            return bad("func_refs unsorted or duplicated");
-        }
         // Keep every `VMOffsets` computation far from u32 overflow.
         const MAX_ENTITIES: usize = 1 << 20;
         if [
             self.imports.len(),
             self.funcs.len(),
             self.func_refs.len(),
-            num_tables,
-            num_globals,
+            self.tables.len(),
+            self.globals.len(),
         ]
         .iter()
         .any(|&n| n > MAX_ENTITIES)
         {
             return bad("too many entities");
         }
-        if let Some(s) = self.start {
-            let takes_nothing = self
-                .func_type_index(s)
-                .and_then(|t| self.types.get(t as usize))
-                .is_some_and(|t| t.params.is_empty() && t.results.is_empty());
-            if !takes_nothing {
-                return bad("start function must take and return nothing");
+        let spaces = IndexSpaces::new(self)?;
+        self.validate_code_refs(code_len, &spaces)?;
+        self.validate_exports(&spaces)?;
+        self.validate_tables(&spaces)?;
+        self.validate_initialisers(&spaces)?;
+        self.validate_start(&spaces)?;
+        self.validate_traps(code_len)
+    }
+
+    /// Function bodies, trampolines and `func_refs` point into the code and
+    /// at functions that exist.
+    fn validate_code_refs(&self, code_len: usize, s: &IndexSpaces) -> Result<(), ArtifactError> {
+        let in_code = |off: u32, len: u32| (off as usize).saturating_add(len as usize) <= code_len;
+        for f in &self.funcs {
+            if f.type_index as usize >= self.types.len() {
+                return bad("function type index out of range");
+            }
+            if !in_code(f.body.0, f.body.1) || f.array_call.is_some_and(|t| !in_code(t, 4)) {
+                return bad("function code outside the code section");
             }
         }
-        if self.start.is_some_and(|s| {
-            let imported = self.num_imported_funcs();
-            (s as usize) >= imported
-                && self
-                    .funcs
-                    .get(s as usize - imported)
-                    .is_none_or(|f| f.array_call.is_none())
-        }) {
+        // The compiler finds slots by binary search: sorted, no duplicates.
+        if self.func_refs.windows(2).any(|w| w[0] >= w[1]) {
+            return bad("func_refs unsorted or duplicated");
+        }
+        for &f in &self.func_refs {
+            if f as usize >= s.num_funcs(self) {
+                return bad("func_ref of a missing function");
+            }
+            if s.defined_func(self, f)
+                .is_some_and(|d| d.array_call.is_none())
+            {
+                return bad("escaping function without an array-call trampoline");
+            }
+        }
+        for &(t, off) in &self.host_trampolines {
+            if t as usize >= self.types.len() || !in_code(off, 4) {
+                return bad("host trampoline out of range");
+            }
+        }
+        let mut has_trampoline = alloc::vec![false; self.types.len()];
+        for &(t, _) in &self.host_trampolines {
+            has_trampoline[t as usize] = true;
+        }
+        if s.func_types.iter().any(|&t| !has_trampoline[t as usize]) {
+            return bad("imported function type without a host trampoline");
+        }
+        Ok(())
+    }
+
+    fn validate_exports(&self, s: &IndexSpaces) -> Result<(), ArtifactError> {
+        for e in &self.exports {
+            let ok = match e.kind {
+                ExportKind::Func(i) => s.escapes(self, i),
+                ExportKind::Table(i) => (i as usize) < s.num_tables(self),
+                ExportKind::Memory(i) => (i as usize) < s.num_memories(self),
+                ExportKind::Global(i) => (i as usize) < s.num_globals(self),
+            };
+            if !ok {
+                return bad("export index out of range");
+            }
+        }
+        Ok(())
+    }
+
+    /// Tables hold references and nothing else; one memory at most.
+    fn validate_tables(&self, s: &IndexSpaces) -> Result<(), ArtifactError> {
+        let tables = s.table_elems.iter().copied();
+        if !tables.chain(self.tables.iter().map(|t| t.elem)).all(is_ref) {
+            return bad("table of a non-reference type");
+        }
+        if s.num_memories(self) > 1 {
+            return bad("more than one memory");
+        }
+        Ok(())
+    }
+
+    /// Globals, data and element segments: initialisers of the right type,
+    /// targets that exist and match.
+    fn validate_initialisers(&self, s: &IndexSpaces) -> Result<(), ArtifactError> {
+        for g in &self.globals {
+            if !s.expr_is(self, &g.init, g.ty) {
+                return bad("global initialiser out of range or of the wrong type");
+            }
+        }
+        for d in &self.data {
+            if let Some((m, off)) = &d.active {
+                if *m as usize >= s.num_memories(self) || !s.expr_is(self, off, ValType::I32) {
+                    return bad("data segment out of range");
+                }
+            }
+        }
+        for e in &self.elems {
+            if !is_ref(e.elem) {
+                return bad("element segment of a non-reference type");
+            }
+            if let ElemMode::Active { table, offset } = &e.mode {
+                if s.table_elem(self, *table) != Some(e.elem)
+                    || !s.expr_is(self, offset, ValType::I32)
+                {
+                    return bad("element segment out of range or of the wrong type");
+                }
+            }
+            if !e.items.iter().all(|x| s.expr_is(self, x, e.elem)) {
+                return bad("element item out of range or of the wrong type");
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_start(&self, s: &IndexSpaces) -> Result<(), ArtifactError> {
+        let Some(f) = self.start else { return Ok(()) };
+        let type_index = match s.func_types.get(f as usize) {
+            Some(&t) => Some(t),
+            None => s.defined_func(self, f).map(|d| d.type_index),
+        };
+        let takes_nothing = type_index
+            .and_then(|t| self.types.get(t as usize))
+            .is_some_and(|t| t.params.is_empty() && t.results.is_empty());
+        if !takes_nothing {
+            return bad("start function must take and return nothing");
+        }
+        if s.defined_func(self, f)
+            .is_some_and(|d| d.array_call.is_none())
+        {
             return bad("start function out of range or not callable");
         }
+        Ok(())
+    }
+
+    fn validate_traps(&self, code_len: usize) -> Result<(), ArtifactError> {
+        let in_code = |off: u32| (off as usize).saturating_add(4) <= code_len;
         if self.traps.windows(2).any(|w| w[0].offset >= w[1].offset)
             || self
                 .traps
                 .iter()
-                .any(|t| Trap::from_u8(t.code).is_none() || !in_code(t.offset, 4))
+                .any(|t| Trap::from_u8(t.code).is_none() || !in_code(t.offset))
         {
             return bad("trap table unsorted or invalid");
         }
@@ -504,5 +511,112 @@ impl Metadata {
             .binary_search_by_key(&offset, |t| t.offset)
             .ok()?;
         Trap::from_u8(self.traps[i].code)
+    }
+}
+
+fn bad(what: &'static str) -> Result<(), ArtifactError> {
+    Err(ArtifactError::Inconsistent(what))
+}
+
+/// `funcref` or `externref`.
+fn is_ref(ty: ValType) -> bool {
+    matches!(ty, ValType::FuncRef | ValType::ExternRef)
+}
+
+/// The imported part of each index space, gathered in one pass over the
+/// imports so [`Metadata::validate`] looks each index up in constant time.
+struct IndexSpaces {
+    /// Type index of each imported function.
+    func_types: Vec<u32>,
+    /// Element type of each imported table.
+    table_elems: Vec<ValType>,
+    /// Type of each imported global.
+    globals: Vec<GlobalType>,
+    /// Imported memories.
+    memories: usize,
+}
+
+impl IndexSpaces {
+    fn new(meta: &Metadata) -> Result<Self, ArtifactError> {
+        let mut s = IndexSpaces {
+            func_types: Vec::new(),
+            table_elems: Vec::new(),
+            globals: Vec::new(),
+            memories: 0,
+        };
+        for i in &meta.imports {
+            match i.kind {
+                ImportKind::Func(t) if t as usize >= meta.types.len() => {
+                    bad("imported function type out of range")?
+                }
+                ImportKind::Func(t) => s.func_types.push(t),
+                ImportKind::Table(t) => s.table_elems.push(t.elem),
+                ImportKind::Memory(_) => s.memories += 1,
+                ImportKind::Global(g) => s.globals.push(g),
+            }
+        }
+        Ok(s)
+    }
+
+    fn num_funcs(&self, meta: &Metadata) -> usize {
+        self.func_types.len() + meta.funcs.len()
+    }
+
+    fn num_tables(&self, meta: &Metadata) -> usize {
+        self.table_elems.len() + meta.tables.len()
+    }
+
+    fn num_memories(&self, meta: &Metadata) -> usize {
+        self.memories + meta.memories.len()
+    }
+
+    fn num_globals(&self, meta: &Metadata) -> usize {
+        self.globals.len() + meta.globals.len()
+    }
+
+    /// The defined function `index` names, if it names one.
+    fn defined_func<'m>(&self, meta: &'m Metadata, index: u32) -> Option<&'m FuncInfo> {
+        (index as usize)
+            .checked_sub(self.func_types.len())
+            .and_then(|i| meta.funcs.get(i))
+    }
+
+    /// Whether function `index` has a `VMFuncRef` slot (may be referenced).
+    fn escapes(&self, meta: &Metadata, index: u32) -> bool {
+        meta.func_refs.binary_search(&index).is_ok()
+    }
+
+    fn table_elem(&self, meta: &Metadata, index: u32) -> Option<ValType> {
+        match self.table_elems.get(index as usize) {
+            Some(&e) => Some(e),
+            None => meta
+                .tables
+                .get(index as usize - self.table_elems.len())
+                .map(|t| t.elem),
+        }
+    }
+
+    /// The type a constant expression produces; `None` if it refers to
+    /// something missing (only imported globals are visible to it) or is
+    /// `ref.null`, which fits any reference type.
+    fn expr_type(&self, meta: &Metadata, e: &ConstExpr) -> Option<ValType> {
+        Some(match *e {
+            ConstExpr::I32(_) => ValType::I32,
+            ConstExpr::I64(_) => ValType::I64,
+            ConstExpr::F32(_) => ValType::F32,
+            ConstExpr::F64(_) => ValType::F64,
+            ConstExpr::V128(_) => ValType::V128,
+            ConstExpr::GlobalGet(g) => self.globals.get(g as usize)?.ty,
+            ConstExpr::RefFunc(f) if self.escapes(meta, f) => ValType::FuncRef,
+            ConstExpr::RefFunc(_) | ConstExpr::RefNull => return None,
+        })
+    }
+
+    /// Whether `e` produces a value of type `ty`.
+    fn expr_is(&self, meta: &Metadata, e: &ConstExpr, ty: ValType) -> bool {
+        match e {
+            ConstExpr::RefNull => is_ref(ty),
+            e => self.expr_type(meta, e) == Some(ty),
+        }
     }
 }
