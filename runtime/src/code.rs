@@ -65,8 +65,11 @@ pub(crate) fn register(region: CodeRegion) {
     REGISTRY.write().push(region);
 }
 
-/// Which trap a fault inside Wasm code is, or `None` if the PC is not in
-/// any loaded module (then the fault is the host's own bug).
+/// Which trap a fault inside Wasm code is: a `udf` at a trap site, or a
+/// data abort at a heap access (whose address the caller still checks).
+/// `None` for anything else, a fault outside loaded code (the host's own
+/// bug) or one in Wasm code that no trap site explains (a runtime or
+/// compiler bug, or a forged artifact): not recoverable.
 pub(crate) fn classify(fault: &Fault) -> Option<Trap> {
     // Never block in an exception handler: a fault while the registry is
     // being written is not a Wasm trap.
@@ -75,8 +78,9 @@ pub(crate) fn classify(fault: &Fault) -> Option<Trap> {
         .iter()
         .find(|r| (r.start..r.end).contains(&fault.pc))?;
     let offset = (fault.pc - region.start) as u32;
-    Some(match (region.meta.trap_at(offset), fault.kind) {
-        (Some(trap), FaultKind::UndefinedInstruction | FaultKind::DataAbort) => trap,
-        _ => Trap::UnexplainedFault,
-    })
+    match (region.meta.trap_at(offset), fault.kind) {
+        (Some(trap), FaultKind::UndefinedInstruction) => Some(trap),
+        (Some(Trap::MemoryOutOfBounds), FaultKind::DataAbort) => Some(Trap::MemoryOutOfBounds),
+        _ => None,
+    }
 }

@@ -9,7 +9,7 @@
 
 use crate::vm::{VMContext, ValRaw};
 use crate::Trap;
-use basalt_platform::{Fault, Resume};
+use basalt_platform::{Fault, FaultKind, Resume};
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
@@ -23,6 +23,39 @@ struct Activation {
     jump: JumpBuf,
     trap: Option<Trap>,
     prev: *mut Activation,
+    heap: HeapScope,
+}
+
+/// The store whose Wasm an activation runs, as the trap hook needs it: a
+/// data abort is a Wasm trap only if it hit one of that store's memory
+/// reservations. Type-erased so activations of every `Store<T>` chain.
+#[derive(Clone, Copy)]
+pub(crate) struct HeapScope {
+    store: *const (),
+    owns: unsafe fn(*const (), usize) -> bool,
+}
+
+impl HeapScope {
+    /// The scope of `store`, which must outlive the call it is passed to.
+    pub(crate) fn of<T>(store: &crate::store::StoreOpaque<T>) -> Self {
+        /// # Safety
+        /// `store` must point at a live `StoreOpaque<T>`.
+        unsafe fn owns<T>(store: *const (), addr: usize) -> bool {
+            // SAFETY: guaranteed by the caller (the activation's store).
+            unsafe { &*store.cast::<crate::store::StoreOpaque<T>>() }.owns_heap_address(addr)
+        }
+        Self {
+            store: (store as *const crate::store::StoreOpaque<T>).cast(),
+            owns: owns::<T>,
+        }
+    }
+
+    fn owns(&self, addr: usize) -> bool {
+        // SAFETY: the store outlives the activation holding this scope
+        // (`of`'s contract), and while its Wasm runs no Rust code changes
+        // its memories (grow runs in a libcall, which cannot fault here).
+        unsafe { (self.owns)(self.store, addr) }
+    }
 }
 
 static CURRENT: AtomicPtr<Activation> = AtomicPtr::new(ptr::null_mut());
@@ -103,11 +136,13 @@ pub(crate) unsafe fn invoke(
     vmctx: *mut VMContext,
     values: *mut ValRaw,
     len: usize,
+    heap: HeapScope,
 ) -> Result<(), Trap> {
     let mut act = Activation {
         jump: JumpBuf([0; 21]),
         trap: None,
         prev: CURRENT.load(Ordering::Relaxed),
+        heap,
     };
     let act_ptr: *mut Activation = &mut act;
     CURRENT.store(act_ptr, Ordering::SeqCst);
@@ -149,6 +184,7 @@ pub(crate) unsafe fn invoke(
     _: *mut VMContext,
     _: *mut ValRaw,
     _: usize,
+    _: HeapScope,
 ) -> Result<(), Trap> {
     Err(Trap::UnexplainedFault)
 }
@@ -175,13 +211,24 @@ pub(crate) unsafe fn raise(trap: Trap) -> ! {
     unreachable!("no Wasm runs off aarch64")
 }
 
-/// The trap hook the runtime registers with the platform.
+/// The trap hook the runtime registers with the platform. `None` (the
+/// board stops with a crash report) for anything that is not a trap of the
+/// running Wasm: a fault outside Wasm code, one at no trap site, or a data
+/// abort at a heap access whose address is not in the running store's
+/// memory reservations (state may be corrupt; continuing would hide it).
 pub(crate) fn on_fault(fault: &Fault) -> Option<Resume> {
     let act = CURRENT.load(Ordering::SeqCst);
     if act.is_null() {
         return None;
     }
     let trap = crate::code::classify(fault)?;
+    if fault.kind == FaultKind::DataAbort {
+        // SAFETY: `act` is the live activation of the call that faulted.
+        let heap = unsafe { (*act).heap };
+        if !fault.address.is_some_and(|addr| heap.owns(addr)) {
+            return None;
+        }
+    }
     // SAFETY: `act` is the live activation of the call that faulted (it is
     // unlinked only after `basalt_enter` returns), and the interrupted code
     // cannot touch it while we handle its exception.

@@ -130,7 +130,10 @@ pub(crate) unsafe fn enter<T>(
     // suspended below us reads the same value.
     unsafe { *store.limits.stack_limit.get() = stack.low + store.config.host_stack_reserve };
     // SAFETY: guaranteed by the caller.
-    unsafe { crate::enter::invoke(array_call, vmctx, values, len) }.map_err(|trap| match trap {
+    let heap = crate::enter::HeapScope::of(store);
+    // SAFETY: guaranteed by the caller; the store outlives the call.
+    unsafe { crate::enter::invoke(array_call, vmctx, values, len, heap) }.map_err(|trap| match trap
+    {
         Trap::WrongStore => Error::WrongStore,
         trap => Error::Trap(trap),
     })

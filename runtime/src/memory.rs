@@ -121,6 +121,13 @@ impl MemoryState {
         matches!(self.backing, Backing::Guarded { .. })
     }
 
+    /// Whether `addr` lies in this memory's guard reservation (accessible
+    /// pages and guard pages alike): where a heap access of guard-mode code
+    /// may fault.
+    pub(crate) fn reservation_contains(&self, addr: usize) -> bool {
+        self.guarded() && addr.wrapping_sub(self.definition().base as usize) < GUARD_RESERVATION
+    }
+
     fn definition(&self) -> &VMMemoryDefinition {
         // SAFETY: `def` was initialised in `new` and lives as long as the store.
         unsafe { &*self.def }

@@ -239,6 +239,15 @@ impl<T> StoreOpaque<T> {
         );
     }
 
+    /// Whether `addr` lies in the guard reservation of one of this store's
+    /// memories (the trap hook's test for a heap access that faulted).
+    pub(crate) fn owns_heap_address(&self, addr: usize) -> bool {
+        let instance_memories = self.instances.iter().flat_map(|i| &i.owned_memories);
+        instance_memories
+            .chain(&self.host_memories)
+            .any(|m| m.reservation_contains(addr))
+    }
+
     /// The platform, if new memories should be guarded (it may still turn
     /// out unable to reserve; then memories are contiguous).
     pub(crate) fn guard_platform(&self) -> Option<&'static dyn basalt_platform::Platform> {

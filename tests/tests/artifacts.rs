@@ -259,3 +259,68 @@ fn table_init_refuses_a_segment_of_another_type() {
         r.console
     );
 }
+
+/// Guard-mode code (no bounds checks) reading far past its memory.
+const FAR_LOAD: &str = r#"(module
+  (memory 1)
+  (func (export "far") (param i32) (result i32) (i32.load (local.get 0))))"#;
+
+fn guard_artifact(wat: &str) -> Vec<u8> {
+    let mut options = basalt_compiler::CompileOptions::default();
+    options.settings.bounds_checks = basalt_compiler::BoundsChecks::Guard;
+    basalt_compiler::compile(wat.as_bytes(), &options).expect("compiles")
+}
+
+/// A data abort at a heap access is a trap only inside the running store's
+/// memory reservation. Here guard-mode code is relabelled as explicit (the
+/// checksum recomputed) and runs on a memory without guard pages: its load
+/// 4 GiB past the memory leaves every reservation, so the board stops with
+/// a crash report instead of reporting an ordinary trap and going on.
+#[test]
+fn a_heap_fault_outside_the_stores_reservations_stops_the_board() {
+    let good = guard_artifact(FAR_LOAD);
+    // Control: with guard pages the same access is an ordinary trap.
+    let mut job = Job::new(good.clone());
+    job.invoke("far", &[I32(-16)]);
+    let r = job.run(&RunOptions::default()).expect("qemu");
+    assert_eq!(
+        r.outcomes,
+        vec![trap(basalt::Trap::MemoryOutOfBounds)],
+        "{}",
+        r.console
+    );
+
+    let a = basalt::artifact::read(&good).unwrap();
+    let mut settings = a.header.settings;
+    settings.bounds_checks = basalt::artifact::BoundsChecks::Explicit;
+    let forged = basalt::artifact::write(settings, a.header.cpu_features, &a.metadata, a.code);
+    let mut job = Job::new(forged);
+    job.contiguous_memories();
+    job.invoke("far", &[I32(-16)]);
+    job.invoke("far", &[I32(0)]);
+    let r = job.run(&RunOptions::default()).expect("qemu");
+    assert_eq!(r.status, 101, "{}", r.console);
+    assert!(r.console.contains("crash: data abort"), "{}", r.console);
+}
+
+/// A fault in Wasm code at no trap site is a runtime fault, not a trap:
+/// here the trap table of a guard-mode module is emptied (checksum
+/// recomputed), so its out-of-bounds load is unexplained and the board
+/// stops rather than carrying on.
+#[test]
+fn a_fault_at_no_trap_site_stops_the_board() {
+    let good = guard_artifact(FAR_LOAD);
+    let a = basalt::artifact::read(&good).unwrap();
+    let mut m = a.metadata.clone();
+    assert!(!m.traps.is_empty());
+    m.traps.clear();
+    let forged = basalt::artifact::write(a.header.settings, a.header.cpu_features, &m, a.code);
+    let mut job = Job::new(forged);
+    job.invoke("far", &[I32(4)]);
+    job.invoke("far", &[I32(-16)]);
+    job.invoke("far", &[I32(0)]);
+    let r = job.run(&RunOptions::default()).expect("qemu");
+    assert_eq!(r.status, 101, "{}", r.console);
+    assert_eq!(r.outcomes[0], ok(&[I32(0)]), "{}", r.console);
+    assert!(r.console.contains("crash: data abort"), "{}", r.console);
+}
