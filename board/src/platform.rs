@@ -14,6 +14,11 @@ impl Platform for VirtPlatform {
         mmu::PAGE_SIZE
     }
 
+    /// The MMU is on from boot (boot.rs, mmu.rs).
+    fn has_mmu(&self) -> bool {
+        true
+    }
+
     /// Unmapped address space from the reservation window above 16 TiB
     /// (see `vaspace`): 2 MiB aligned, or 1 GiB aligned from 1 GiB up.
     /// `NoMemory` once the window is used up.

@@ -31,10 +31,17 @@ pub trait Platform: Sync {
     /// Granule of [`Platform::map`] and [`Platform::protect`] in bytes.
     fn page_size(&self) -> usize;
 
+    /// Whether the board has an MMU the runtime may use. With one,
+    /// [`Platform::protect`] seals loaded code (W^X) and guard-page memories
+    /// come from [`Platform::reserve`] and [`Platform::map`], and any failure
+    /// of theirs is an error. Without one, code stays in flat memory,
+    /// memories are contiguous in the store's arena (explicit bounds checks
+    /// only), and those three are never called.
+    fn has_mmu(&self) -> bool;
+
     /// Reserve `len` bytes of address space with nothing mapped in it, so
     /// every access faults (guard regions around linear memories). Returns
-    /// its start, aligned to at least 64 KiB. Boards without an MMU return
-    /// `MapError::Unsupported`.
+    /// its start, aligned to at least 64 KiB.
     fn reserve(&self, len: usize) -> Result<usize, MapError>;
 
     /// Map `addr..addr + len`, inside a reservation, onto the memory the

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::Trap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use basalt_platform::{Fault, FaultKind, MapError, Platform, Protection};
+use basalt_platform::{Fault, FaultKind, Platform, Protection};
 
 /// Bump allocator over the firmware's code arena, in platform pages.
 pub(crate) struct CodeArena {
@@ -42,10 +42,12 @@ impl CodeArena {
         // still writable (pages are only sealed after this copy).
         unsafe { core::ptr::copy_nonoverlapping(code.as_ptr(), start as *mut u8, code.len()) };
         self.used = start + size - self.base;
-        match platform.protect(start, size, Protection::READ_EXECUTE) {
-            // A board without an MMU runs everything from flat memory.
-            Ok(()) | Err(MapError::Unsupported) => {}
-            Err(e) => return Err(Error::Map(e)),
+        // A board without an MMU runs everything from flat memory; with one,
+        // code that could not be sealed is never run.
+        if platform.has_mmu() {
+            platform
+                .protect(start, size, Protection::READ_EXECUTE)
+                .map_err(Error::Map)?;
         }
         platform.sync_icache(start, code.len());
         Ok(start)

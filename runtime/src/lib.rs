@@ -13,6 +13,7 @@
 //! struct Board;
 //! impl Platform for Board {
 //!     fn page_size(&self) -> usize { 4096 }
+//!     fn has_mmu(&self) -> bool { false }
 //!     fn reserve(&self, _: usize) -> Result<usize, MapError> { Err(MapError::Unsupported) }
 //!     fn map(&self, _: usize, _: usize, _: usize, _: Protection) -> Result<(), MapError> { Err(MapError::Unsupported) }
 //!     fn protect(&self, _: usize, _: usize, _: Protection) -> Result<(), MapError> { Ok(()) }

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::store::{AsContext, AsContextMut, StoreConfig, StoreId};
 use crate::vm::VMMemoryDefinition;
 use alloc::boxed::Box;
-use basalt_platform::{MapError, Platform, Protection};
+use basalt_platform::{Platform, Protection};
 use core::sync::atomic::Ordering;
 
 /// Wasm page size.
@@ -61,10 +61,9 @@ impl MemoryState {
             return Err(Error::Limits("memory minimum exceeds its maximum"));
         }
         let min_bytes = (plan.min_pages * PAGE) as usize;
-        let reservation = match platform.map(|p| (p, p.reserve(GUARD_RESERVATION))) {
-            Some((p, Ok(base))) => Some((p, base as *mut u8)),
-            Some((_, Err(MapError::Unsupported))) | None => None,
-            Some((_, Err(e))) => return Err(e.into()),
+        let reservation = match platform.filter(|p| p.has_mmu()) {
+            Some(p) => Some((p, p.reserve(GUARD_RESERVATION)? as *mut u8)),
+            None => None,
         };
         let (base, backing) = match reservation {
             Some((platform, base)) => {

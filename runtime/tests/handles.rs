@@ -14,6 +14,9 @@ impl Platform for NoMmu {
     fn page_size(&self) -> usize {
         4096
     }
+    fn has_mmu(&self) -> bool {
+        false
+    }
     fn reserve(&self, _: usize) -> Result<usize, MapError> {
         Err(MapError::Unsupported)
     }
