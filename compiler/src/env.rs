@@ -3,7 +3,7 @@
 use crate::module::ModuleInfo;
 use basalt::artifact::Settings;
 use basalt::artifact::{FuncType, GlobalType, ValType};
-use basalt::vm::{BuiltinFunction, VMOffsets};
+use basalt::vm::{BuiltinFunction, BuiltinType, VMOffsets};
 use cranelift_codegen::ir::{self, types, AbiParam, ArgumentPurpose, Signature};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig, TargetIsa};
 
@@ -104,27 +104,18 @@ impl<'a> ModuleEnv<'a> {
         sig
     }
 
-    /// Native signature of a libcall, as documented in `basalt::vm::builtins`:
-    /// `vmctx` and references are `i64`, indices and lengths `i32`, memory
-    /// deltas and sizes `i64`; failing builtins return an `i32` flag.
+    /// Native signature of a libcall: [`BuiltinFunction::signature`], the
+    /// one definition the runtime's layout fingerprint also covers.
     pub fn builtin_signature(&self, f: BuiltinFunction) -> Signature {
-        use types::{I32, I64};
-        let (params, result): (&[ir::Type], Option<ir::Type>) = match f {
-            BuiltinFunction::Memory32Grow => (&[I64, I64, I32], Some(I64)),
-            BuiltinFunction::TableGrow => (&[I64, I32, I32, I64], Some(I32)),
-            BuiltinFunction::TableFill => (&[I64, I32, I32, I64, I32], Some(I32)),
-            BuiltinFunction::TableCopy | BuiltinFunction::TableInit => {
-                (&[I64, I32, I32, I32, I32, I32], Some(I32))
-            }
-            BuiltinFunction::ElemDrop | BuiltinFunction::DataDrop => (&[I64, I32], None),
-            BuiltinFunction::MemoryCopy | BuiltinFunction::MemoryFill => {
-                (&[I64, I32, I32, I32], Some(I32))
-            }
-            BuiltinFunction::MemoryInit => (&[I64, I32, I32, I32, I32], Some(I32)),
+        let clif = |t: BuiltinType| match t {
+            BuiltinType::I32 => types::I32,
+            BuiltinType::I64 => types::I64,
         };
+        let (params, result) = f.signature();
         let mut sig = Signature::new(self.call_conv);
-        sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
-        sig.returns.extend(result.map(AbiParam::new));
+        sig.params
+            .extend(params.iter().map(|&t| AbiParam::new(clif(t))));
+        sig.returns.extend(result.map(|t| AbiParam::new(clif(t))));
         sig
     }
 }

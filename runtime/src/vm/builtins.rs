@@ -55,6 +55,36 @@ impl BuiltinFunction {
     pub const fn index(self) -> u32 {
         self as u32
     }
+
+    /// Parameters (the `vmctx` first) and result, as compiled code calls
+    /// it: the compiler declares exactly this, and the layout fingerprint
+    /// covers it, so an artifact built against other libcalls is refused.
+    pub const fn signature(self) -> (&'static [BuiltinType], Option<BuiltinType>) {
+        use BuiltinType::{I32, I64};
+        match self {
+            BuiltinFunction::Memory32Grow => (&[I64, I64, I32], Some(I64)),
+            BuiltinFunction::TableGrow => (&[I64, I32, I32, I64], Some(I32)),
+            BuiltinFunction::TableFill => (&[I64, I32, I32, I64, I32], Some(I32)),
+            BuiltinFunction::TableCopy | BuiltinFunction::TableInit => {
+                (&[I64, I32, I32, I32, I32, I32], Some(I32))
+            }
+            BuiltinFunction::ElemDrop | BuiltinFunction::DataDrop => (&[I64, I32], None),
+            BuiltinFunction::MemoryCopy | BuiltinFunction::MemoryFill => {
+                (&[I64, I32, I32, I32], Some(I32))
+            }
+            BuiltinFunction::MemoryInit => (&[I64, I32, I32, I32, I32], Some(I32)),
+        }
+    }
+}
+
+/// A value in a builtin's signature (pointers are `I64` on aarch64).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum BuiltinType {
+    /// 32-bit integer.
+    I32 = 1,
+    /// 64-bit integer or pointer.
+    I64 = 2,
 }
 
 /// Function pointers of the libcalls, one per [`BuiltinFunction`] in slot

@@ -166,4 +166,38 @@ mod tests {
         );
         assert_ne!(VMOffsets::layout_fingerprint(), 0);
     }
+
+    /// Every constant compiled code may bake in is in the fingerprint: each
+    /// `pub const NAME: u32` of `offsets.rs` (the layout compiler and runtime
+    /// share), the epoch pointer and host-function context offsets among
+    /// them, plus the header sizes and the builtins.
+    #[test]
+    fn fingerprint_covers_every_layout_constant() {
+        let source = include_str!("offsets.rs");
+        let facts: alloc::collections::BTreeSet<&str> =
+            VMOffsets::LAYOUT_FACTS.iter().map(|f| f.0).collect();
+        let mut seen = 0;
+        for line in source.lines() {
+            let Some(rest) = line.trim().strip_prefix("pub const ") else {
+                continue;
+            };
+            let Some((name, ty)) = rest.split_once(':') else {
+                continue;
+            };
+            let constant = name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+            if constant && ty.trim_start().starts_with("u32") {
+                seen += 1;
+                assert!(facts.contains(name), "{name} is not in LAYOUT_FACTS");
+            }
+        }
+        assert!(seen > 40, "parsed only {seen} constants");
+        for fact in [
+            "VMCTX_EPOCH_PTR",
+            "VMHOST_FUNC_CONTEXT_ARRAY_CALL",
+            "VMCTX_HEADER_SIZE",
+            "ARTIFACT_HEADER_SIZE",
+        ] {
+            assert!(facts.contains(fact), "{fact}");
+        }
+    }
 }

@@ -247,64 +247,162 @@ impl VMOffsets {
         self.func_refs + i * Self::SIZE_OF_VMFUNC_REF
     }
 
-    /// A fingerprint of every fixed size and offset above. Artifacts record it
-    /// and the runtime refuses one built against another layout.
-    pub const fn layout_fingerprint() -> u64 {
-        let facts: [u32; 40] = [
-            Self::SIZE_OF_VMFUNCTION_IMPORT,
-            Self::SIZE_OF_VMTABLE_IMPORT,
-            Self::SIZE_OF_VMMEMORY_IMPORT,
-            Self::SIZE_OF_VMGLOBAL_IMPORT,
+    /// Every fixed size, offset and magic above, by name: what compiled
+    /// code bakes in. A test checks that no `pub const` of this type is
+    /// missing, so a new one cannot be left out of the fingerprint.
+    pub const LAYOUT_FACTS: &'static [(&'static str, u32)] = &[
+        ("SIZE_OF_VMFUNCTION_IMPORT", Self::SIZE_OF_VMFUNCTION_IMPORT),
+        ("SIZE_OF_VMTABLE_IMPORT", Self::SIZE_OF_VMTABLE_IMPORT),
+        ("SIZE_OF_VMMEMORY_IMPORT", Self::SIZE_OF_VMMEMORY_IMPORT),
+        ("SIZE_OF_VMGLOBAL_IMPORT", Self::SIZE_OF_VMGLOBAL_IMPORT),
+        (
+            "SIZE_OF_VMTABLE_DEFINITION",
             Self::SIZE_OF_VMTABLE_DEFINITION,
+        ),
+        (
+            "SIZE_OF_VMMEMORY_DEFINITION",
             Self::SIZE_OF_VMMEMORY_DEFINITION,
+        ),
+        (
+            "SIZE_OF_VMGLOBAL_DEFINITION",
             Self::SIZE_OF_VMGLOBAL_DEFINITION,
-            Self::SIZE_OF_VMFUNC_REF,
-            Self::SIZE_OF_VMRUNTIME_LIMITS,
+        ),
+        ("SIZE_OF_VMFUNC_REF", Self::SIZE_OF_VMFUNC_REF),
+        ("SIZE_OF_VMRUNTIME_LIMITS", Self::SIZE_OF_VMRUNTIME_LIMITS),
+        (
+            "SIZE_OF_VMSHARED_SIGNATURE_INDEX",
             Self::SIZE_OF_VMSHARED_SIGNATURE_INDEX,
-            Self::SIZE_OF_VAL_RAW,
+        ),
+        ("SIZE_OF_VAL_RAW", Self::SIZE_OF_VAL_RAW),
+        (
+            "VMFUNCTION_IMPORT_WASM_CALL",
             Self::VMFUNCTION_IMPORT_WASM_CALL,
+        ),
+        (
+            "VMFUNCTION_IMPORT_NATIVE_CALL",
             Self::VMFUNCTION_IMPORT_NATIVE_CALL,
+        ),
+        (
+            "VMFUNCTION_IMPORT_ARRAY_CALL",
             Self::VMFUNCTION_IMPORT_ARRAY_CALL,
-            Self::VMFUNCTION_IMPORT_VMCTX,
-            Self::VMTABLE_IMPORT_FROM,
-            Self::VMTABLE_IMPORT_VMCTX,
-            Self::VMMEMORY_IMPORT_FROM,
-            Self::VMMEMORY_IMPORT_VMCTX,
-            Self::VMMEMORY_IMPORT_INDEX,
-            Self::VMGLOBAL_IMPORT_FROM,
-            Self::VMMEMORY_DEFINITION_BASE,
+        ),
+        ("VMFUNCTION_IMPORT_VMCTX", Self::VMFUNCTION_IMPORT_VMCTX),
+        ("VMTABLE_IMPORT_FROM", Self::VMTABLE_IMPORT_FROM),
+        ("VMTABLE_IMPORT_VMCTX", Self::VMTABLE_IMPORT_VMCTX),
+        ("VMMEMORY_IMPORT_FROM", Self::VMMEMORY_IMPORT_FROM),
+        ("VMMEMORY_IMPORT_VMCTX", Self::VMMEMORY_IMPORT_VMCTX),
+        ("VMMEMORY_IMPORT_INDEX", Self::VMMEMORY_IMPORT_INDEX),
+        ("VMGLOBAL_IMPORT_FROM", Self::VMGLOBAL_IMPORT_FROM),
+        ("VMMEMORY_DEFINITION_BASE", Self::VMMEMORY_DEFINITION_BASE),
+        (
+            "VMMEMORY_DEFINITION_CURRENT_LENGTH",
             Self::VMMEMORY_DEFINITION_CURRENT_LENGTH,
-            Self::VMTABLE_DEFINITION_BASE,
+        ),
+        ("VMTABLE_DEFINITION_BASE", Self::VMTABLE_DEFINITION_BASE),
+        (
+            "VMTABLE_DEFINITION_CURRENT_ELEMENTS",
             Self::VMTABLE_DEFINITION_CURRENT_ELEMENTS,
-            Self::VMFUNC_REF_NATIVE_CALL,
-            Self::VMFUNC_REF_ARRAY_CALL,
-            Self::VMFUNC_REF_WASM_CALL,
-            Self::VMFUNC_REF_TYPE_INDEX,
-            Self::VMFUNC_REF_VMCTX,
+        ),
+        ("VMFUNC_REF_NATIVE_CALL", Self::VMFUNC_REF_NATIVE_CALL),
+        ("VMFUNC_REF_ARRAY_CALL", Self::VMFUNC_REF_ARRAY_CALL),
+        ("VMFUNC_REF_WASM_CALL", Self::VMFUNC_REF_WASM_CALL),
+        ("VMFUNC_REF_TYPE_INDEX", Self::VMFUNC_REF_TYPE_INDEX),
+        ("VMFUNC_REF_VMCTX", Self::VMFUNC_REF_VMCTX),
+        (
+            "VMRUNTIME_LIMITS_STACK_LIMIT",
             Self::VMRUNTIME_LIMITS_STACK_LIMIT,
+        ),
+        (
+            "VMRUNTIME_LIMITS_FUEL_CONSUMED",
             Self::VMRUNTIME_LIMITS_FUEL_CONSUMED,
+        ),
+        (
+            "VMRUNTIME_LIMITS_EPOCH_DEADLINE",
             Self::VMRUNTIME_LIMITS_EPOCH_DEADLINE,
+        ),
+        (
+            "VMRUNTIME_LIMITS_LAST_WASM_EXIT_FP",
             Self::VMRUNTIME_LIMITS_LAST_WASM_EXIT_FP,
-            Self::VMCTX_RUNTIME_LIMITS,
-            Self::VMCTX_CALLEE,
-            Self::VMCTX_STORE,
-            Self::VMCTX_BUILTIN_FUNCTIONS,
-            Self::VMCTX_SIGNATURE_IDS,
-            super::VMBuiltinFunctionsArray::LEN as u32,
-        ];
-        // FNV-1a over the facts; order matters.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        ),
+        (
+            "VMRUNTIME_LIMITS_LAST_WASM_EXIT_PC",
+            Self::VMRUNTIME_LIMITS_LAST_WASM_EXIT_PC,
+        ),
+        (
+            "VMRUNTIME_LIMITS_LAST_WASM_ENTRY_SP",
+            Self::VMRUNTIME_LIMITS_LAST_WASM_ENTRY_SP,
+        ),
+        ("VMCTX_MAGIC", Self::VMCTX_MAGIC),
+        ("VMCTX_RUNTIME_LIMITS", Self::VMCTX_RUNTIME_LIMITS),
+        ("VMCTX_CALLEE", Self::VMCTX_CALLEE),
+        ("VMCTX_EPOCH_PTR", Self::VMCTX_EPOCH_PTR),
+        (
+            "VMCTX_EXTERNREF_ACTIVATIONS_TABLE",
+            Self::VMCTX_EXTERNREF_ACTIVATIONS_TABLE,
+        ),
+        ("VMCTX_STORE", Self::VMCTX_STORE),
+        ("VMCTX_BUILTIN_FUNCTIONS", Self::VMCTX_BUILTIN_FUNCTIONS),
+        ("VMCTX_SIGNATURE_IDS", Self::VMCTX_SIGNATURE_IDS),
+        ("VMHOST_FUNC_CONTEXT_MAGIC", Self::VMHOST_FUNC_CONTEXT_MAGIC),
+        (
+            "VMHOST_FUNC_CONTEXT_ARRAY_CALL",
+            Self::VMHOST_FUNC_CONTEXT_ARRAY_CALL,
+        ),
+        (
+            "VMHOST_FUNC_CONTEXT_FUNC_REF",
+            Self::VMHOST_FUNC_CONTEXT_FUNC_REF,
+        ),
+        ("VMCONTEXT_MAGIC", VMCONTEXT_MAGIC),
+        ("VMHOST_FUNC_MAGIC", VMHOST_FUNC_MAGIC),
+        ("VMCTX_HEADER_SIZE", Self::HEADER_SIZE),
+        ("ARTIFACT_HEADER_SIZE", crate::artifact::HEADER_SIZE as u32),
+        ("BUILTINS", super::VMBuiltinFunctionsArray::LEN as u32),
+    ];
+
+    /// A fingerprint of [`VMOffsets::LAYOUT_FACTS`] and of every builtin's
+    /// slot and signature. Artifacts record it and the runtime refuses one
+    /// built against another layout or another set of libcalls.
+    pub const fn layout_fingerprint() -> u64 {
+        let mut hash = FNV_OFFSET;
         let mut i = 0;
-        while i < facts.len() {
-            let bytes = facts[i].to_le_bytes();
-            let mut j = 0;
-            while j < 4 {
-                hash ^= bytes[j] as u64;
-                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-                j += 1;
-            }
+        while i < Self::LAYOUT_FACTS.len() {
+            hash = fnv(hash, Self::LAYOUT_FACTS[i].1);
             i += 1;
+        }
+        let mut b = 0;
+        while b < super::BuiltinFunction::ALL.len() {
+            let f = super::BuiltinFunction::ALL[b];
+            let (params, result) = f.signature();
+            hash = fnv(hash, f.index());
+            let mut p = 0;
+            while p < params.len() {
+                hash = fnv(hash, params[p] as u32);
+                p += 1;
+            }
+            hash = fnv(
+                hash,
+                match result {
+                    Some(t) => t as u32,
+                    None => 0,
+                },
+            );
+            b += 1;
         }
         hash
     }
+}
+
+/// FNV-1a (64-bit) start value.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One little-endian `u32` more into an FNV-1a hash; order matters.
+const fn fnv(mut hash: u64, fact: u32) -> u64 {
+    let bytes = fact.to_le_bytes();
+    let mut j = 0;
+    while j < 4 {
+        hash ^= bytes[j] as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        j += 1;
+    }
+    hash
 }
