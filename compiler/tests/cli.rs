@@ -123,3 +123,49 @@ fn wasi_commands_stop_at_their_timeout() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("error: wasm trap: interrupt"), "{stderr}");
 }
+
+/// A WASI command that sleeps 10 s through `poll_oneoff` (one relative
+/// clock subscription), then exits 0.
+const SLEEPER: &str = r#"(module
+  (import "wasi_snapshot_preview1" "poll_oneoff"
+    (func $poll (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    ;; subscription at 0: userdata 0, tag 0 (clock), clock id 1 (monotonic)
+    ;; at 16, timeout 10 s at 24, precision 0, flags 0 (relative) at 40.
+    (i32.store (i32.const 16) (i32.const 1))
+    (i64.store (i32.const 24) (i64.const 10000000000))
+    (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))"#;
+
+#[test]
+fn a_wasi_sleep_costs_fuel() {
+    let start = std::time::Instant::now();
+    let out = basalt_run("wasi-sleep-fuel", SLEEPER, &["--fuel", "1000000"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: wasm trap: all fuel consumed by WebAssembly"),
+        "{stderr}"
+    );
+    // It trapped instead of sleeping the 10 s out.
+    assert!(start.elapsed().as_secs() < 9, "{:?}", start.elapsed());
+}
+
+/// `fd_write` with more iovecs than `IOV_MAX` (1025 empty ones) answers
+/// `EINVAL` (28), which the command passes to `proc_exit`.
+#[test]
+fn fd_write_caps_its_iovec_count() {
+    let out = basalt_run(
+        "wasi-iovecs",
+        r#"(module
+             (import "wasi_snapshot_preview1" "fd_write"
+               (func $fd_write (param i32 i32 i32 i32) (result i32)))
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (memory (export "memory") 1)
+             (func (export "_start")
+               (call $exit
+                 (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1025) (i32.const 16384)))))"#,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(28), "{}", text(&out.stderr));
+}

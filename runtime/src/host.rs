@@ -55,6 +55,17 @@ impl<T> Caller<'_, T> {
         &mut self.store.data
     }
 
+    /// Whether the calling Wasm was compiled with fuel metering (then the
+    /// store's fuel counter is live).
+    pub(crate) fn meters_fuel(&self) -> bool {
+        self.instance.is_some_and(|i| {
+            self.store
+                .instances
+                .get(i.index)
+                .is_some_and(|s| s.module.inner.settings.fuel)
+        })
+    }
+
     /// An export of the calling instance (e.g. its `"memory"`).
     pub fn get_export(&mut self, name: &str) -> Option<Extern> {
         let instance = self.instance?;

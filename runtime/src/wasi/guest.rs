@@ -35,22 +35,26 @@ pub fn write_u64(mem: &mut [u8], ptr: u32, value: u64) -> Result<(), Errno> {
     Ok(())
 }
 
-/// The `(buf, buf_len)` pairs of an `iovec`/`ciovec` array of `count`
-/// entries at `ptr` (8 bytes each: two `u32`).
 /// Most iovecs one call may pass (Linux's `IOV_MAX`).
 pub const MAX_IOVS: u32 = 1024;
 
+/// The `(buf, buf_len)` pairs of an `iovec`/`ciovec` array of `count`
+/// entries at `ptr` (8 bytes each: two `u32`). More than [`MAX_IOVS`] is
+/// `EINVAL`, as on Linux, so no guest can make a call loop for long.
 pub fn iovecs(
     mem: &[u8],
     ptr: u32,
     count: u32,
-) -> impl Iterator<Item = Result<(u32, u32), Errno>> + '_ {
-    (0..count).map(move |i| {
+) -> Result<impl Iterator<Item = Result<(u32, u32), Errno>> + '_, Errno> {
+    if count > MAX_IOVS {
+        return Err(Errno::INVAL);
+    }
+    Ok((0..count).map(move |i| {
         let at = i
             .checked_mul(8)
             .and_then(|off| ptr.checked_add(off))
             .ok_or(Errno::FAULT)?;
         let len_at = at.checked_add(4).ok_or(Errno::FAULT)?;
         Ok((read_u32(mem, at)?, read_u32(mem, len_at)?))
-    })
+    }))
 }

@@ -62,6 +62,48 @@ pub(crate) struct Env<'a> {
     platform: &'static dyn Platform,
     /// The store's epoch deadline, for waits inside host calls.
     epoch_deadline: u64,
+    /// The store's fuel counter (`VMRuntimeLimits::fuel_consumed`, counting
+    /// up to 0) when the caller meters fuel: waits are charged to it.
+    fuel: Option<*mut i64>,
+}
+
+/// Fuel a wait costs per nanosecond: what a core at 1 GHz could have
+/// executed meanwhile, so fuel bounds a guest's use of the core whether it
+/// computes or sleeps.
+pub(crate) const FUEL_PER_NS: u64 = 1;
+
+impl Env<'_> {
+    /// Wait on the platform clock until `deadline_ns` (`now` is the current
+    /// time). The wait is guest time: it traps with `interrupt` once the
+    /// store's epoch deadline passes, and costs [`FUEL_PER_NS`] per
+    /// nanosecond when the caller meters fuel; a wait longer than the fuel
+    /// left consumes it all and traps with out-of-fuel at once.
+    pub(crate) fn wait_until(
+        &mut self,
+        now: u64,
+        deadline_ns: u64,
+        clock: impl Fn(&Self) -> u64,
+    ) -> Result<(), Fail> {
+        if let Some(fuel) = self.fuel {
+            let cost = deadline_ns.saturating_sub(now).saturating_mul(FUEL_PER_NS);
+            // SAFETY: the counter belongs to the calling store, whose Wasm
+            // is suspended in this host call; nothing else touches it.
+            let consumed = unsafe { &mut *fuel };
+            let left = consumed.saturating_neg().max(0) as u64;
+            if cost > left {
+                *consumed = 0;
+                return Err(Fail::Trap(Trap::OutOfFuel));
+            }
+            *consumed += cost as i64;
+        }
+        while clock(self) < deadline_ns {
+            if crate::Engine::epoch() >= self.epoch_deadline {
+                return Err(Fail::Trap(Trap::Interrupt));
+            }
+            core::hint::spin_loop();
+        }
+        Ok(())
+    }
 }
 
 /// The parameters of one call (types checked by the signature).
@@ -159,11 +201,15 @@ fn env<'a, T>(caller: &'a mut Caller<'_, T>, get: fn(&mut T) -> &mut WasiCtx) ->
     // SAFETY: the limits belong to this store and only Wasm of it, which
     // is suspended in this host call, writes them.
     let epoch_deadline = unsafe { *caller.as_context().limits.epoch_deadline.get() };
+    let fuel = caller
+        .meters_fuel()
+        .then(|| caller.as_context().limits.fuel_consumed.get());
     Env {
         ctx: get(caller.data_mut()),
         mem,
         platform,
         epoch_deadline,
+        fuel,
     }
 }
 

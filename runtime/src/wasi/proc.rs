@@ -126,7 +126,9 @@ const ABSTIME: u16 = 1;
 /// subscriptions are ready at once (stdio never blocks: writes go to the
 /// console, reads hit the buffer or EOF), so they are reported without
 /// waiting; with none, the core spins on the platform clock until the
-/// earliest clock subscription expires — this is what `sleep` is.
+/// earliest clock subscription expires — this is what `sleep` is — under
+/// the store's epoch deadline and fuel ([`Env::wait_until`]). It is the only
+/// WASI call that waits.
 /// Most subscriptions one `poll_oneoff` may pass.
 const MAX_SUBSCRIPTIONS: u32 = 256;
 
@@ -179,13 +181,8 @@ pub fn poll_oneoff(env: &mut Env<'_>, a: &Args<'_>) -> Outcome {
         now
     } else {
         let earliest = events.iter().filter_map(|e| e.3).min().unwrap_or(now);
-        while now_ns(env) < earliest {
-            // Waiting is guest time: the store's epoch deadline still applies.
-            if crate::Engine::epoch() >= env.epoch_deadline {
-                return Err(Fail::Trap(Trap::Interrupt));
-            }
-            core::hint::spin_loop();
-        }
+        // Waiting is guest time: epoch deadline and fuel apply.
+        env.wait_until(now, earliest, now_ns)?;
         now_ns(env)
     };
     let mut count = 0u32;

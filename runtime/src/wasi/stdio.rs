@@ -29,12 +29,12 @@ pub fn fd_write(env: &mut Env<'_>, a: &Args<'_>) -> Outcome {
         return Err(Errno::BADF.into());
     }
     let mut total: u32 = 0;
-    for iov in guest::iovecs(env.mem, a.u32(1), a.u32(2)) {
+    for iov in guest::iovecs(env.mem, a.u32(1), a.u32(2))? {
         let (ptr, len) = iov?;
         guest::bytes(env.mem, ptr, len)?;
         total = total.checked_add(len).ok_or(Errno::OVERFLOW)?;
     }
-    for iov in guest::iovecs(env.mem, a.u32(1), a.u32(2)) {
+    for iov in guest::iovecs(env.mem, a.u32(1), a.u32(2))? {
         let (ptr, len) = iov?;
         env.platform.console_write(guest::bytes(env.mem, ptr, len)?);
     }
@@ -48,12 +48,9 @@ pub fn fd_read(env: &mut Env<'_>, a: &Args<'_>) -> Outcome {
     if open_fd(env, a)? != 0 {
         return Err(Errno::BADF.into());
     }
-    // Bounded like Linux's IOV_MAX so a guest cannot size a host allocation.
-    if a.u32(2) > guest::MAX_IOVS {
-        return Err(Errno::INVAL.into());
-    }
+    // Bounded (`MAX_IOVS`), so a guest cannot size this host allocation.
     let iovs: Vec<(u32, u32)> =
-        guest::iovecs(env.mem, a.u32(1), a.u32(2)).collect::<Result<_, _>>()?;
+        guest::iovecs(env.mem, a.u32(1), a.u32(2))?.collect::<Result<_, _>>()?;
     let stdin = env.ctx.stdin.as_deref().unwrap_or(&[]);
     let mut pos = env.ctx.stdin_pos;
     let mut total = 0usize;
