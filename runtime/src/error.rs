@@ -57,6 +57,8 @@ pub enum Error {
     /// a function of its signature, so there is no wasm-to-host trampoline
     /// through which Wasm could call it.
     NotCallable,
+    /// The heap cannot hold what the module asks for (named).
+    OutOfMemory(&'static str),
     /// Calling into Wasm needs an aarch64 host.
     UnsupportedHost,
     /// A handle (function, memory, table, global, instance, reference) was
@@ -131,6 +133,7 @@ impl fmt::Display for Error {
             Error::NotCallable => f.write_str(
                 "host function cannot be called from Wasm: no module in the store imports a function of its signature",
             ),
+            Error::OutOfMemory(what) => write!(f, "out of heap memory for {what}"),
             Error::UnsupportedHost => f.write_str("calling Wasm code needs an aarch64 host"),
             Error::WrongStore => f.write_str("a handle was used with a store other than its own"),
             Error::Limits(what) => write!(f, "invalid limits: {what}"),

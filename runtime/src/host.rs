@@ -57,6 +57,7 @@ impl<T> Caller<'_, T> {
 
     /// Whether the calling Wasm was compiled with fuel metering (then the
     /// store's fuel counter is live).
+    #[cfg(feature = "wasi")]
     pub(crate) fn meters_fuel(&self) -> bool {
         self.instance.is_some_and(|i| {
             self.store

@@ -338,11 +338,18 @@ pub(crate) fn instantiate<T>(
     // nothing else borrows it during instantiation.
     let state = unsafe { &mut *state_ptr };
 
-    state.elems = meta
-        .elems
-        .iter()
-        .map(|e| e.items.iter().map(|x| eval(state, x) as u64).collect())
-        .collect();
+    // Sized by the artifact, so reserved fallibly: a segment larger than
+    // the heap is an error, not an allocation failure that aborts.
+    let oom = |_| Error::OutOfMemory("element segments");
+    let mut elems = Vec::new();
+    elems.try_reserve_exact(meta.elems.len()).map_err(oom)?;
+    for e in &meta.elems {
+        let mut items = Vec::new();
+        items.try_reserve_exact(e.items.len()).map_err(oom)?;
+        items.extend(e.items.iter().map(|x| eval(state, x) as u64));
+        elems.push(items);
+    }
+    state.elems = elems;
     for (i, seg) in meta.elems.iter().enumerate() {
         match seg.mode {
             ElemMode::Active { table, offset } => {

@@ -324,3 +324,24 @@ fn a_fault_at_no_trap_site_stops_the_board() {
     assert_eq!(r.outcomes[0], ok(&[I32(0)]), "{}", r.console);
     assert!(r.console.contains("crash: data abort"), "{}", r.console);
 }
+
+/// An artifact whose metadata is larger than the board's 32 MiB heap (a
+/// 36 MiB data segment; the artifact itself sits in the job region) is a
+/// load error, not an allocation failure that crashes the board.
+#[test]
+fn metadata_larger_than_the_heap_is_refused() {
+    let size = 36 << 20;
+    let small = compile(
+        r#"(module (memory 600) (data (i32.const 0) "a")
+             (func (export "f") (result i32) (i32.const 42)))"#,
+    );
+    let a = basalt::artifact::read(&small).unwrap();
+    let mut m = a.metadata.clone();
+    m.data[0].bytes = vec![b'a'; size];
+    let artifact = basalt::artifact::write(a.header.settings, a.header.cpu_features, &m, a.code);
+    assert!(artifact.len() > size);
+    refused(
+        artifact,
+        "cannot load artifact: artifact metadata does not decode (malformed, or larger than the heap)",
+    );
+}

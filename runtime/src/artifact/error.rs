@@ -54,7 +54,7 @@ pub enum ArtifactError {
     },
     /// The platform cannot back the artifact's bounds-check mode.
     BoundsChecksUnsupported,
-    /// Metadata does not decode.
+    /// Metadata does not decode: malformed, or too large for the heap.
     Metadata,
     /// Metadata decodes but is inconsistent (e.g. code ranges out of bounds).
     Inconsistent(&'static str),
@@ -88,7 +88,9 @@ impl fmt::Display for ArtifactError {
             ArtifactError::BoundsChecksUnsupported => {
                 f.write_str("the platform cannot back this artifact's bounds-check mode")
             }
-            ArtifactError::Metadata => f.write_str("artifact metadata does not decode"),
+            ArtifactError::Metadata => {
+                f.write_str("artifact metadata does not decode (malformed, or larger than the heap)")
+            }
             ArtifactError::Inconsistent(what) => write!(f, "artifact metadata inconsistent: {what}"),
         }
     }

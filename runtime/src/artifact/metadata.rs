@@ -43,8 +43,10 @@ impl core::fmt::Display for ValType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FuncType {
     /// Parameter types.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub params: Vec<ValType>,
     /// Result types.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub results: Vec<ValType>,
 }
 
@@ -118,8 +120,10 @@ pub enum ImportKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Import {
     /// Module name.
+    #[serde(deserialize_with = "super::fallible::string")]
     pub module: String,
     /// Field name.
+    #[serde(deserialize_with = "super::fallible::string")]
     pub name: String,
     /// What is expected.
     pub kind: ImportKind,
@@ -149,6 +153,7 @@ pub struct ElemSegment {
     /// `FuncRef` or `ExternRef`.
     pub elem: ValType,
     /// Items: `RefFunc`, `RefNull` or `GlobalGet`.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub items: Vec<ConstExpr>,
 }
 
@@ -169,6 +174,7 @@ pub enum ExportKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Export {
     /// Export name.
+    #[serde(deserialize_with = "super::fallible::string")]
     pub name: String,
     /// What it refers to.
     pub kind: ExportKind,
@@ -201,6 +207,7 @@ pub struct DataSegment {
     /// Target memory and offset expression, for an active segment.
     pub active: Option<(u32, ConstExpr)>,
     /// Contents.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub bytes: Vec<u8>,
 }
 
@@ -217,33 +224,46 @@ pub struct TrapSite {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
     /// Module name from the name section, if any.
+    #[serde(deserialize_with = "super::fallible::opt_string")]
     pub name: Option<String>,
     /// Signatures.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub types: Vec<FuncType>,
     /// Imports in module order.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub imports: Vec<Import>,
     /// Defined functions (function index = number of imported functions + position).
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub funcs: Vec<FuncInfo>,
     /// Function index of each `VMFuncRef` slot in the `VMContext`.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub func_refs: Vec<u32>,
     /// Wasm-to-host trampolines: (type index, code offset), one per type of
     /// an imported function.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub host_trampolines: Vec<(u32, u32)>,
     /// Exports.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub exports: Vec<Export>,
     /// Defined tables.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub tables: Vec<TablePlan>,
     /// Defined memories.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub memories: Vec<MemoryPlan>,
     /// Defined globals.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub globals: Vec<GlobalPlan>,
     /// Element segments.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub elems: Vec<ElemSegment>,
     /// Data segments.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub data: Vec<DataSegment>,
     /// Start function.
     pub start: Option<u32>,
     /// Trap sites sorted by offset.
+    #[serde(deserialize_with = "super::fallible::vec")]
     pub traps: Vec<TrapSite>,
 }
 

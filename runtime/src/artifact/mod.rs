@@ -12,6 +12,7 @@
 //! the compiler; libcalls and imports go through the `VMContext`).
 
 mod error;
+mod fallible;
 mod header;
 mod metadata;
 
