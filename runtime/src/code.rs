@@ -2,10 +2,13 @@
 //! read-only + executable (W^X), and the registry the trap hook searches.
 
 use crate::artifact::Metadata;
+use crate::backtrace::FrameInfo;
 use crate::error::Error;
 use crate::Trap;
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use spin::RwLockReadGuard;
 use basalt_platform::{Fault, FaultKind, MapError, Platform, Protection};
 
 /// Bump allocator over the firmware's code arena, in platform pages.
@@ -65,12 +68,20 @@ pub(crate) fn register(region: CodeRegion) {
     REGISTRY.write().push(region);
 }
 
+/// The loaded code, for ordinary (non-handler) code.
+pub(crate) fn regions() -> RwLockReadGuard<'static, Vec<CodeRegion>> {
+    REGISTRY.read()
+}
+
+/// The loaded code, for exception and interrupt handlers: `None` if the
+/// interrupted code is registering a module right now (never block there).
+pub(crate) fn try_regions() -> Option<RwLockReadGuard<'static, Vec<CodeRegion>>> {
+    REGISTRY.try_read()
+}
+
 /// Which trap a fault inside Wasm code is, or `None` if the PC is not in
 /// any loaded module (then the fault is the host's own bug).
-pub(crate) fn classify(fault: &Fault) -> Option<Trap> {
-    // Never block in an exception handler: a fault while the registry is
-    // being written is not a Wasm trap.
-    let regions = REGISTRY.try_read()?;
+pub(crate) fn classify(regions: &[CodeRegion], fault: &Fault) -> Option<Trap> {
     let region = regions
         .iter()
         .find(|r| (r.start..r.end).contains(&fault.pc))?;
@@ -78,5 +89,24 @@ pub(crate) fn classify(fault: &Fault) -> Option<Trap> {
     Some(match (region.meta.trap_at(offset), fault.kind) {
         (Some(trap), FaultKind::UndefinedInstruction | FaultKind::DataAbort) => trap,
         _ => Trap::UnexplainedFault,
+    })
+}
+
+/// The Wasm function, name and module offset of a frame's program counter
+/// (`exact`: the instruction itself, else a return address); `None` outside
+/// Wasm function bodies.
+pub(crate) fn frame_info(pc: usize, exact: bool) -> Option<FrameInfo> {
+    let at = crate::backtrace::lookup_pc(pc, exact);
+    let regions = regions();
+    let region = regions.iter().find(|r| (r.start..r.end).contains(&at))?;
+    let meta = &region.meta;
+    let offset = (at - region.start) as u32;
+    let defined = meta.defined_func_at(offset)?;
+    let func_index = (meta.num_imported_funcs() + defined) as u32;
+    Some(FrameInfo {
+        func_index,
+        func_name: meta.func_name(func_index).map(String::from),
+        module_name: meta.name.clone(),
+        module_offset: meta.wasm_offset(meta.funcs[defined].body, offset),
     })
 }

@@ -128,6 +128,5 @@ pub(crate) unsafe fn enter<T>(
     // suspended below us reads the same value.
     unsafe { *store.limits.stack_limit.get() = stack.low + store.config.host_stack_reserve };
     // SAFETY: guaranteed by the caller.
-    unsafe { crate::enter::invoke(array_call, vmctx, values, len)? };
-    Ok(())
+    unsafe { crate::enter::invoke(array_call, vmctx, values, len, &store.limits) }
 }

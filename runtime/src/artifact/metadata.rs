@@ -245,6 +245,14 @@ pub struct Metadata {
     pub start: Option<u32>,
     /// Trap sites sorted by offset.
     pub traps: Vec<TrapSite>,
+    /// Function names from the name section, `(function index, name)`
+    /// sorted by index, for backtraces and profiles; empty when the module
+    /// has none or the compiler was told `--strip-names`.
+    pub func_names: Vec<(u32, String)>,
+    /// Where each run of machine code came from in the original module:
+    /// `(code offset, Wasm byte offset)` sorted by code offset; an entry
+    /// holds until the next one. Backtraces report the Wasm offset.
+    pub address_map: Vec<(u32, u32)>,
 }
 
 impl Metadata {
@@ -494,6 +502,16 @@ impl Metadata {
         {
             return bad("trap table unsorted or invalid");
         }
+        if self.func_names.windows(2).any(|w| w[0].0 >= w[1].0)
+            || self.func_names.iter().any(|n| n.0 as usize >= num_funcs)
+        {
+            return bad("function names unsorted or out of range");
+        }
+        if self.address_map.windows(2).any(|w| w[0].0 >= w[1].0)
+            || self.address_map.iter().any(|a| !in_code(a.0, 0))
+        {
+            return bad("address map unsorted or outside the code");
+        }
         Ok(())
     }
 
@@ -504,5 +522,40 @@ impl Metadata {
             .binary_search_by_key(&offset, |t| t.offset)
             .ok()?;
         Trap::from_u8(self.traps[i].code)
+    }
+
+    /// The defined function whose body holds code offset `offset`, as its
+    /// position in `funcs` (bodies are laid out in order).
+    pub fn defined_func_at(&self, offset: u32) -> Option<usize> {
+        let i = self.funcs.partition_point(|f| f.body.0 <= offset).checked_sub(1)?;
+        let (start, len) = self.funcs[i].body;
+        (offset - start < len).then_some(i)
+    }
+
+    /// The name-section name of function `index`, if kept.
+    pub fn func_name(&self, index: u32) -> Option<&str> {
+        let i = self
+            .func_names
+            .binary_search_by_key(&index, |n| n.0)
+            .ok()?;
+        Some(&self.func_names[i].1)
+    }
+
+    /// The Wasm byte offset of the code at `offset` inside the body
+    /// `body`: the last address-map entry at or before it, else the body's
+    /// first entry (prologue code has none of its own).
+    pub fn wasm_offset(&self, body: (u32, u32), offset: u32) -> Option<u32> {
+        let after = self.address_map.partition_point(|a| a.0 <= offset);
+        let first = self.address_map.partition_point(|a| a.0 < body.0);
+        let in_body = |i: usize| {
+            self.address_map
+                .get(i)
+                .filter(|a| a.0 >= body.0 && a.0 - body.0 < body.1)
+        };
+        after
+            .checked_sub(1)
+            .and_then(in_body)
+            .or_else(|| in_body(first))
+            .map(|a| a.1)
     }
 }
