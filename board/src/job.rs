@@ -17,7 +17,10 @@
 //! Values: `i32:<hex>`, `i64:<hex>`, `f32:<hex bits>`, `f64:<hex bits>`,
 //! `v128:<hex, lane 0 least significant>`, `funcref:null`, `funcref:<hex>`,
 //! `externref:null`, `externref:<hex n>`.
-//! The `spectest` module of the Wasm spec tests is always defined.
+//! The `spectest` module of the Wasm spec tests is always defined, and a
+//! `host` module for tests of host calls: `host.fail` traps with
+//! `host function failed`; `host.reenter` calls the calling instance's
+//! export `reentered` and passes its trap on.
 //!
 //! Exit status: 0 when the script ran to its end (traps included), 3 when a
 //! required instantiation fails, 4 on a malformed payload or script.
@@ -29,8 +32,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use basalt::profile::Profiler;
 use basalt::{
-    Engine, Error, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory, MemoryType,
-    Module, Store, StoreConfig, Table, TableType, Val, ValType, WasmBacktrace,
+    Caller, Engine, Error, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory,
+    MemoryType, Module, Store, StoreConfig, Table, TableType, Trap, Val, ValType, WasmBacktrace,
 };
 use basalt_platform::Platform;
 
@@ -415,7 +418,10 @@ impl Runner<'_> {
 
     /// Stop the profiler and print its stacks (before the `ok` reply).
     fn profile_report(&mut self, n: usize) -> Result<Vec<Val>, Reply> {
-        let profiler = self.profiler.take().ok_or_else(|| bad("no profiler running"))?;
+        let profiler = self
+            .profiler
+            .take()
+            .ok_or_else(|| bad("no profiler running"))?;
         let (profile, _) = profiler.finish();
         for (stack, count) in profile.stacks() {
             println!("#{n} profile {count} {}", hex(stack.join(";").as_bytes()));
@@ -500,8 +506,23 @@ fn print_val(store: &Store<Host>, v: &Val) {
     }
 }
 
-/// The `spectest` host module the Wasm spec tests import from.
+/// The `spectest` host module the Wasm spec tests import from, and the
+/// `host` module of host-call tests.
 fn define_spectest(store: &mut Store<Host>, linker: &mut Linker<Host>) -> Result<(), Error> {
+    linker.func_wrap("host", "fail", || -> Result<(), Trap> {
+        Err(Trap::HostError)
+    });
+    linker.func_wrap(
+        "host",
+        "reenter",
+        |mut caller: Caller<'_, Host>| -> Result<(), Error> {
+            let f = caller
+                .get_export("reentered")
+                .and_then(|e| e.into_func())
+                .ok_or(Error::TypeMismatch("no export `reentered`"))?;
+            f.call(&mut caller, &[], &mut [])
+        },
+    );
     linker.func_wrap("spectest", "print", || println!("spectest: print"));
     linker.func_wrap("spectest", "print_i32", |v: i32| {
         println!("spectest: print_i32 {v}")

@@ -130,7 +130,8 @@ pub fn dispatch_sample(at: &Interrupted) {
     if raw != 0 {
         // SAFETY: the only non-zero value ever stored is a `fn(&Interrupted)`
         // cast to usize by `set_sample_hook`.
-        let hook: fn(&Interrupted) = unsafe { core::mem::transmute::<usize, fn(&Interrupted)>(raw) };
+        let hook: fn(&Interrupted) =
+            unsafe { core::mem::transmute::<usize, fn(&Interrupted)>(raw) };
         hook(at);
     }
 }

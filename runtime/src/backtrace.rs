@@ -234,12 +234,7 @@ pub(crate) unsafe fn walk(
             }
             // SAFETY: `fp` is a frame record on this activation's stack
             // (between the interrupted SP and the entry frame), 16-aligned.
-            let (next_fp, ret) = unsafe {
-                (
-                    *(fp as *const usize),
-                    *((fp + 8) as *const usize),
-                )
-            };
+            let (next_fp, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
             low = fp + 16;
             fp = next_fp;
             pc = ret;

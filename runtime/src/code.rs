@@ -8,8 +8,8 @@ use crate::Trap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use spin::RwLockReadGuard;
 use basalt_platform::{Fault, FaultKind, MapError, Platform, Protection};
+use spin::RwLockReadGuard;
 
 /// Bump allocator over the firmware's code arena, in platform pages.
 pub(crate) struct CodeArena {

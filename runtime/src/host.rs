@@ -206,9 +206,11 @@ impl Func {
 pub(crate) fn untyped<T, E: Into<Error>>(
     func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), E> + Send + Sync + 'static,
 ) -> Arc<HostFn<T>> {
-    Arc::new(move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
-        func(caller, params, results).map_err(Into::into)
-    })
+    Arc::new(
+        move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+            func(caller, params, results).map_err(Into::into)
+        },
+    )
 }
 
 /// A Rust type that is a Wasm value type.

@@ -527,17 +527,17 @@ impl Metadata {
     /// The defined function whose body holds code offset `offset`, as its
     /// position in `funcs` (bodies are laid out in order).
     pub fn defined_func_at(&self, offset: u32) -> Option<usize> {
-        let i = self.funcs.partition_point(|f| f.body.0 <= offset).checked_sub(1)?;
+        let i = self
+            .funcs
+            .partition_point(|f| f.body.0 <= offset)
+            .checked_sub(1)?;
         let (start, len) = self.funcs[i].body;
         (offset - start < len).then_some(i)
     }
 
     /// The name-section name of function `index`, if kept.
     pub fn func_name(&self, index: u32) -> Option<&str> {
-        let i = self
-            .func_names
-            .binary_search_by_key(&index, |n| n.0)
-            .ok()?;
+        let i = self.func_names.binary_search_by_key(&index, |n| n.0).ok()?;
         Some(&self.func_names[i].1)
     }
 
