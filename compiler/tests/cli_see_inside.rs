@@ -65,7 +65,7 @@ fn profile_writes_folded_stacks_and_ranks_the_hot_function_first() {
             (stack, n.parse().expect("a count"))
         })
         .collect();
-    stacks.sort_by(|a, b| b.1.cmp(&a.1));
+    stacks.sort_by_key(|s| std::cmp::Reverse(s.1));
     assert_eq!(stacks[0].0, "<wasm function 3>;hot;spin", "{text}");
     assert!(
         stacks.iter().any(|s| s.0 == "<wasm function 3>;cold;spin"),

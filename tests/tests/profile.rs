@@ -62,7 +62,7 @@ fn hot_function_comes_first_and_runs_repeat_exactly() {
     assert!(cold > 0 && hot > 5 * cold, "{profile:?}");
     assert!(hot + cold >= total * 9 / 10, "{profile:?}");
     let mut ranked = profile.clone();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|s| std::cmp::Reverse(s.1));
     assert_eq!(ranked[0].0, "main;hot");
     // Under -icount the timer interrupts the same instructions every run.
     assert_eq!(profile_once(), profile);
