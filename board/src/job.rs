@@ -10,11 +10,17 @@
 //! - `invoke <instance-id> <hex-name> [values]` and `get <instance-id> <hex-name>`.
 //! - `layout` (check the `VMContext` layout), `poke-code <instance-id>`
 //!   (write into sealed code: W^X must make this fault).
+//! - `profile-start <period-us>`: sample guest code from the sampling
+//!   timer; `profile-report`: stop, then one `#n profile <count> <hex
+//!   folded stack>` line per stack and `#n profile-dropped <count>`.
 //!
 //! Values: `i32:<hex>`, `i64:<hex>`, `f32:<hex bits>`, `f64:<hex bits>`,
 //! `v128:<hex, lane 0 least significant>`, `funcref:null`, `funcref:<hex>`,
 //! `externref:null`, `externref:<hex n>`.
-//! The `spectest` module of the Wasm spec tests is always defined.
+//! The `spectest` module of the Wasm spec tests is always defined, and a
+//! `host` module for tests of host calls: `host.fail` traps with
+//! `host function failed`; `host.reenter` calls the calling instance's
+//! export `reentered` and passes its trap on.
 //!
 //! Exit status: 0 when the script ran to its end (traps included), 3 when a
 //! required instantiation fails, 4 on a malformed payload or script.
@@ -24,9 +30,10 @@ use crate::VirtPlatform;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+use basalt::profile::Profiler;
 use basalt::{
-    Engine, Error, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory, MemoryType,
-    Module, Store, StoreConfig, Table, TableType, Val, ValType,
+    Caller, Engine, Error, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory,
+    MemoryType, Module, Store, StoreConfig, Table, TableType, Trap, Val, ValType, WasmBacktrace,
 };
 use basalt_platform::Platform;
 
@@ -46,6 +53,7 @@ struct Runner<'a> {
     artifacts: Vec<&'a [u8]>,
     modules: BTreeMap<usize, Module>,
     instances: BTreeMap<u32, Instance>,
+    profiler: Option<Profiler>,
 }
 
 /// Run one job; the return value is the VM's exit status.
@@ -112,6 +120,7 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
         artifacts,
         modules: BTreeMap::new(),
         instances: BTreeMap::new(),
+        profiler: None,
     };
     for (n, line) in script.lines().enumerate() {
         // Single spaces separate fields; an empty export name is an empty field.
@@ -123,7 +132,7 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
                 if cmd == "instantiate!" {
                     match &reply {
                         Err(Reply::Error(e)) => println!("load-error: {e}"),
-                        Err(Reply::Trap(_, e)) => println!("load-error: wasm trap: {e}"),
+                        Err(Reply::Trap(_, e, _)) => println!("load-error: wasm trap: {e}"),
                         Ok(_) => {}
                     }
                     if reply.is_err() {
@@ -157,6 +166,11 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
                 Ok(Vec::new())
             }),
             Some("invoke") => r.invoke(&mut words),
+            Some("profile-start") => number64(&mut words).and_then(|us| {
+                let period = (platform.tick_hz() * us / 1_000_000).max(1);
+                r.start_profile(period)
+            }),
+            Some("profile-report") => r.profile_report(n),
             Some("get") => r.get(&mut words),
             Some("layout") => {
                 layout();
@@ -184,7 +198,10 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
                 }
                 println!();
             }
-            Err(Reply::Trap(code, msg)) => println!("#{n} trap {code} {msg}"),
+            Err(Reply::Trap(code, msg, backtrace)) => {
+                println!("#{n} trap {code} {msg}");
+                print_backtrace(&alloc::format!("#{n} "), &backtrace);
+            }
             Err(Reply::Error(msg)) => println!("#{n} error {msg}"),
         }
     }
@@ -229,20 +246,58 @@ mod wasi_job;
 #[path = "bench.rs"]
 mod bench;
 
-/// A failed command: a trap (code and message) or an error message.
+/// A failed command: a trap (code, message, backtrace) or an error message.
 enum Reply {
-    Trap(u8, String),
+    Trap(u8, String, WasmBacktrace),
     Error(String),
 }
 
 impl From<Error> for Reply {
     fn from(e: Error) -> Self {
         match e {
-            Error::Trap(t) => Reply::Trap(t as u8, alloc::format!("{t}")),
+            Error::Trap(t, backtrace) => Reply::Trap(t as u8, alloc::format!("{t}"), backtrace),
             e => Reply::Error(alloc::format!("{e}")),
         }
     }
 }
+
+/// One `<prefix>frame ...` line per frame of `backtrace` (see the module
+/// docs), then `<prefix>frames-truncated` if it is.
+pub fn print_backtrace(prefix: &str, backtrace: &WasmBacktrace) {
+    let hex_or_dash = |s: Option<&str>| match s {
+        Some(s) => hex(s.as_bytes()),
+        None => String::from("-"),
+    };
+    for frame in backtrace.frames() {
+        let offset = match frame.module_offset {
+            Some(o) => alloc::format!("{o:x}"),
+            None => String::from("-"),
+        };
+        println!(
+            "{prefix}frame {} {offset} {} {}",
+            frame.func_index,
+            hex_or_dash(frame.module_name.as_deref()),
+            hex_or_dash(frame.func_name.as_deref()),
+        );
+    }
+    if backtrace.truncated() {
+        println!("{prefix}frames-truncated");
+    }
+}
+
+/// Bytes in lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+        out.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
+    }
+    out
+}
+
+/// Words of the profiler's sample buffer: 64 Ki samples of the usual
+/// depth, 512 KiB of the 32 MiB heap, taken once per job.
+const PROFILE_WORDS: usize = 1 << 16;
 
 fn bad(what: &str) -> Reply {
     Reply::Error(String::from(what))
@@ -352,6 +407,29 @@ impl Runner<'_> {
         Ok(results)
     }
 
+    fn start_profile(&mut self, period: u64) -> Result<Vec<Val>, Reply> {
+        if self.profiler.is_some() {
+            return Err(bad("profiler already running"));
+        }
+        let buffer = alloc::vec![0usize; PROFILE_WORDS].leak();
+        self.profiler = Some(Profiler::start(&self.engine, buffer, period)?);
+        Ok(Vec::new())
+    }
+
+    /// Stop the profiler and print its stacks (before the `ok` reply).
+    fn profile_report(&mut self, n: usize) -> Result<Vec<Val>, Reply> {
+        let profiler = self
+            .profiler
+            .take()
+            .ok_or_else(|| bad("no profiler running"))?;
+        let (profile, _) = profiler.finish();
+        for (stack, count) in profile.stacks() {
+            println!("#{n} profile {count} {}", hex(stack.join(";").as_bytes()));
+        }
+        println!("#{n} profile-dropped {}", profile.dropped());
+        Ok(Vec::new())
+    }
+
     fn get<'w>(&mut self, words: &mut impl Iterator<Item = &'w str>) -> Result<Vec<Val>, Reply> {
         let instance = self.instance(words)?;
         let name = words
@@ -428,8 +506,23 @@ fn print_val(store: &Store<Host>, v: &Val) {
     }
 }
 
-/// The `spectest` host module the Wasm spec tests import from.
+/// The `spectest` host module the Wasm spec tests import from, and the
+/// `host` module of host-call tests.
 fn define_spectest(store: &mut Store<Host>, linker: &mut Linker<Host>) -> Result<(), Error> {
+    linker.func_wrap("host", "fail", || -> Result<(), Trap> {
+        Err(Trap::HostError)
+    });
+    linker.func_wrap(
+        "host",
+        "reenter",
+        |mut caller: Caller<'_, Host>| -> Result<(), Error> {
+            let f = caller
+                .get_export("reentered")
+                .and_then(|e| e.into_func())
+                .ok_or(Error::TypeMismatch("no export `reentered`"))?;
+            f.call(&mut caller, &[], &mut [])
+        },
+    );
     linker.func_wrap("spectest", "print", || println!("spectest: print"));
     linker.func_wrap("spectest", "print_i32", |v: i32| {
         println!("spectest: print_i32 {v}")

@@ -58,6 +58,12 @@ impl Platform for VirtPlatform {
         timer::start(period).map_err(|_| MapError::Unsupported)
     }
 
+    /// The EL1 physical timer through the GIC; `period` in `ticks()`
+    /// units, 0 stops it.
+    fn start_sampling_timer(&self, period: u64) -> Result<(), MapError> {
+        timer::start_sampling(period).map_err(|_| MapError::Unsupported)
+    }
+
     fn sync_icache(&self, addr: usize, len: usize) {
         if len == 0 {
             return;

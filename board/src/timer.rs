@@ -1,20 +1,27 @@
-//! Epoch timer: the EL1 virtual timer (`CNTV_*`, PPI 27 on QEMU `virt`)
+//! Timers: the EL1 virtual timer (`CNTV_*`, PPI 27 on QEMU `virt`)
 //! interrupting every `period` counter ticks, each interrupt one epoch tick
-//! for the runtime.
+//! for the runtime; and the EL1 physical timer (`CNTP_*`, PPI 30), the
+//! sampling profiler's, so profiling and epochs run at their own rates.
 //!
-//! The virtual timer, not the physical one: the counter `Platform::ticks`
-//! reads is `CNTVCT_EL0`, so periods are in the same unit, and EL1 may use it
-//! whether or not an EL2 exists.
+//! Epochs use the virtual timer: the counter `Platform::ticks` reads is
+//! `CNTVCT_EL0`, so periods are in the same unit, and EL1 may use it
+//! whether or not an EL2 exists. Without an EL2 (QEMU `virt` boots us at
+//! EL1) the virtual offset is 0, so the physical timer counts the same
+//! ticks.
 
 use crate::gic;
 use aarch64_cpu::registers::{
-    Readable, Writeable, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTV_TVAL_EL0,
+    Readable, Writeable, CNTPCT_EL0, CNTP_CTL_EL0, CNTP_CVAL_EL0, CNTVCT_EL0, CNTV_CTL_EL0,
+    CNTV_CVAL_EL0, CNTV_TVAL_EL0,
 };
 use arm_gic::{IntId, Trigger};
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// The virtual timer's interrupt: PPI 11 = INTID 27 (level-sensitive).
 pub const INTID: IntId = IntId::ppi(11);
+
+/// The physical timer's interrupt: PPI 14 = INTID 30 (level-sensitive).
+pub const SAMPLING_INTID: IntId = IntId::ppi(14);
 
 /// Middle priority: nothing else is enabled, any value below the mask works.
 const PRIORITY: u8 = 0x80;
@@ -61,4 +68,42 @@ pub fn rearm() {
         next = now.saturating_add(period);
     }
     CNTV_CVAL_EL0.set(next);
+}
+
+/// Ticks between two sampling interrupts; 0 while sampling is off.
+static SAMPLING_PERIOD: AtomicU64 = AtomicU64::new(0);
+
+/// Interrupt every `period` ticks on the physical timer (the profiler's);
+/// 0 stops it.
+pub fn start_sampling(period: u64) -> Result<(), &'static str> {
+    gic::without_irqs(|| {
+        SAMPLING_PERIOD.store(period, Ordering::Relaxed);
+        if period == 0 {
+            CNTP_CTL_EL0.write(CNTP_CTL_EL0::ENABLE::CLEAR + CNTP_CTL_EL0::IMASK::SET);
+            return Ok(());
+        }
+        CNTP_CVAL_EL0.set(CNTPCT_EL0.get().saturating_add(period));
+        CNTP_CTL_EL0.write(CNTP_CTL_EL0::ENABLE::SET + CNTP_CTL_EL0::IMASK::CLEAR);
+        gic::enable(SAMPLING_INTID, PRIORITY, Trigger::Level)
+    })?;
+    if period != 0 {
+        gic::unmask_irqs();
+    }
+    Ok(())
+}
+
+/// Re-arm the sampling timer from the IRQ handler, as [`rearm`] does for
+/// epochs: fixed steps from the previous deadline, missed ones skipped.
+pub fn rearm_sampling() {
+    let period = SAMPLING_PERIOD.load(Ordering::Relaxed);
+    if period == 0 {
+        CNTP_CTL_EL0.write(CNTP_CTL_EL0::ENABLE::CLEAR + CNTP_CTL_EL0::IMASK::SET);
+        return;
+    }
+    let now = CNTPCT_EL0.get();
+    let mut next = CNTP_CVAL_EL0.get().saturating_add(period);
+    if next <= now {
+        next = now.saturating_add(period);
+    }
+    CNTP_CVAL_EL0.set(next);
 }

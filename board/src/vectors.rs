@@ -7,13 +7,16 @@
 //! else is a firmware bug: print a crash report and exit with 101.
 //!
 //! IRQs from code on `SP_EL0` (the only ones: handlers run with IRQs masked)
-//! go to [`handle_irq`], which serves the epoch timer and returns to the
-//! interrupted code with every register, FP/SIMD included, as it was.
+//! go to [`handle_irq`], which serves the epoch and sampling timers and
+//! returns to the interrupted code with every register, FP/SIMD included,
+//! as it was.
 
 use crate::exit::{exit, EXIT_CRASH};
 use crate::{gic, timer};
 use aarch64_cpu::registers::{Readable, CNTVCT_EL0};
-use basalt_platform::{dispatch_epoch_tick, dispatch_fault, Fault, FaultKind};
+use basalt_platform::{
+    dispatch_epoch_tick, dispatch_fault, dispatch_sample, Fault, FaultKind, Interrupted,
+};
 use core::arch::global_asm;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -214,7 +217,7 @@ const VECTOR_NAMES: [&str; 16] = [
 #[no_mangle]
 extern "C" fn basalt_exception(frame: &mut ExceptionFrame, kind: u64) {
     if kind == IRQ_SP0 {
-        handle_irq();
+        handle_irq(frame);
         return;
     }
     if kind != SYNC_SP0 {
@@ -231,6 +234,7 @@ extern "C" fn basalt_exception(frame: &mut ExceptionFrame, kind: u64) {
     let fault = Fault {
         pc: frame.elr as usize,
         sp: frame.sp as usize,
+        fp: frame.x[29] as usize,
         address: is_abort(kind).then_some(frame.far as usize),
         kind,
     };
@@ -274,8 +278,9 @@ pub static TICK_BEFORE_TRAP: AtomicU64 = AtomicU64::new(0);
 /// sensitive and would otherwise be pending again at once. A spurious
 /// interrupt (1023: whatever raised it went away before the acknowledge)
 /// is ignored; any other source is not enabled, but is ended if it appears
-/// so it cannot block lower priorities.
-fn handle_irq() {
+/// so it cannot block lower priorities. The sampling timer hands the
+/// interrupted context to the runtime's profiler.
+fn handle_irq(frame: &ExceptionFrame) {
     let Some(intid) = gic::acknowledge() else {
         return;
     };
@@ -286,6 +291,13 @@ fn handle_irq() {
         LAST_TICK_AT.store(CNTVCT_EL0.get(), Ordering::Relaxed);
         dispatch_epoch_tick();
         timer::rearm();
+    } else if intid == timer::SAMPLING_INTID {
+        dispatch_sample(&Interrupted {
+            pc: frame.elr as usize,
+            sp: frame.sp as usize,
+            fp: frame.x[29] as usize,
+        });
+        timer::rearm_sampling();
     }
     gic::end(intid);
 }

@@ -77,7 +77,7 @@ pub fn run(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
     }
     let status = match wasi::run_start(&mut store, &instance, |ctx: &mut WasiCtx| ctx) {
         Ok(code) => code as i32,
-        Err(Error::Trap(t)) => {
+        Err(Error::Trap(t, _)) => {
             status_line(format_args!("wasi-trap {} {t}", t as u8));
             EXIT_TRAP
         }

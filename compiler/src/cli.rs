@@ -10,8 +10,9 @@ use std::time::Duration;
 
 pub const USAGE: &str = "\
 usage:
-  basalt compile <in.wasm|in.wat> -o <out.bsl> [--bounds-checks=explicit]
+  basalt compile <in.wasm|in.wat> -o <out.bsl> [--bounds-checks=explicit] [--strip-names]
   basalt run <in.wasm|in.wat|in.bsl> --invoke <export> [args...] [--timeout <seconds>]
+             [--profile <out.folded>]
   basalt run <app.wasm|app.bsl> [--timeout <seconds>] [-- args...]
              [--bounds-checks=guard|explicit] [--fuel <n>] [--timeout-ms <n>]
   basalt wast <script.wast>... [--timeout <seconds>]
@@ -19,7 +20,10 @@ usage:
 
 `run` compiles the module (unless given an artifact), boots the basalt-virt
 board under qemu-system-aarch64, calls the export and prints each result on
-its own line. A trap prints `error: wasm trap: <reason>` and exits 1.
+its own line. A trap prints `error: wasm trap: <reason>` and the Wasm
+backtrace, and exits 1. `--profile FILE` samples the guest from the board's
+timer (under -icount, so runs repeat exactly), writes the folded stacks to
+FILE and prints the top functions to stderr.
 Without --invoke, `run` runs a WASI command: its `_start` gets the file name
 and `args` as argv, its output streams as it is written, and `basalt` exits
 with the program's exit code.
@@ -76,12 +80,14 @@ fn bounds_checks(v: &str) -> Result<BoundsChecks, String> {
 /// Parse arguments (without the program name).
 /// Interruption asked for on the command line (each compiles the module
 /// with the matching instrumentation).
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct RunLimits {
     /// `--fuel N`: fuel granted to the call.
     pub fuel: Option<u64>,
     /// `--timeout-ms N`: epoch deadline in milliseconds of the board's timer.
     pub timeout_ms: Option<u64>,
+    /// `--profile FILE`: where to write the folded stacks of a profile.
+    pub profile: Option<PathBuf>,
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -114,6 +120,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 limits.timeout_ms = Some(v.parse().map_err(|_| format!("bad --timeout-ms `{v}`"))?);
                 options.settings.epoch = true;
             }
+            "--profile" => limits.profile = Some(PathBuf::from(value(a)?)),
+            "--strip-names" => options.strip_names = true,
             "--timeout" => {
                 let v = value(a)?;
                 let secs: f64 = v.parse().map_err(|_| format!("bad --timeout `{v}`"))?;
@@ -159,6 +167,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 output: output.ok_or("missing -o <out>")?,
                 options,
             })
+        }
+        "run" if export.is_none() && limits.profile.is_some() => {
+            Err("--profile needs --invoke <export>".into())
         }
         "run" if export.is_none() => Ok(Command::RunWasi {
             input,
@@ -283,16 +294,28 @@ fn run(
         job.epoch_deadline(ms);
     }
     job.instantiate_required(artifact, 0);
-    job.invoke(export, &vals);
+    if limits.profile.is_some() {
+        job.profile_start(PROFILE_PERIOD_US);
+    }
+    let call = job.invoke_on(0, export, &vals);
+    let profile_line = limits.profile.as_ref().map(|_| job.profile_report());
     let fuel_line = limits.fuel.map(|_| job.get_fuel());
     let report = job
         .run(&RunOptions {
             timeout,
+            // A profile counts guest instructions, the same on every run.
+            icount: limits.profile.is_some(),
             ..RunOptions::default()
         })
         .map_err(|e| e.to_string())?;
     if let Some(e) = &report.load_error {
         return Err(e.clone());
+    }
+    if let (Some(path), Some(line)) = (&limits.profile, profile_line) {
+        if let Outcome::Error(e) = report.result(line) {
+            return Err(format!("profiler: {e}"));
+        }
+        write_profile(path, &report.profile, report.profile_dropped)?;
     }
     match report.outcomes.first() {
         Some(Outcome::Values(vals)) if report.status == 0 => {
@@ -306,6 +329,7 @@ fn run(
         }
         Some(Outcome::Trap(t)) => {
             eprintln!("error: wasm trap: {t}");
+            eprint!("{}", report.backtrace(call));
             Ok(ExitCode::FAILURE)
         }
         Some(Outcome::Error(e)) => Err(e.clone()),
@@ -314,6 +338,42 @@ fn run(
             report.status, report.console
         )),
     }
+}
+
+/// Sampling period of `--profile`: 50 µs of guest time, i.e. one sample
+/// per 50 000 instructions under -icount.
+const PROFILE_PERIOD_US: u64 = 50;
+
+/// Functions `--profile` lists on stderr.
+const PROFILE_TOP: usize = 10;
+
+/// Write the folded stacks to `path` and print the functions that were
+/// running (the innermost frame of each sample) with their share.
+fn write_profile(path: &PathBuf, stacks: &[(String, u64)], dropped: u64) -> Result<(), String> {
+    let folded: String = stacks.iter().map(|(s, n)| format!("{s} {n}\n")).collect();
+    std::fs::write(path, folded).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let total: u64 = stacks.iter().map(|(_, n)| n).sum();
+    let mut own: std::collections::BTreeMap<&str, u64> = Default::default();
+    for (stack, n) in stacks {
+        let leaf = stack.rsplit(';').next().unwrap_or(stack);
+        *own.entry(leaf).or_default() += n;
+    }
+    let mut top: Vec<(&str, u64)> = own.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    eprintln!(
+        "profile: {total} samples (every {PROFILE_PERIOD_US} us of guest time) written to {}",
+        path.display()
+    );
+    if dropped > 0 {
+        eprintln!("profile: {dropped} samples dropped (sample buffer full)");
+    }
+    for (name, n) in top.iter().take(PROFILE_TOP) {
+        eprintln!(
+            "{:>7.2}%  {n:>8}  {name}",
+            100.0 * *n as f64 / total.max(1) as f64
+        );
+    }
+    Ok(())
 }
 
 /// Guest instructions per `CNTVCT_EL0` tick under `-icount shift=0`: the
@@ -530,6 +590,24 @@ mod tests {
             panic!()
         };
         assert_eq!(options.timeout, WastOptions::default().timeout);
+    }
+
+    #[test]
+    fn parses_profile_and_strip_names() {
+        let Command::Run { limits, args, .. } =
+            p("run a.wat --invoke f 1 --profile out.folded").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(limits.profile, Some(PathBuf::from("out.folded")));
+        assert_eq!(args, ["1"]);
+        assert!(p("run a.wat --profile x").unwrap_err().contains("--invoke"));
+        assert!(p("run a.wat --invoke f --profile").is_err());
+        let Command::Compile { options, .. } = p("compile a.wat -o b --strip-names").unwrap()
+        else {
+            panic!()
+        };
+        assert!(options.strip_names);
     }
 
     #[test]

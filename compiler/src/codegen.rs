@@ -79,6 +79,17 @@ pub struct Linker {
     func_offsets: Vec<Option<u32>>,
     calls: Vec<CallSite>,
     traps: Vec<TrapSite>,
+    address_map: Vec<(u32, u32)>,
+}
+
+/// The linked code: blob, trap table and address map.
+pub struct Linked {
+    /// Machine code.
+    pub code: Vec<u8>,
+    /// Trap sites sorted by offset.
+    pub traps: Vec<TrapSite>,
+    /// `(code offset, Wasm offset)` sorted by code offset.
+    pub address_map: Vec<(u32, u32)>,
 }
 
 /// A function compiled to machine code but not yet placed in the blob:
@@ -92,6 +103,8 @@ pub struct CompiledFunc {
     traps: Vec<(u32, Trap)>,
     /// The Wasm function index, if this is a Wasm function (namespace 0).
     wasm_index: Option<u32>,
+    /// `(code offset, Wasm offset)` where the source location changes.
+    srclocs: Vec<(u32, u32)>,
 }
 
 /// Compile `func` (`index` names it in errors). Needs nothing but the ISA,
@@ -116,6 +129,15 @@ pub fn compile_function(
         .iter()
         .map(|t| (t.offset, trap_of(t.code)))
         .collect();
+    // The Wasm offsets the translator attached to instructions, one entry
+    // per change (code without a location, e.g. the epilogue, keeps the
+    // previous one).
+    let mut srclocs: Vec<(u32, u32)> = Vec::new();
+    for loc in compiled.buffer.get_srclocs_sorted() {
+        if !loc.loc.is_default() && srclocs.last().map(|l| l.1) != Some(loc.loc.bits()) {
+            srclocs.push((loc.start, loc.loc.bits()));
+        }
+    }
     let relocs = compiled.buffer.relocs().to_vec();
     let mut calls = Vec::new();
     for reloc in &relocs {
@@ -140,6 +162,7 @@ pub fn compile_function(
         calls,
         traps,
         wasm_index,
+        srclocs,
     })
 }
 
@@ -169,6 +192,9 @@ impl Linker {
                 code: trap as u8,
             });
         }
+        for (offset, loc) in func.srclocs {
+            self.address_map.push((start + offset, loc));
+        }
         for (offset, callee) in func.calls {
             self.calls.push(CallSite {
                 at: start + offset,
@@ -185,9 +211,9 @@ impl Linker {
         Ok((start, len))
     }
 
-    /// Resolve every direct call (`bl`, ±128 MiB) and return the blob and
-    /// its sorted trap table.
-    pub fn finish(mut self) -> Result<(Vec<u8>, Vec<TrapSite>), CompileError> {
+    /// Resolve every direct call (`bl`, ±128 MiB) and return the blob with
+    /// its sorted trap table and address map.
+    pub fn finish(mut self) -> Result<Linked, CompileError> {
         for call in &self.calls {
             let target = self
                 .func_offsets
@@ -209,7 +235,12 @@ impl Linker {
         }
         self.traps.sort_by_key(|t| t.offset);
         self.traps.dedup_by_key(|t| t.offset);
-        Ok((self.code, self.traps))
+        // Functions are appended in order, so the map is already sorted.
+        Ok(Linked {
+            code: self.code,
+            traps: self.traps,
+            address_map: self.address_map,
+        })
     }
 }
 

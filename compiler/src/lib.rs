@@ -21,6 +21,9 @@ use std::collections::BTreeSet;
 pub struct CompileOptions {
     /// Compile settings recorded in the artifact.
     pub settings: Settings,
+    /// Leave function names out of the artifact (`--strip-names`): smaller,
+    /// but backtraces and profiles show `<wasm function N>`.
+    pub strip_names: bool,
 }
 
 /// Accept `.wat` text or a binary module.
@@ -66,8 +69,13 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
         let (offset, _) = linker.add(&*isa, tramp, t)?;
         meta.host_trampolines.push((t, offset));
     }
-    let (code, traps) = linker.finish()?;
-    meta.traps = traps;
+    let linked = linker.finish()?;
+    let code = linked.code;
+    meta.traps = linked.traps;
+    meta.address_map = linked.address_map;
+    if options.strip_names {
+        meta.func_names.clear();
+    }
     Ok(artifact::write(
         options.settings,
         codegen::cpu_features(&*isa),

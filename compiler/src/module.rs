@@ -285,9 +285,23 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
             Payload::CodeSectionEntry(body) => m.bodies.push(body),
             Payload::CustomSection(c) => {
                 if let wasmparser::KnownCustom::Name(names) = c.as_known() {
+                    // The name section is advisory: a malformed one is
+                    // ignored, as wasmtime does, rather than failing.
                     for name in names.into_iter().flatten() {
-                        if let wasmparser::Name::Module { name, .. } = name {
-                            meta.name = Some(name.to_string());
+                        match name {
+                            wasmparser::Name::Module { name, .. } => {
+                                meta.name = Some(name.to_string());
+                            }
+                            wasmparser::Name::Function(map) => {
+                                meta.func_names = map
+                                    .into_iter()
+                                    .flatten()
+                                    .map(|n| (n.index, n.name.to_string()))
+                                    .collect();
+                                meta.func_names.sort_by_key(|n| n.0);
+                                meta.func_names.dedup_by_key(|n| n.0);
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -296,6 +310,10 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>, CompileError> {
         }
     }
     meta.func_refs = escaping_functions(meta);
+    // Names of functions the module does not have would be refused by the
+    // runtime; the name section is not validated, so drop them here.
+    let num_funcs = meta.num_imported_funcs() + meta.funcs.len();
+    meta.func_names.retain(|n| (n.0 as usize) < num_funcs);
     Ok(m)
 }
 

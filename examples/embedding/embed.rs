@@ -58,11 +58,13 @@ pub fn run(
     let checksum = instance.get_typed_func::<(i32, i32), i32>(&mut store, "checksum")?;
     let _ = writeln!(out, "checksum = {}", checksum.call(&mut store, (1024, 6))?);
 
-    // A trap is an ordinary error; the store and instance stay usable.
+    // A trap is an ordinary error with the Wasm frames that led to it; the
+    // store and instance stay usable.
     let ratio = instance.get_typed_func::<(i32, i32), i32>(&mut store, "ratio")?;
     match ratio.call(&mut store, (7, 0)) {
-        Err(Error::Trap(trap)) => {
+        Err(Error::Trap(trap, backtrace)) => {
             let _ = writeln!(out, "ratio(7, 0) trapped: {trap}");
+            let _ = write!(out, "{backtrace}");
         }
         other => {
             let _ = writeln!(out, "ratio(7, 0) did not trap: {other:?}");

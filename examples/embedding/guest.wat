@@ -25,7 +25,7 @@
     (local.get $sum))
 
   ;; Traps with "integer divide by zero" when `b` is 0.
-  (func (export "ratio") (param $a i32) (param $b i32) (result i32)
+  (func $ratio (export "ratio") (param $a i32) (param $b i32) (result i32)
     (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
     (i32.div_u (local.get $a) (local.get $b)))
 

@@ -46,6 +46,9 @@ pub struct Fault {
     pub pc: usize,
     /// Stack pointer of the interrupted context.
     pub sp: usize,
+    /// Frame pointer (`x29`) of the interrupted context: where the runtime
+    /// starts walking Wasm frames for the trap's backtrace.
+    pub fp: usize,
     /// Faulting data address (`FAR_EL1`) for aborts.
     pub address: Option<usize>,
     /// Decoded reason.
@@ -99,5 +102,36 @@ pub fn dispatch_epoch_tick() {
         // usize by `set_epoch_hook`.
         let hook: fn() = unsafe { core::mem::transmute::<usize, fn()>(raw) };
         hook();
+    }
+}
+
+/// Where a timer interrupt found the CPU: what a sampling profiler needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interrupted {
+    /// Interrupted instruction (`ELR_EL1`).
+    pub pc: usize,
+    /// Stack pointer of the interrupted context.
+    pub sp: usize,
+    /// Frame pointer (`x29`) of the interrupted context.
+    pub fp: usize,
+}
+
+static SAMPLE_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// Register the runtime's sampling hook (the runtime's profiler does this).
+pub fn set_sample_hook(hook: fn(&Interrupted)) {
+    SAMPLE_HOOK.store(hook as usize, Ordering::Release);
+}
+
+/// Called by the board's sampling-timer interrupt handler with the context
+/// it interrupted.
+pub fn dispatch_sample(at: &Interrupted) {
+    let raw = SAMPLE_HOOK.load(Ordering::Acquire);
+    if raw != 0 {
+        // SAFETY: the only non-zero value ever stored is a `fn(&Interrupted)`
+        // cast to usize by `set_sample_hook`.
+        let hook: fn(&Interrupted) =
+            unsafe { core::mem::transmute::<usize, fn(&Interrupted)>(raw) };
+        hook(at);
     }
 }

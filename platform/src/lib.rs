@@ -9,8 +9,8 @@ mod fault;
 mod memory;
 
 pub use fault::{
-    dispatch_epoch_tick, dispatch_fault, set_epoch_hook, set_trap_hook, Fault, FaultKind, Resume,
-    TrapHook,
+    dispatch_epoch_tick, dispatch_fault, dispatch_sample, set_epoch_hook, set_sample_hook,
+    set_trap_hook, Fault, FaultKind, Interrupted, Resume, TrapHook,
 };
 pub use memory::{MapError, Protection};
 
@@ -79,6 +79,15 @@ pub trait Platform: Sync {
     /// `period` ticks of [`Platform::ticks`] (epoch interruption). Boards
     /// without a timer interrupt return `MapError::Unsupported`.
     fn start_epoch_timer(&self, period: u64) -> Result<(), MapError>;
+    /// Call [`dispatch_sample`] with the interrupted context from a periodic
+    /// timer interrupt every `period` ticks of [`Platform::ticks`]
+    /// (sampling profiler), independent of the epoch timer; a `period` of 0
+    /// stops it. Boards without a second timer keep the default,
+    /// `MapError::Unsupported`.
+    fn start_sampling_timer(&self, period: u64) -> Result<(), MapError> {
+        let _ = period;
+        Err(MapError::Unsupported)
+    }
 
     /// Write raw bytes to the board's console (WASI stdout and stderr).
     /// The default drops them, for boards without a console.

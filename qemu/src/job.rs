@@ -138,6 +138,18 @@ impl Job {
         self.command(format!("epoch-deadline {delta}"))
     }
 
+    /// Start the board's sampling profiler, one sample per `period_us`
+    /// microseconds of guest time; returns the line.
+    pub fn profile_start(&mut self, period_us: u64) -> usize {
+        self.command(format!("profile-start {period_us}"))
+    }
+
+    /// Stop the profiler; its stacks land in [`JobReport::profile`].
+    /// Returns the line.
+    pub fn profile_report(&mut self) -> usize {
+        self.command("profile-report".into())
+    }
+
     /// Give memories contiguous arena backing instead of guard pages (as on
     /// a board without an MMU). Applies to the whole job wherever it appears.
     pub fn contiguous_memories(&mut self) -> usize {

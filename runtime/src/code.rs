@@ -2,11 +2,14 @@
 //! read-only + executable (W^X), and the registry the trap hook searches.
 
 use crate::artifact::Metadata;
+use crate::backtrace::FrameInfo;
 use crate::error::Error;
 use crate::Trap;
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use basalt_platform::{Fault, FaultKind, Platform, Protection};
+use spin::RwLockReadGuard;
 
 /// Bump allocator over the firmware's code arena, in platform pages.
 pub(crate) struct CodeArena {
@@ -67,15 +70,23 @@ pub(crate) fn register(region: CodeRegion) {
     REGISTRY.write().push(region);
 }
 
+/// The loaded code, for ordinary (non-handler) code.
+pub(crate) fn regions() -> RwLockReadGuard<'static, Vec<CodeRegion>> {
+    REGISTRY.read()
+}
+
+/// The loaded code, for exception and interrupt handlers: `None` if the
+/// interrupted code is registering a module right now (never block there).
+pub(crate) fn try_regions() -> Option<RwLockReadGuard<'static, Vec<CodeRegion>>> {
+    REGISTRY.try_read()
+}
+
 /// Which trap a fault inside Wasm code is: a `udf` at a trap site, or a
 /// data abort at a heap access (whose address the caller still checks).
 /// `None` for anything else, a fault outside loaded code (the host's own
 /// bug) or one in Wasm code that no trap site explains (a runtime or
 /// compiler bug, or a forged artifact): not recoverable.
-pub(crate) fn classify(fault: &Fault) -> Option<Trap> {
-    // Never block in an exception handler: a fault while the registry is
-    // being written is not a Wasm trap.
-    let regions = REGISTRY.try_read()?;
+pub(crate) fn classify(regions: &[CodeRegion], fault: &Fault) -> Option<Trap> {
     let region = regions
         .iter()
         .find(|r| (r.start..r.end).contains(&fault.pc))?;
@@ -85,4 +96,23 @@ pub(crate) fn classify(fault: &Fault) -> Option<Trap> {
         (Some(Trap::MemoryOutOfBounds), FaultKind::DataAbort) => Some(Trap::MemoryOutOfBounds),
         _ => None,
     }
+}
+
+/// The Wasm function, name and module offset of a frame's program counter
+/// (`exact`: the instruction itself, else a return address); `None` outside
+/// Wasm function bodies.
+pub(crate) fn frame_info(pc: usize, exact: bool) -> Option<FrameInfo> {
+    let at = crate::backtrace::lookup_pc(pc, exact);
+    let regions = regions();
+    let region = regions.iter().find(|r| (r.start..r.end).contains(&at))?;
+    let meta = &region.meta;
+    let offset = (at - region.start) as u32;
+    let defined = meta.defined_func_at(offset)?;
+    let func_index = (meta.num_imported_funcs() + defined) as u32;
+    Some(FrameInfo {
+        func_index,
+        func_name: meta.func_name(func_index).map(String::from),
+        module_name: meta.name.clone(),
+        module_offset: meta.wasm_offset(meta.funcs[defined].body, offset),
+    })
 }

@@ -7,8 +7,9 @@
 //! restores the saved context and returns 1 from `basalt_enter`. Only Wasm
 //! frames are skipped: no Rust frame sits between the entry and the fault.
 
-use crate::vm::{VMContext, ValRaw};
-use crate::Trap;
+use crate::backtrace::{RawBacktrace, Start, WasmBacktrace};
+use crate::vm::{VMContext, VMRuntimeLimits, ValRaw};
+use crate::{Error, Trap};
 use basalt_platform::{Fault, FaultKind, Resume};
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
@@ -17,12 +18,28 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 #[repr(C)]
 struct JumpBuf([u64; 21]);
 
+/// Index of the saved SP in [`JumpBuf`].
+const JUMP_SP: usize = 12;
+
 /// One host-to-Wasm call in progress.
 #[repr(C)]
-struct Activation {
+pub(crate) struct Activation {
     jump: JumpBuf,
     trap: Option<Trap>,
-    prev: *mut Activation,
+    pub(crate) prev: *mut Activation,
+    /// The entered store's limits, whose exit record this call owns.
+    limits: *const VMRuntimeLimits,
+    /// That exit record before the call, restored after it.
+    saved_exit: (usize, usize),
+    /// Exit record (fp, pc) of the Wasm in `prev` that called the host
+    /// function which made this call; `(0, 0)` if the host made it.
+    pub(crate) outer_exit: (usize, usize),
+    /// Frames of the trap, captured where it happened.
+    raw: RawBacktrace,
+    /// A backtrace that came with the trap (a host function passing on a
+    /// nested call's trap), which covers more than `raw` could.
+    carried: Option<WasmBacktrace>,
+    /// The entered store's memory reservations, for the trap hook.
     heap: HeapScope,
 }
 
@@ -58,6 +75,47 @@ impl HeapScope {
     }
 }
 
+impl Activation {
+    /// The frame `basalt_enter` pushed, where this call's Wasm frames end;
+    /// `None` before `basalt_enter` has saved its SP.
+    ///
+    /// # Safety
+    /// `this` must point at a live activation.
+    pub(crate) unsafe fn entry_fp(this: *const Activation) -> Option<usize> {
+        // SAFETY: guaranteed by the caller; `basalt_enter` writes the slot
+        // behind the compiler's back, hence the volatile read.
+        let sp = unsafe { ptr::read_volatile(ptr::addr_of!((*this).jump.0[JUMP_SP])) } as usize;
+        sp.checked_sub(16).filter(|_| sp != 0)
+    }
+}
+
+/// The exit record of `limits`.
+///
+/// # Safety
+/// `limits` must belong to a live store.
+unsafe fn exit_record(limits: *const VMRuntimeLimits) -> (usize, usize) {
+    // SAFETY: guaranteed by the caller; only this thread touches the cells.
+    unsafe {
+        (
+            *(*limits).last_wasm_exit_fp.get(),
+            *(*limits).last_wasm_exit_pc.get(),
+        )
+    }
+}
+
+/// Set the exit record of `limits`.
+///
+/// # Safety
+/// As for [`exit_record`].
+#[cfg_attr(not(target_arch = "aarch64"), allow(dead_code))]
+unsafe fn set_exit_record(limits: *const VMRuntimeLimits, (fp, pc): (usize, usize)) {
+    // SAFETY: guaranteed by the caller; no Wasm of this store runs now.
+    unsafe {
+        *(*limits).last_wasm_exit_fp.get() = fp;
+        *(*limits).last_wasm_exit_pc.get() = pc;
+    }
+}
+
 static CURRENT: AtomicPtr<Activation> = AtomicPtr::new(ptr::null_mut());
 
 #[cfg(target_arch = "aarch64")]
@@ -75,7 +133,7 @@ core::arch::global_asm!(
     "stp x27, x28, [x0, #64]",
     "stp x29, x30, [x0, #80]",
     "mov x9, sp",
-    "str x9, [x0, #96]",
+    "str x9, [x0, #96]", // JUMP_SP
     "stp d8, d9, [x0, #104]",
     "stp d10, d11, [x0, #120]",
     "stp d12, d13, [x0, #136]",
@@ -124,24 +182,46 @@ extern "C" {
     fn basalt_trap_resume(jump: *const JumpBuf) -> !;
 }
 
-/// Call an array-call trampoline; a trap comes back as `Err`.
+/// Call an array-call trampoline; a trap comes back as `Err(Error::Trap)`
+/// with its backtrace.
 ///
 /// # Safety
 /// `trampoline` must be the array-call entry of a function whose instance
-/// `vmctx` is live and fully initialised, and `values` must hold at least
-/// `max(params, results)` slots with the parameters filled in.
+/// `vmctx` is live and fully initialised, `limits` the runtime limits of
+/// its store, and `values` must hold at least `max(params, results)` slots
+/// with the parameters filled in.
 #[cfg(target_arch = "aarch64")]
 pub(crate) unsafe fn invoke(
     trampoline: usize,
     vmctx: *mut VMContext,
     values: *mut ValRaw,
     len: usize,
+    limits: *const VMRuntimeLimits,
     heap: HeapScope,
-) -> Result<(), Trap> {
+) -> Result<(), Error> {
+    let prev = CURRENT.load(Ordering::Relaxed);
+    // SAFETY: the caller guarantees `limits`; `prev` is live below us and
+    // its limits belong to a store that outlives the call.
+    let (saved_exit, outer_exit) = unsafe {
+        let saved = exit_record(limits);
+        let outer = if prev.is_null() {
+            (0, 0)
+        } else {
+            exit_record((*prev).limits)
+        };
+        // Until the Wasm of this call calls out, nothing is recorded.
+        set_exit_record(limits, (0, 0));
+        (saved, outer)
+    };
     let mut act = Activation {
         jump: JumpBuf([0; 21]),
         trap: None,
-        prev: CURRENT.load(Ordering::Relaxed),
+        prev,
+        limits,
+        saved_exit,
+        outer_exit,
+        raw: RawBacktrace::new(),
+        carried: None,
         heap,
     };
     let act_ptr: *mut Activation = &mut act;
@@ -160,18 +240,18 @@ pub(crate) unsafe fn invoke(
     };
     // SAFETY: `act_ptr` points at `act`, still live; the trap hook may have
     // written `trap` behind the compiler's back, hence the volatile read.
-    let (trap, prev) = unsafe {
-        (
-            ptr::read_volatile(ptr::addr_of!((*act_ptr).trap)),
-            (*act_ptr).prev,
-        )
-    };
+    let trap = unsafe { ptr::read_volatile(ptr::addr_of!((*act_ptr).trap)) };
     CURRENT.store(prev, Ordering::SeqCst);
+    // SAFETY: as at entry.
+    unsafe { set_exit_record(limits, saved_exit) };
     if trapped == 0 {
-        Ok(())
-    } else {
-        Err(trap.unwrap_or(Trap::UnexplainedFault))
+        return Ok(());
     }
+    let backtrace = act.carried.take().unwrap_or_else(|| act.raw.resolve());
+    Err(Error::Trap(
+        trap.unwrap_or(Trap::UnexplainedFault),
+        backtrace,
+    ))
 }
 
 /// Off aarch64 there is no Wasm code to call.
@@ -184,23 +264,50 @@ pub(crate) unsafe fn invoke(
     _: *mut VMContext,
     _: *mut ValRaw,
     _: usize,
+    _: *const VMRuntimeLimits,
     _: HeapScope,
-) -> Result<(), Trap> {
-    Err(Trap::UnexplainedFault)
+) -> Result<(), Error> {
+    Err(Error::UnsupportedHost)
 }
 
-/// Raise `trap` from Rust code called by Wasm (a host function): resume
-/// the innermost host entry with `Err(trap)`. The frames skipped are Wasm
-/// frames and the caller's, which must own nothing that needs dropping.
+/// Raise `error` from Rust code called by Wasm (a host function): resume
+/// the innermost host entry with it as a trap. A trap that already carries
+/// a backtrace (from a nested call) keeps it; otherwise the backtrace starts
+/// at the Wasm frame that called the host, from the exit record. Errors
+/// that are not traps become [`Trap::HostError`]. The frames skipped are
+/// Wasm frames and the caller's, which must own nothing that needs dropping.
 ///
 /// # Safety
 /// Must be called on the path of a call made by [`invoke`], with no live
 /// Rust values that need `Drop` between that call and here.
-pub(crate) unsafe fn raise(trap: Trap) -> ! {
+pub(crate) unsafe fn raise(error: Error) -> ! {
     let act = CURRENT.load(Ordering::SeqCst);
     assert!(!act.is_null(), "raise outside of a Wasm call");
-    // SAFETY: `act` is the live activation of the enclosing `invoke`.
-    unsafe { ptr::write_volatile(ptr::addr_of_mut!((*act).trap), Some(trap)) };
+    let (trap, carried) = match error {
+        Error::Trap(t, bt) if !bt.frames().is_empty() => (t, Some(bt)),
+        Error::Trap(t, _) => (t, None),
+        _ => (Trap::HostError, None),
+    };
+    // SAFETY: `act` is the live activation of the enclosing `invoke`; its
+    // limits belong to a live store; Wasm below us is suspended in the host
+    // call the exit record describes, so its frames are intact.
+    unsafe {
+        ptr::write_volatile(ptr::addr_of_mut!((*act).trap), Some(trap));
+        if carried.is_some() {
+            (*act).carried = carried;
+        } else {
+            let (fp, pc) = exit_record((*act).limits);
+            if fp != 0 {
+                let start = Start {
+                    pc,
+                    fp,
+                    low: fp,
+                    exact: false,
+                };
+                (*act).raw.capture(&crate::code::regions(), start, act);
+            }
+        }
+    }
     #[cfg(target_arch = "aarch64")]
     // SAFETY: the jump buffer was filled by `basalt_enter` of that
     // activation, whose frame is still live below us.
@@ -211,17 +318,27 @@ pub(crate) unsafe fn raise(trap: Trap) -> ! {
     unreachable!("no Wasm runs off aarch64")
 }
 
-/// The trap hook the runtime registers with the platform. `None` (the
-/// board stops with a crash report) for anything that is not a trap of the
-/// running Wasm: a fault outside Wasm code, one at no trap site, or a data
-/// abort at a heap access whose address is not in the running store's
-/// memory reservations (state may be corrupt; continuing would hide it).
+/// The innermost live activation (null when no Wasm call is in progress).
+pub(crate) fn current() -> *const Activation {
+    CURRENT.load(Ordering::SeqCst)
+}
+
+/// The trap hook the runtime registers with the platform: classify the
+/// fault, record the trap and its frames in the current activation, and
+/// resume its host entry. `None` (the board stops with a crash report) for
+/// anything that is not a trap of the running Wasm: a fault outside Wasm
+/// code, one at no trap site, or a data abort at a heap access whose
+/// address is not in the running store's memory reservations (state may be
+/// corrupt; continuing would hide it).
 pub(crate) fn on_fault(fault: &Fault) -> Option<Resume> {
     let act = CURRENT.load(Ordering::SeqCst);
     if act.is_null() {
         return None;
     }
-    let trap = crate::code::classify(fault)?;
+    // Never block in an exception handler: a fault while the registry is
+    // being written is not a Wasm trap.
+    let regions = crate::code::try_regions()?;
+    let trap = crate::code::classify(&regions, fault)?;
     if fault.kind == FaultKind::DataAbort {
         // SAFETY: `act` is the live activation of the call that faulted.
         let heap = unsafe { (*act).heap };
@@ -229,10 +346,20 @@ pub(crate) fn on_fault(fault: &Fault) -> Option<Resume> {
             return None;
         }
     }
+    let start = Start {
+        pc: fault.pc,
+        fp: fault.fp,
+        low: fault.sp,
+        exact: true,
+    };
     // SAFETY: `act` is the live activation of the call that faulted (it is
     // unlinked only after `basalt_enter` returns), and the interrupted code
-    // cannot touch it while we handle its exception.
-    unsafe { ptr::write_volatile(ptr::addr_of_mut!((*act).trap), Some(trap)) };
+    // cannot touch it while we handle its exception; the faulting Wasm's
+    // stack is intact.
+    unsafe {
+        ptr::write_volatile(ptr::addr_of_mut!((*act).trap), Some(trap));
+        (*act).raw.capture(&regions, start, act);
+    }
     #[cfg(target_arch = "aarch64")]
     let pc = basalt_trap_resume as *const () as usize;
     #[cfg(not(target_arch = "aarch64"))]

@@ -1,6 +1,7 @@
 //! The runtime's error type.
 
 use crate::artifact::{ArtifactError, ValType};
+use crate::backtrace::WasmBacktrace;
 use crate::Trap;
 use alloc::string::String;
 use basalt_platform::MapError;
@@ -11,8 +12,11 @@ use core::fmt;
 pub enum Error {
     /// The artifact was refused.
     Artifact(ArtifactError),
-    /// Wasm trapped (during a call or instantiation).
-    Trap(Trap),
+    /// Wasm trapped (during a call or instantiation): the reason and the
+    /// Wasm frames on the stack when it happened, innermost first.
+    Trap(Trap, WasmBacktrace),
+    /// A profiler is already sampling (there is one sampling timer).
+    ProfilerBusy,
     /// The engine's code arena cannot hold the module's code.
     CodeArenaFull {
         /// Bytes needed.
@@ -103,7 +107,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Artifact(e) => write!(f, "cannot load artifact: {e}"),
-            Error::Trap(t) => write!(f, "wasm trap: {t}"),
+            Error::Trap(t, _) => write!(f, "wasm trap: {t}"),
+            Error::ProfilerBusy => f.write_str("a profiler is already running"),
             Error::CodeArenaFull { needed, available } => {
                 write!(f, "code arena full: need {needed} bytes, {available} left")
             }
@@ -167,9 +172,28 @@ impl From<ArtifactError> for Error {
     }
 }
 
+/// A trap without frames (raised by the host, outside Wasm).
 impl From<Trap> for Error {
     fn from(t: Trap) -> Self {
-        Error::Trap(t)
+        Error::Trap(t, WasmBacktrace::default())
+    }
+}
+
+impl Error {
+    /// The trap, if this is one.
+    pub fn trap(&self) -> Option<Trap> {
+        match self {
+            Error::Trap(t, _) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// The trap's Wasm backtrace, if this is a trap.
+    pub fn backtrace(&self) -> Option<&WasmBacktrace> {
+        match self {
+            Error::Trap(_, bt) => Some(bt),
+            _ => None,
+        }
     }
 }
 

@@ -131,10 +131,12 @@ pub(crate) unsafe fn enter<T>(
     unsafe { *store.limits.stack_limit.get() = stack.low + store.config.host_stack_reserve };
     // SAFETY: guaranteed by the caller.
     let heap = crate::enter::HeapScope::of(store);
-    // SAFETY: guaranteed by the caller; the store outlives the call.
-    unsafe { crate::enter::invoke(array_call, vmctx, values, len, heap) }.map_err(|trap| match trap
-    {
-        Trap::WrongStore => Error::WrongStore,
-        trap => Error::Trap(trap),
-    })
+    // A host function's result from another store unwinds as a trap and
+    // surfaces as the error it is.
+    unsafe { crate::enter::invoke(array_call, vmctx, values, len, &store.limits, heap) }.map_err(
+        |e| match e {
+            Error::Trap(Trap::WrongStore, _) => Error::WrongStore,
+            e => e,
+        },
+    )
 }

@@ -22,8 +22,11 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
 
-/// The untyped form every host function is stored as.
-pub type HostFn<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync;
+/// The untyped form every host function is stored as. An `Err` becomes a
+/// trap of the calling Wasm: a trap keeps its reason (and its backtrace,
+/// when it comes from a nested call into Wasm), any other error is
+/// [`Trap::HostError`].
+pub type HostFn<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync;
 
 /// Layout is shared with compiled code up to `func_ref` (see
 /// `VMOffsets::VMHOST_FUNC_CONTEXT_*`).
@@ -97,10 +100,11 @@ unsafe extern "C" fn host_array_call<T>(
     // SAFETY: `callee` is the context this entry was registered with, and
     // the caller passes `len` slots holding the parameters.
     let outcome = unsafe { dispatch::<T>(callee, caller, values, len) };
-    if let Err(trap) = outcome {
+    if let Err(error) = outcome {
         // SAFETY: `dispatch` has returned, so nothing with a destructor is
-        // live in this frame; we were entered through `enter::invoke`.
-        unsafe { crate::enter::raise(trap) }
+        // live in this frame but `error`, which `raise` takes over; we were
+        // entered through `enter::invoke`.
+        unsafe { crate::enter::raise(error) }
     }
 }
 
@@ -113,7 +117,7 @@ unsafe fn dispatch<T>(
     caller: *mut VMOpaqueContext,
     values: *mut ValRaw,
     len: usize,
-) -> Result<(), Trap> {
+) -> Result<(), Error> {
     // SAFETY: see `host_array_call`.
     let ctx = unsafe { &*callee.cast::<HostFuncContext<T>>() };
     // SAFETY: the slots are ours for the duration of the call.
@@ -149,7 +153,7 @@ unsafe fn dispatch<T>(
     (ctx.func)(Caller { store, instance }, params, results)?;
     for ((slot, r), &t) in values.iter_mut().zip(results.iter()).zip(&ty.results) {
         if r.ty() != t {
-            return Err(Trap::HostResultType);
+            return Err(Trap::HostResultType.into());
         }
         store.admit(r).map_err(|e| match e {
             Error::WrongStore => Trap::WrongStore,
@@ -194,13 +198,14 @@ impl<T> StoreOpaque<T> {
 }
 
 impl Func {
-    /// A host function of type `ty` implemented by `func`.
-    pub fn new<T>(
+    /// A host function of type `ty` implemented by `func`; its error is a
+    /// [`Trap`] or an [`Error`] (e.g. a nested call's trap, passed on).
+    pub fn new<T, E: Into<Error>>(
         mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
-        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), E> + Send + Sync + 'static,
     ) -> Func {
-        Self::from_arc(store.as_context_mut(), ty, Arc::new(func))
+        Self::from_arc(store.as_context_mut(), ty, untyped(func))
     }
 
     /// A host function from a typed closure, e.g. `|a: i32, b: i32| a + b`.
@@ -246,6 +251,17 @@ impl Func {
     }
 }
 
+/// Store a closure as a [`HostFn`].
+pub(crate) fn untyped<T, E: Into<Error>>(
+    func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), E> + Send + Sync + 'static,
+) -> Arc<HostFn<T>> {
+    Arc::new(
+        move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+            func(caller, params, results).map_err(Into::into)
+        },
+    )
+}
+
 /// A Rust type that is a Wasm value type.
 pub trait WasmTy: Copy + Send + Sync + 'static {
     /// Its Wasm type.
@@ -283,19 +299,28 @@ wasm_ty!(f64, F64, v => Val::F64(v.to_bits()), Val::F64(v) => f64::from_bits(v))
 wasm_ty!(u128, V128, v => Val::V128(v), Val::V128(v) => v);
 
 /// What a typed host function may return: nothing, a value, a tuple, or a
-/// `Result` of those with a `Trap`.
+/// `Result` of those with a [`Trap`] or an [`Error`].
 pub trait WasmRet {
     /// Result types.
     fn types() -> Vec<ValType>;
     /// Write the results.
-    fn store(self, out: &mut [Val]) -> Result<(), Trap>;
+    fn store(self, out: &mut [Val]) -> Result<(), Error>;
 }
 
 impl<R: WasmRet> WasmRet for Result<R, Trap> {
     fn types() -> Vec<ValType> {
         R::types()
     }
-    fn store(self, out: &mut [Val]) -> Result<(), Trap> {
+    fn store(self, out: &mut [Val]) -> Result<(), Error> {
+        self?.store(out)
+    }
+}
+
+impl<R: WasmRet> WasmRet for Result<R, Error> {
+    fn types() -> Vec<ValType> {
+        R::types()
+    }
+    fn store(self, out: &mut [Val]) -> Result<(), Error> {
         self?.store(out)
     }
 }
@@ -304,7 +329,7 @@ impl<A: WasmTy> WasmRet for A {
     fn types() -> Vec<ValType> {
         alloc::vec![A::TY]
     }
-    fn store(self, out: &mut [Val]) -> Result<(), Trap> {
+    fn store(self, out: &mut [Val]) -> Result<(), Error> {
         out[0] = self.into_val();
         Ok(())
     }
@@ -317,7 +342,7 @@ macro_rules! wasm_ret_tuple {
                 alloc::vec![$($a::TY),*]
             }
             #[allow(unused_variables)]
-            fn store(self, out: &mut [Val]) -> Result<(), Trap> {
+            fn store(self, out: &mut [Val]) -> Result<(), Error> {
                 $(out[$i] = self.$i.into_val();)*
                 Ok(())
             }

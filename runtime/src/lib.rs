@@ -4,7 +4,8 @@
 //! code arena, loads precompiled artifacts as [`Module`]s, instantiates them
 //! in a [`Store`] over a static arena (through a [`Linker`] that provides
 //! host functions and other instances' exports) and calls exports; every
-//! trap comes back as `Err(Error::Trap(_))` and the store stays usable.
+//! trap comes back as `Err(Error::Trap(reason, backtrace))` and the store
+//! stays usable.
 //!
 //! ```no_run
 //! use basalt::{Caller, Engine, Error, Linker, Module, Store, Trap};
@@ -43,7 +44,8 @@
 //!     let instance = linker.instantiate(&mut store, &module)?;
 //!     let step = instance.get_typed_func::<i32, i32>(&mut store, "step")?;
 //!     match step.call(&mut store, 0) {
-//!         Err(Error::Trap(trap)) => { let _ = trap; } // e.g. integer divide by zero
+//!         // e.g. integer divide by zero, and the Wasm frames that led there
+//!         Err(Error::Trap(trap, backtrace)) => { let _ = (trap, backtrace.frames()); }
 //!         other => { other?; }
 //!     }
 //!     let next = step.call(&mut store, 1)?; // the instance keeps working after a trap
@@ -60,6 +62,7 @@ extern crate alloc;
 
 mod arena;
 pub mod artifact;
+mod backtrace;
 mod code;
 mod engine;
 mod enter;
@@ -74,6 +77,7 @@ mod libcalls;
 mod linker;
 mod memory;
 mod module;
+pub mod profile;
 mod signatures;
 mod store;
 mod table;
@@ -87,6 +91,7 @@ pub mod wasi;
 pub use artifact::{
     FuncType, GlobalType, MemoryPlan as MemoryType, TablePlan as TableType, ValType,
 };
+pub use backtrace::{FrameInfo, FuncName, WasmBacktrace, MAX_FRAMES};
 pub use engine::Engine;
 pub use error::Error;
 pub use externref::ExternRef;

@@ -8,7 +8,6 @@ use crate::host::{Caller, HostFn, IntoFunc};
 use crate::instance::{Extern, Instance};
 use crate::module::Module;
 use crate::store::{AsContext, AsContextMut};
-use crate::trap::Trap;
 use crate::val::Val;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -77,16 +76,16 @@ impl<T> Linker<T> {
     }
 
     /// Define an untyped host function of type `ty`.
-    pub fn func_new(
+    pub fn func_new<E: Into<Error>>(
         &mut self,
         module: &str,
         name: &str,
         ty: FuncType,
-        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), E> + Send + Sync + 'static,
     ) -> &mut Self {
         self.defs.insert(
             (module.to_string(), name.to_string()),
-            Definition::HostFunc(ty, Arc::new(func)),
+            Definition::HostFunc(ty, crate::host::untyped(func)),
         );
         self
     }

@@ -143,7 +143,7 @@ fn a_foreign_funcref_argument_is_refused_before_the_call() {
         params: vec![ValType::FuncRef],
         results: vec![],
     };
-    let takes_ref = Func::new(&mut b, ty, |_, _, _| Ok(()));
+    let takes_ref = Func::new(&mut b, ty, |_, _, _| Ok::<(), Error>(()));
     assert_eq!(
         takes_ref.call(&mut b, &[Val::FuncRef(Some(foreign))], &mut []),
         Err(Error::WrongStore)

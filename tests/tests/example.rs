@@ -20,6 +20,8 @@ fn embedding_example_runs_on_the_board() {
     let expected = [
         format!("checksum = {sum}"),
         "ratio(7, 0) trapped: integer divide by zero".to_string(),
+        // Its backtrace: the one Wasm frame, named from the name section.
+        "wasm backtrace:".to_string(),
         "ratio(42, 6) = 7".to_string(),
         // checksum, the trapping ratio (counted before the trap) and ratio again.
         "calls = 3".to_string(),
@@ -31,6 +33,13 @@ fn embedding_example_runs_on_the_board() {
             .to_string(),
     ];
     let lines: Vec<&str> = out.console.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("    0: ") && l.ends_with(" - <unknown>!ratio")),
+        "no backtrace frame for ratio in:\n{}",
+        out.console
+    );
     for line in &expected {
         assert!(
             lines.contains(&line.as_str()),

@@ -101,10 +101,14 @@ pub fn translate_function(
         fuel: None,
         heap_region,
     };
+    // Every instruction carries the Wasm offset it came from (the entry
+    // checks the function's own), for the artifact's address map.
+    t.b.set_srcloc(ir::SourceLoc::new(body.range().start as u32));
     t.limits_entry();
     let mut ops = body.get_operators_reader()?;
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
+        t.b.set_srcloc(ir::SourceLoc::new(offset as u32));
         t.translate(&op, offset)?;
     }
     t.b.finalize(env.frontend_config);

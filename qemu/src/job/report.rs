@@ -1,7 +1,8 @@
 //! Reading the board's replies: one `#<line> ...` line per script command.
 
 use super::value::Value;
-use basalt::Trap;
+use basalt::{FrameInfo, Trap, WasmBacktrace};
+use std::collections::BTreeMap;
 
 /// What one command came back with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,12 +34,24 @@ pub struct JobReport {
     pub results: Vec<Outcome>,
     /// What the board printed as `load-error:` (an `instantiate!` failed).
     pub load_error: Option<String>,
+    /// The backtrace of each trapping line, by line.
+    pub backtraces: BTreeMap<usize, WasmBacktrace>,
+    /// Folded stacks (`outer;inner`) and sample counts of a
+    /// `profile-report`, and the samples it dropped.
+    pub profile: Vec<(String, u64)>,
+    /// Samples the profiler's buffer could not hold.
+    pub profile_dropped: u64,
 }
 
 impl JobReport {
     /// The outcome of script line `line` (`Missing` past the end).
     pub fn result(&self, line: usize) -> &Outcome {
         self.results.get(line).unwrap_or(&Outcome::Missing)
+    }
+
+    /// The backtrace of line `line`'s trap (empty if it has none).
+    pub fn backtrace(&self, line: usize) -> WasmBacktrace {
+        self.backtraces.get(&line).cloned().unwrap_or_default()
     }
 
     /// Parse `console` for a script of `lines` lines whose invokes sit on
@@ -48,8 +61,18 @@ impl JobReport {
     pub(crate) fn parse(status: i32, console: String, lines: usize, invokes: &[usize]) -> Self {
         let mut results = vec![Outcome::Missing; lines];
         let mut load_error = None;
+        let mut frames: BTreeMap<usize, (Vec<FrameInfo>, bool)> = BTreeMap::new();
+        let mut profile = Vec::new();
+        let mut profile_dropped = 0;
         for text in console.lines() {
-            if let Some(message) = text.strip_prefix("load-error: ") {
+            if let Some(extra) = parse_extra(text) {
+                match extra {
+                    Extra::Frame(line, f) => frames.entry(line).or_default().0.push(f),
+                    Extra::Truncated(line) => frames.entry(line).or_default().1 = true,
+                    Extra::Profile(stack, count) => profile.push((stack, count)),
+                    Extra::Dropped(n) => profile_dropped = n,
+                }
+            } else if let Some(message) = text.strip_prefix("load-error: ") {
                 load_error.get_or_insert_with(|| message.to_string());
             } else if let Some((line, outcome)) = parse_reply(text) {
                 if let Some(slot @ Outcome::Missing) = results.get_mut(line) {
@@ -58,14 +81,83 @@ impl JobReport {
             }
         }
         let outcomes = invokes.iter().map(|&l| results[l].clone()).collect();
+        let backtraces = frames
+            .into_iter()
+            .map(|(line, (f, truncated))| (line, WasmBacktrace::new(f, truncated)))
+            .collect();
         JobReport {
             status,
             console,
             outcomes,
             results,
             load_error,
+            backtraces,
+            profile,
+            profile_dropped,
         }
     }
+}
+
+/// Lines that accompany a reply: backtrace frames and profile stacks.
+enum Extra {
+    Frame(usize, FrameInfo),
+    Truncated(usize),
+    Profile(String, u64),
+    Dropped(u64),
+}
+
+/// `#<line> frame <index> <offset|-> <hex module|-> <hex name|->`,
+/// `#<line> frames-truncated`, `#<line> profile <count> <hex stack>` or
+/// `#<line> profile-dropped <count>`.
+fn parse_extra(text: &str) -> Option<Extra> {
+    let (number, rest) = text.strip_prefix('#')?.split_once(' ')?;
+    let line: usize = number.parse().ok()?;
+    let mut words = rest.split(' ');
+    let optional_hex = |w: &str| -> Option<Option<String>> {
+        if w == "-" {
+            Some(None)
+        } else {
+            unhex(w).map(Some)
+        }
+    };
+    Some(match words.next()? {
+        "frame" => {
+            let func_index = words.next()?.parse().ok()?;
+            let offset = words.next()?;
+            let module_offset = if offset == "-" {
+                None
+            } else {
+                Some(u32::from_str_radix(offset, 16).ok()?)
+            };
+            let module_name = optional_hex(words.next()?)?;
+            let func_name = optional_hex(words.next()?)?;
+            Extra::Frame(
+                line,
+                FrameInfo {
+                    func_index,
+                    func_name,
+                    module_name,
+                    module_offset,
+                },
+            )
+        }
+        "frames-truncated" => Extra::Truncated(line),
+        "profile" => {
+            let count = words.next()?.parse().ok()?;
+            Extra::Profile(unhex(words.next()?)?, count)
+        }
+        "profile-dropped" => Extra::Dropped(words.next()?.parse().ok()?),
+        _ => return None,
+    })
+}
+
+/// A UTF-8 string from lowercase hex.
+fn unhex(hex: &str) -> Option<String> {
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// `#<line> ok <vals>`, `#<line> trap <code> <message>` or
@@ -109,6 +201,9 @@ spectest: print_i32 7
 #4 ok i32:1
 #5 ok i32:
 #6 trap 99 something new
+#6 frame 3 2a 6d -
+#6 frame 1 - - 6f75746572
+#6 frames-truncated
 #7 weird
 #99 ok i32:1
 ";
@@ -138,6 +233,30 @@ spectest: print_i32 7
         );
         assert!(matches!(r.result(5), Outcome::Error(e) if e.contains("unreadable")));
         assert!(matches!(r.result(6), Outcome::Error(e) if e.contains("unknown code 99")));
+        let bt = r.backtrace(6);
+        assert!(bt.truncated());
+        assert_eq!(
+            bt.frames(),
+            [
+                FrameInfo {
+                    func_index: 3,
+                    func_name: None,
+                    module_name: Some("m".into()),
+                    module_offset: Some(0x2a),
+                },
+                FrameInfo {
+                    func_index: 1,
+                    func_name: Some("outer".into()),
+                    module_name: None,
+                    module_offset: None,
+                },
+            ]
+        );
+        assert_eq!(
+            bt.to_string(),
+            "wasm backtrace:\n    0:   0x2a - m!<wasm function 3>\n    1: <unknown>!outer\n  ... older frames not recorded (limit 64)\n"
+        );
+        assert!(r.backtrace(2).frames().is_empty());
         assert_eq!(r.result(7), &Outcome::Missing);
         assert_eq!(r.result(8), &Outcome::Missing);
         assert_eq!(r.result(99), &Outcome::Missing);

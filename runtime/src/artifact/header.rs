@@ -5,7 +5,7 @@ use super::ArtifactError;
 /// First eight bytes of every artifact.
 pub const MAGIC: [u8; 8] = *b"BSLTart\0";
 /// Version of the layout described in the module docs; bump on any change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// ELF machine number of aarch64.
 pub const TARGET_AARCH64: u32 = 183;
 /// Size of the header in bytes.

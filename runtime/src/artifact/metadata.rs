@@ -265,6 +265,16 @@ pub struct Metadata {
     /// Trap sites sorted by offset.
     #[serde(deserialize_with = "super::fallible::vec")]
     pub traps: Vec<TrapSite>,
+    /// Function names from the name section, `(function index, name)`
+    /// sorted by index, for backtraces and profiles; empty when the module
+    /// has none or the compiler was told `--strip-names`.
+    #[serde(deserialize_with = "super::fallible::vec")]
+    pub func_names: Vec<(u32, String)>,
+    /// Where each run of machine code came from in the original module:
+    /// `(code offset, Wasm byte offset)` sorted by code offset; an entry
+    /// holds until the next one. Backtraces report the Wasm offset.
+    #[serde(deserialize_with = "super::fallible::vec")]
+    pub address_map: Vec<(u32, u32)>,
 }
 
 impl Metadata {
@@ -387,7 +397,8 @@ impl Metadata {
         self.validate_tables(&spaces)?;
         self.validate_initialisers(&spaces)?;
         self.validate_start(&spaces)?;
-        self.validate_traps(code_len)
+        self.validate_traps(code_len)?;
+        self.validate_debug_info(code_len, &spaces)
     }
 
     /// Function bodies, trampolines and `func_refs` point into the code and
@@ -524,6 +535,24 @@ impl Metadata {
         Ok(())
     }
 
+    /// Names and the address map (for backtraces) are sorted and in range.
+    fn validate_debug_info(&self, code_len: usize, s: &IndexSpaces) -> Result<(), ArtifactError> {
+        if self.func_names.windows(2).any(|w| w[0].0 >= w[1].0)
+            || self
+                .func_names
+                .iter()
+                .any(|n| n.0 as usize >= s.num_funcs(self))
+        {
+            return bad("function names unsorted or out of range");
+        }
+        if self.address_map.windows(2).any(|w| w[0].0 >= w[1].0)
+            || self.address_map.iter().any(|a| a.0 as usize > code_len)
+        {
+            return bad("address map unsorted or outside the code");
+        }
+        Ok(())
+    }
+
     /// The trap at a code offset, if it is a trap site.
     pub fn trap_at(&self, offset: u32) -> Option<Trap> {
         let i = self
@@ -531,6 +560,41 @@ impl Metadata {
             .binary_search_by_key(&offset, |t| t.offset)
             .ok()?;
         Trap::from_u8(self.traps[i].code)
+    }
+
+    /// The defined function whose body holds code offset `offset`, as its
+    /// position in `funcs` (bodies are laid out in order).
+    pub fn defined_func_at(&self, offset: u32) -> Option<usize> {
+        let i = self
+            .funcs
+            .partition_point(|f| f.body.0 <= offset)
+            .checked_sub(1)?;
+        let (start, len) = self.funcs[i].body;
+        (offset - start < len).then_some(i)
+    }
+
+    /// The name-section name of function `index`, if kept.
+    pub fn func_name(&self, index: u32) -> Option<&str> {
+        let i = self.func_names.binary_search_by_key(&index, |n| n.0).ok()?;
+        Some(&self.func_names[i].1)
+    }
+
+    /// The Wasm byte offset of the code at `offset` inside the body
+    /// `body`: the last address-map entry at or before it, else the body's
+    /// first entry (prologue code has none of its own).
+    pub fn wasm_offset(&self, body: (u32, u32), offset: u32) -> Option<u32> {
+        let after = self.address_map.partition_point(|a| a.0 <= offset);
+        let first = self.address_map.partition_point(|a| a.0 < body.0);
+        let in_body = |i: usize| {
+            self.address_map
+                .get(i)
+                .filter(|a| a.0 >= body.0 && a.0 - body.0 < body.1)
+        };
+        after
+            .checked_sub(1)
+            .and_then(in_body)
+            .or_else(|| in_body(first))
+            .map(|a| a.1)
     }
 }
 

@@ -224,7 +224,7 @@ pub fn run_start<T>(
     let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
     match start.call(&mut *store, ()) {
         Ok(()) => Ok(0),
-        Err(Error::Trap(Trap::Exit)) => Ok(get(store.data_mut()).exit_code().unwrap_or(0)),
+        Err(Error::Trap(Trap::Exit, _)) => Ok(get(store.data_mut()).exit_code().unwrap_or(0)),
         Err(e) => Err(e),
     }
 }
