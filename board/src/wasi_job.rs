@@ -9,6 +9,7 @@
 //! can tell them from output: `wasi-trap <code> <message>` (exit
 //! [`EXIT_TRAP`]) or `load-error: <message>` (exit 3).
 
+use super::unhex;
 use alloc::vec::Vec;
 use basalt::wasi::{self, WasiCtx};
 use basalt::{Engine, Error, Linker, Module, Store};
@@ -61,12 +62,4 @@ fn status_line(line: core::fmt::Arguments<'_>) {
         println!();
     }
     println!("{line}");
-}
-
-/// Bytes from lowercase or uppercase hex (the empty word is the empty arg).
-fn unhex(word: &str) -> Option<Vec<u8>> {
-    (0..word.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(word.get(i..i + 2)?, 16).ok())
-        .collect()
 }

@@ -5,22 +5,26 @@ mod codegen;
 mod env;
 mod error;
 mod module;
+mod signing;
 mod trampoline;
 mod translate;
 pub mod wast;
 
 pub use basalt::artifact::BoundsChecks;
 pub use error::CompileError;
+pub use signing::{keygen, read_public_key, read_signing_key, KeyError, SigningKey};
 
 use basalt::artifact::{self, ImportKind, Settings};
 use cranelift_frontend::FunctionBuilderContext;
 use std::collections::BTreeSet;
 
 /// How to compile.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct CompileOptions {
     /// Compile settings recorded in the artifact.
     pub settings: Settings,
+    /// Sign the artifact with this key (see [`SigningKey::sign`]).
+    pub sign: Option<SigningKey>,
 }
 
 /// Accept `.wat` text or a binary module.
@@ -32,7 +36,7 @@ pub fn wasm_from_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Compi
 pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
     let wasm = wasm_from_bytes(input)?;
     let module = module::parse(&wasm)?;
-    let isa = codegen::target_isa();
+    let isa = codegen::target_isa(options.settings.spectre);
     let env = env::ModuleEnv::new(&module, &*isa, options.settings);
     let mut fctx = FunctionBuilderContext::new();
     let mut linker = codegen::Linker::default();
@@ -68,12 +72,11 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
     }
     let (code, traps) = linker.finish()?;
     meta.traps = traps;
-    Ok(artifact::write(
-        options.settings,
-        codegen::cpu_features(&*isa),
-        &meta,
-        &code,
-    ))
+    let artifact = artifact::write(options.settings, codegen::cpu_features(&*isa), &meta, &code);
+    match &options.sign {
+        Some(key) => key.sign(&artifact).map_err(CompileError::Sign),
+        None => Ok(artifact),
+    }
 }
 
 /// Translate and compile every function body, in parallel across functions
