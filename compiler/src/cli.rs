@@ -624,7 +624,8 @@ mod tests {
 
     #[test]
     fn parses_wast_with_several_files() {
-        let Command::Wast { files, options } = p("wast a.wast --timeout 5 b.wast").unwrap() else {
+        let Command::Wast { files, options, .. } = p("wast a.wast --timeout 5 b.wast").unwrap()
+        else {
             panic!()
         };
         assert_eq!(files, [PathBuf::from("a.wast"), PathBuf::from("b.wast")]);
@@ -633,6 +634,31 @@ mod tests {
             panic!()
         };
         assert_eq!(options.timeout, WastOptions::default().timeout);
+    }
+
+    #[test]
+    fn parses_keys_and_spectre() {
+        let Command::Run { options, keys, .. } =
+            p("run a.bsl --spectre off --trust a.pub --trust b.pub --sign k.key --invoke f")
+                .unwrap()
+        else {
+            panic!()
+        };
+        assert!(!options.settings.spectre);
+        assert_eq!(keys.trust, [PathBuf::from("a.pub"), PathBuf::from("b.pub")]);
+        assert_eq!(keys.sign, Some(PathBuf::from("k.key")));
+        let Command::Keygen { name } = p("keygen release").unwrap() else {
+            panic!()
+        };
+        assert_eq!(name, PathBuf::from("release"));
+        assert!(p("keygen a -o b").is_err());
+        assert!(p("compile a.wat -o b --trust k.pub")
+            .unwrap_err()
+            .contains("--trust"));
+        assert!(p("bench a.wat --sign k.key --invoke f").is_err());
+        assert!(p("run a.wat --spectre=sometimes --invoke f")
+            .unwrap_err()
+            .contains("sometimes"));
     }
 
     #[test]
