@@ -9,6 +9,7 @@
 //! ([`PEERS`]) on every kernel.
 
 pub mod report;
+pub mod security;
 pub mod wasmtime_peer;
 
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
@@ -366,7 +367,7 @@ pub fn run_board_with(wasm: &KernelsWasm, size: Size) -> Result<BoardFigures, St
     })
 }
 
-fn console_tail(report: &JobReport) -> String {
+pub(crate) fn console_tail(report: &JobReport) -> String {
     let lines: Vec<&str> = report.console.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")
 }

@@ -31,6 +31,8 @@ fn run() -> Result<(), String> {
     })?;
     eprintln!("basalt-bench: running every peer on the board under -icount");
     let board = run_board_with(&wasm, Size::Bench)?;
+    eprintln!("basalt-bench: signature checks and Spectre hardening on the board");
+    let security = basalt_bench::security::run_board(&wasm, Size::Bench)?;
     // The runtime's size in the firmware the tests use (no peers linked);
     // the peers' in the benchmark build.
     let firmware = |kind| basalt_qemu::firmware(kind).map_err(|e| e.to_string());
@@ -56,7 +58,8 @@ fn run() -> Result<(), String> {
         },
     };
     let chart = "bench/benchmarks.svg";
-    let md = report::markdown(&figures, chart);
+    let mut md = report::markdown(&figures, chart);
+    md.push_str(&basalt_bench::security::markdown(&security));
     let root = repo_root();
     std::fs::write(root.join(chart), report::svg(&figures.board))
         .map_err(|e| format!("cannot write {chart}: {e}"))?;

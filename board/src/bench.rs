@@ -27,13 +27,16 @@
 //!   (module already loaded) → ticks, heap bytes the instance and its store
 //!   took.
 //! - `bench-wasmtime-calls <artifact> <native|pulley> <k>`: as `bench-calls`.
+//! - `bench-verify <artifact>`: check the artifact's Ed25519 signature
+//!   against the job's trusted keys (header decoded outside the timed
+//!   region) → ticks.
 //!
 //! Modules that import `bench.nop` get it from here: the runner's linker
 //! gains it on the first `bench-instantiate`.
 
 use super::{bad, number, Reply, Runner};
 use alloc::vec::Vec;
-use basalt::Val;
+use basalt::{Error, Val};
 use basalt_platform::Platform;
 
 /// Run one `bench-*` command.
@@ -163,6 +166,14 @@ pub(super) fn command<'w>(
             let (d, loop_empty_ticks) = clock.time(|| loop_empty.call(&mut *s, k as i32));
             a.and(b).and(c).and(d).map_err(wasmtime_error)?;
             alloc::vec![empty_ticks, host_ticks, loop_host_ticks, loop_empty_ticks]
+        }
+        "bench-verify" => {
+            let bytes = artifact(r, words)?;
+            let header = basalt::artifact::Header::decode(bytes).map_err(Error::from)?;
+            let keys = r.engine.trusted_keys();
+            let (verified, ticks) = clock.time(|| basalt::artifact::verify(bytes, &header, keys));
+            verified.map_err(Error::from)?;
+            alloc::vec![ticks]
         }
         _ => return Err(bad("unknown bench command")),
     };

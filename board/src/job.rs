@@ -2,8 +2,11 @@
 //! script against them, one reply line per command.
 //!
 //! Payload: `u32` LE artifact count, then per artifact a `u32` LE length and
-//! its bytes, then a UTF-8 script. Each reply to script line `n` starts with
-//! `#n ` and is `ok [values]`, `trap <code> <message>` or `error <message>`.
+//! its bytes, then a UTF-8 script. The script may start with `trust <hex
+//! public key>` lines: the engine then loads only artifacts signed by one of
+//! those keys (every job kind below). The lines after them are numbered
+//! from 0; each reply to line `n` starts with `#n ` and is `ok [values]`,
+//! `trap <code> <message>` or `error <message>`.
 //! - `instantiate <artifact> <instance-id>`; `instantiate!` additionally
 //!   prints `load-error: ...` and exits 3 when it fails.
 //! - `register <hex-name> <instance-id>`: exports become importable as `name`.
@@ -30,6 +33,7 @@ use crate::VirtPlatform;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+use basalt::artifact::PublicKey;
 use basalt::profile::Profiler;
 use basalt::{
     Caller, Engine, Error, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory,
@@ -66,12 +70,16 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatfo
         println!("script-error: script is not UTF-8");
         return EXIT_SCRIPT;
     };
+    let Some((trusted, script)) = trusted_keys(script) else {
+        println!("script-error: malformed trusted key");
+        return EXIT_SCRIPT;
+    };
     #[cfg(feature = "bench")]
     let arenas = Arenas {
         code: bench::wasmtime_peer::split_code_arena(arenas.code),
         ..arenas
     };
-    let engine = Engine::new(platform, arenas.code);
+    let engine = Engine::with_trusted_keys(platform, arenas.code, &trusted);
     if let Some(n) = script.strip_prefix("bundled-fib ") {
         // The bundled example runs alone: it takes the memory arena.
         return match n
@@ -318,12 +326,28 @@ fn split(payload: &[u8]) -> Option<(Vec<&[u8]>, &[u8])> {
     Some((artifacts, &payload[at..]))
 }
 
-fn hex_name(hex: &str) -> Option<String> {
-    let bytes: Option<Vec<u8>> = (0..hex.len())
+/// The keys of the script's leading `trust <hex>` lines, and the rest of it.
+fn trusted_keys(mut script: &str) -> Option<(Vec<PublicKey>, &str)> {
+    let mut keys = Vec::new();
+    while let Some(rest) = script.strip_prefix("trust ") {
+        let (hex, next) = rest.split_once('\n').unwrap_or((rest, ""));
+        let bytes = unhex(hex)?;
+        keys.push(PublicKey::from_bytes(&bytes.try_into().ok()?).ok()?);
+        script = next;
+    }
+    Some((keys, script))
+}
+
+/// Bytes from lowercase or uppercase hex (the empty word is no bytes).
+fn unhex(hex: &str) -> Option<Vec<u8>> {
+    (0..hex.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect();
-    String::from_utf8(bytes?).ok()
+        .collect()
+}
+
+fn hex_name(hex: &str) -> Option<String> {
+    String::from_utf8(unhex(hex)?).ok()
 }
 
 fn number<'w>(words: &mut impl Iterator<Item = &'w str>) -> Result<u32, Reply> {

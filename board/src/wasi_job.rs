@@ -13,6 +13,7 @@
 //! `load-error: <message>` (exit 3); a run given fuel ends with
 //! `wasi-fuel <fuel left>`.
 
+use super::unhex;
 use alloc::vec::Vec;
 use basalt::wasi::{self, WasiCtx};
 use basalt::{Engine, Error, Linker, Module, Store};
@@ -98,12 +99,4 @@ fn status_line(line: core::fmt::Arguments<'_>) {
         println!();
     }
     println!("{line}");
-}
-
-/// Bytes from lowercase or uppercase hex (the empty word is the empty arg).
-fn unhex(word: &str) -> Option<Vec<u8>> {
-    (0..word.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(word.get(i..i + 2)?, 16).ok())
-        .collect()
 }

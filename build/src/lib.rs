@@ -10,8 +10,18 @@
 //! basalt_build::compile_file("wasm/app.wat", "app.bsl");
 //! // firmware: static APP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/app.bsl"));
 //! ```
+//!
+//! Signed at build time, for firmware whose engine trusts `release.pub`:
+//!
+//! ```no_run
+//! let options = basalt_build::CompileOptions {
+//!     sign: Some(basalt_build::signing_key("keys/release.key")),
+//!     ..Default::default()
+//! };
+//! basalt_build::compile_file_with("wasm/app.wat", "app.bsl", &options);
+//! ```
 
-pub use basalt_compiler::{BoundsChecks, CompileOptions};
+pub use basalt_compiler::{BoundsChecks, CompileOptions, SigningKey};
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +46,15 @@ pub fn compile_file_with(
         panic!("basalt-build: {e}");
     }
     out
+}
+
+/// Read a secret key file (`basalt keygen`) for [`CompileOptions::sign`];
+/// cargo reruns the build script when it changes. Panics with the reason
+/// if it cannot be read, as a build script reports errors.
+pub fn signing_key(path: impl AsRef<Path>) -> SigningKey {
+    let path = path.as_ref();
+    println!("cargo:rerun-if-changed={}", path.display());
+    basalt_compiler::read_signing_key(path).unwrap_or_else(|e| panic!("basalt-build: {e}"))
 }
 
 /// Compile `input` into the artifact file `output`.
@@ -64,6 +83,29 @@ mod tests {
         let bytes = std::fs::read(&out).unwrap();
         std::fs::remove_file(&out).unwrap();
         assert!(bytes.starts_with(&basalt::artifact::MAGIC));
+    }
+
+    #[test]
+    fn signs_at_build_time() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let dir = std::env::temp_dir().join(format!("basalt-build-sign-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (secret, public) = basalt_compiler::keygen(&dir.join("fw")).unwrap();
+        let options = CompileOptions {
+            sign: Some(signing_key(&secret)),
+            ..CompileOptions::default()
+        };
+        let out = dir.join("fib.bsl");
+        compile_to(&root.join("examples/fib.wat"), &out, &options).unwrap();
+        let bytes = std::fs::read(&out).unwrap();
+        let trusted = [basalt_compiler::read_public_key(&public).unwrap()];
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(basalt::artifact::read_trusted(&bytes, &trusted).is_ok());
+        let other = [SigningKey::from_seed(&[9; 32]).public_key()];
+        assert_eq!(
+            basalt::artifact::read_trusted(&bytes, &other).unwrap_err(),
+            basalt::artifact::ArtifactError::UntrustedKey
+        );
     }
 
     #[test]

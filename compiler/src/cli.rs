@@ -1,6 +1,6 @@
-//! Command-line parsing and the three commands.
+//! Command-line parsing and the commands.
 
-use basalt::artifact::{self, ExportKind, ValType};
+use basalt::artifact::{self, ExportKind, PublicKey, ValType};
 use basalt_compiler::wast::{self, WastOptions};
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
 use basalt_qemu::{Job, Outcome, RunOptions, Value, WasiEnd, WasiLimits};
@@ -10,13 +10,17 @@ use std::time::Duration;
 
 pub const USAGE: &str = "\
 usage:
-  basalt compile <in.wasm|in.wat> -o <out.bsl> [--bounds-checks=explicit] [--strip-names]
+  basalt compile <in.wasm|in.wat|in.bsl> -o <out.bsl> [--sign <name.key>] [--strip-names]
   basalt run <in.wasm|in.wat|in.bsl> --invoke <export> [args...] [--timeout <seconds>]
              [--profile <out.folded>]
   basalt run <app.wasm|app.bsl> [--timeout <seconds>] [-- args...]
-             [--bounds-checks=guard|explicit] [--fuel <n>] [--timeout-ms <n>]
   basalt wast <script.wast>... [--timeout <seconds>]
   basalt bench <in.wasm|in.wat> --invoke <export> [args...]
+  basalt keygen <name>
+compile options (compile, run, wast):
+  [--bounds-checks=guard|explicit] [--spectre=on|off] [--fuel <n>] [--timeout-ms <n>]
+  [--sign <name.key>]
+run and wast: [--trust <name.pub>]... (the board runs only artifacts signed by these keys)
 
 `run` compiles the module (unless given an artifact), boots the basalt-virt
 board under qemu-system-aarch64, calls the export and prints each result on
@@ -30,7 +34,10 @@ with the program's exit code.
 
 `wast` runs spec-format test scripts, one board boot per file (default
 timeout 120 s each), prints one line per failed assertion and a summary, and
-exits 1 if anything failed.";
+exits 1 if anything failed.
+
+`keygen` writes an Ed25519 key pair: <name>.key (the 32-byte secret seed,
+mode 0600) and <name>.pub (the 32-byte public key).";
 
 /// A parsed command line.
 #[derive(Debug)]
@@ -39,6 +46,7 @@ pub enum Command {
         input: PathBuf,
         output: PathBuf,
         options: CompileOptions,
+        keys: KeyFiles,
     },
     Run {
         input: PathBuf,
@@ -47,10 +55,12 @@ pub enum Command {
         options: CompileOptions,
         timeout: Duration,
         limits: RunLimits,
+        keys: KeyFiles,
     },
     Wast {
         files: Vec<PathBuf>,
         options: WastOptions,
+        keys: KeyFiles,
     },
     /// `run` without `--invoke`: a WASI command.
     RunWasi {
@@ -59,6 +69,10 @@ pub enum Command {
         options: CompileOptions,
         timeout: Duration,
         limits: RunLimits,
+        keys: KeyFiles,
+    },
+    Keygen {
+        name: PathBuf,
     },
     Bench {
         input: PathBuf,
@@ -77,7 +91,37 @@ fn bounds_checks(v: &str) -> Result<BoundsChecks, String> {
     }
 }
 
-/// Parse arguments (without the program name).
+fn spectre(v: &str) -> Result<bool, String> {
+    match v {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(format!("unknown --spectre value `{other}` (on or off)")),
+    }
+}
+
+/// Key files named on the command line, read when the command runs.
+#[derive(Debug, Default)]
+pub struct KeyFiles {
+    /// `--sign <name.key>`: sign every artifact with this secret key.
+    pub sign: Option<PathBuf>,
+    /// `--trust <name.pub>`: the board runs only artifacts signed by these.
+    pub trust: Vec<PathBuf>,
+}
+
+impl KeyFiles {
+    /// Read the files: `options` gains the signing key; returns the trusted keys.
+    fn load(&self, options: &mut CompileOptions) -> Result<Vec<PublicKey>, String> {
+        if let Some(path) = &self.sign {
+            options.sign =
+                Some(basalt_compiler::read_signing_key(path).map_err(|e| e.to_string())?);
+        }
+        self.trust
+            .iter()
+            .map(|p| basalt_compiler::read_public_key(p).map_err(|e| e.to_string()))
+            .collect()
+    }
+}
+
 /// Interruption asked for on the command line (each compiles the module
 /// with the matching instrumentation).
 #[derive(Debug, Default, Clone)]
@@ -90,8 +134,10 @@ pub struct RunLimits {
     pub profile: Option<PathBuf>,
 }
 
+/// Parse arguments (without the program name).
 pub fn parse(args: &[String]) -> Result<Command, String> {
     let (sub, rest) = args.split_first().ok_or("missing command")?;
+    let mut keys = KeyFiles::default();
     let mut input = None;
     let mut output = None;
     let mut export = None;
@@ -134,6 +180,12 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             s if s.starts_with("--bounds-checks=") => {
                 options.settings.bounds_checks = bounds_checks(&s["--bounds-checks=".len()..])?
             }
+            "--spectre" => options.settings.spectre = spectre(&value(a)?)?,
+            s if s.starts_with("--spectre=") => {
+                options.settings.spectre = spectre(&s["--spectre=".len()..])?
+            }
+            "--sign" => keys.sign = Some(PathBuf::from(value(a)?)),
+            "--trust" => keys.trust.push(PathBuf::from(value(a)?)),
             s if export.is_some() => invoke_args.push(s.to_string()),
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option `{s}`")),
             s if input.is_none() => input = Some(PathBuf::from(s)),
@@ -142,6 +194,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         }
     }
     let input = input.ok_or("missing input file")?;
+    if !keys.trust.is_empty() && !matches!(sub.as_str(), "run" | "wast") {
+        return Err("--trust belongs to `basalt run` and `basalt wast`".into());
+    }
     match sub.as_str() {
         "wast" => {
             if output.is_some() || export.is_some() {
@@ -156,6 +211,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     timeout: timeout.unwrap_or(defaults.timeout),
                     ..defaults
                 },
+                keys,
             })
         }
         "compile" => {
@@ -166,6 +222,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 input,
                 output: output.ok_or("missing -o <out>")?,
                 options,
+                keys,
             })
         }
         "run" if export.is_none() && limits.profile.is_some() => {
@@ -177,6 +234,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             options,
             timeout: timeout.unwrap_or(Duration::from_secs(60)),
             limits,
+            keys,
         }),
         "run" => Ok(Command::Run {
             input,
@@ -185,7 +243,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             options,
             timeout: timeout.unwrap_or(Duration::from_secs(60)),
             limits,
+            keys,
         }),
+        "keygen" => {
+            if output.is_some() || export.is_some() || keys.sign.is_some() {
+                return Err("`basalt keygen` takes only a name".into());
+            }
+            Ok(Command::Keygen { name: input })
+        }
+        "bench" if keys.sign.is_some() => Err("--sign does not apply to `basalt bench`".into()),
         "bench" => Ok(Command::Bench {
             input,
             export: export.ok_or("missing --invoke <export>")?,
@@ -220,11 +286,17 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// An artifact from a file: used as is if it is one, compiled otherwise.
+/// An artifact from a file: used as is if it is one (signed, or re-signed,
+/// when `options` has a key), compiled otherwise.
 fn artifact_for(input: &PathBuf, options: &CompileOptions) -> Result<Vec<u8>, String> {
     let bytes = read(input)?;
     if bytes.starts_with(&artifact::MAGIC) {
-        return Ok(bytes);
+        return match &options.sign {
+            Some(key) => key
+                .sign(&bytes)
+                .map_err(|e| format!("{}: cannot sign: {e}", input.display())),
+            None => Ok(bytes),
+        };
     }
     compile(&bytes, options).map_err(|e| format!("{}: {e}", input.display()))
 }
@@ -275,16 +347,28 @@ fn prepare(
     Ok((bytes, vals))
 }
 
-fn run(
-    input: &PathBuf,
-    export: &str,
-    args: &[String],
-    options: &CompileOptions,
+/// The CLI's knobs for one `run --invoke`.
+struct RunSpec<'a> {
+    export: &'a str,
+    args: &'a [String],
     timeout: Duration,
     limits: RunLimits,
-) -> Result<ExitCode, String> {
+    trusted: &'a [PublicKey],
+}
+
+fn run(input: &PathBuf, options: &CompileOptions, spec: RunSpec<'_>) -> Result<ExitCode, String> {
+    let RunSpec {
+        export,
+        args,
+        timeout,
+        limits,
+        trusted,
+    } = spec;
     let (bytes, vals) = prepare(input, export, args, options)?;
     let mut job = Job::empty();
+    for key in trusted {
+        job.trust(key.to_bytes());
+    }
     let artifact = job.add_artifact(bytes);
     if let Some(fuel) = limits.fuel {
         job.set_fuel(fuel);
@@ -451,6 +535,7 @@ fn run_wasi(
     options: &CompileOptions,
     timeout: Duration,
     limits: RunLimits,
+    trusted: &[PublicKey],
 ) -> Result<ExitCode, String> {
     let bytes = artifact_for(input, options)?;
     let name = input.file_name().unwrap_or(input.as_os_str());
@@ -465,9 +550,11 @@ fn run_wasi(
         fuel: limits.fuel,
         timeout_ms: limits.timeout_ms,
     };
-    let report = Job::wasi_run(bytes, &argv, limits)
-        .run_wasi(&opts)
-        .map_err(|e| e.to_string())?;
+    let mut job = Job::wasi_run(bytes, &argv, limits);
+    for key in trusted {
+        job.trust(key.to_bytes());
+    }
+    let report = job.run_wasi(&opts).map_err(|e| e.to_string())?;
     if let Some(left) = report.fuel_left {
         eprintln!("remaining fuel: {left}");
     }
@@ -487,20 +574,34 @@ pub fn execute(cmd: Command) -> ExitCode {
         Command::Compile {
             input,
             output,
-            options,
-        } => artifact_for(&input, &options).and_then(|bytes| {
-            std::fs::write(&output, bytes)
-                .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-            Ok(ExitCode::SUCCESS)
-        }),
+            mut options,
+            keys,
+        } => keys
+            .load(&mut options)
+            .and_then(|_| artifact_for(&input, &options))
+            .and_then(|bytes| {
+                std::fs::write(&output, bytes)
+                    .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+                Ok(ExitCode::SUCCESS)
+            }),
         Command::Run {
             input,
             export,
             args,
-            options,
+            mut options,
             timeout,
             limits,
-        } => run(&input, &export, &args, &options, timeout, limits),
+            keys,
+        } => keys.load(&mut options).and_then(|trusted| {
+            let spec = RunSpec {
+                export: &export,
+                args: &args,
+                timeout,
+                limits,
+                trusted: &trusted,
+            };
+            run(&input, &options, spec)
+        }),
         Command::Bench {
             input,
             export,
@@ -509,18 +610,36 @@ pub fn execute(cmd: Command) -> ExitCode {
         Command::RunWasi {
             input,
             args,
-            options,
+            mut options,
             timeout,
             limits,
-        } => run_wasi(&input, &args, &options, timeout, limits),
-        Command::Wast { files, options } => {
+            keys,
+        } => keys
+            .load(&mut options)
+            .and_then(|trusted| run_wasi(&input, &args, &options, timeout, limits, &trusted)),
+        Command::Wast {
+            files,
+            mut options,
+            keys,
+        } => keys.load(&mut options.compile).map(|trusted| {
+            options.trust = trusted;
             let passed = wast::run_files(&files, &options, &mut std::io::stdout().lock());
-            Ok(if passed {
+            if passed {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
+            }
+        }),
+        Command::Keygen { name } => basalt_compiler::keygen(&name)
+            .map(|(secret, public)| {
+                println!(
+                    "wrote {} (secret seed, mode 0600: keep it private) and {}",
+                    secret.display(),
+                    public.display()
+                );
+                ExitCode::SUCCESS
             })
-        }
+            .map_err(|e| e.to_string()),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -581,7 +700,8 @@ mod tests {
 
     #[test]
     fn parses_wast_with_several_files() {
-        let Command::Wast { files, options } = p("wast a.wast --timeout 5 b.wast").unwrap() else {
+        let Command::Wast { files, options, .. } = p("wast a.wast --timeout 5 b.wast").unwrap()
+        else {
             panic!()
         };
         assert_eq!(files, [PathBuf::from("a.wast"), PathBuf::from("b.wast")]);
@@ -608,6 +728,31 @@ mod tests {
             panic!()
         };
         assert!(options.strip_names);
+    }
+
+    #[test]
+    fn parses_keys_and_spectre() {
+        let Command::Run { options, keys, .. } =
+            p("run a.bsl --spectre off --trust a.pub --trust b.pub --sign k.key --invoke f")
+                .unwrap()
+        else {
+            panic!()
+        };
+        assert!(!options.settings.spectre);
+        assert_eq!(keys.trust, [PathBuf::from("a.pub"), PathBuf::from("b.pub")]);
+        assert_eq!(keys.sign, Some(PathBuf::from("k.key")));
+        let Command::Keygen { name } = p("keygen release").unwrap() else {
+            panic!()
+        };
+        assert_eq!(name, PathBuf::from("release"));
+        assert!(p("keygen a -o b").is_err());
+        assert!(p("compile a.wat -o b --trust k.pub")
+            .unwrap_err()
+            .contains("--trust"));
+        assert!(p("bench a.wat --sign k.key --invoke f").is_err());
+        assert!(p("run a.wat --spectre=sometimes --invoke f")
+            .unwrap_err()
+            .contains("sometimes"));
     }
 
     #[test]

@@ -12,8 +12,11 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{Context, FinalizedRelocTarget};
 use std::str::FromStr;
 
-/// The aarch64 target with settings chosen for bare metal.
-pub fn target_isa() -> OwnedTargetIsa {
+/// The aarch64 target with settings chosen for bare metal. With `spectre`
+/// on, every `select_spectre_guard` (the clamps after explicit bounds and
+/// table index checks) is followed by `csdb`, Arm's barrier that keeps a
+/// conditional select's result from being predicted.
+pub fn target_isa(spectre: bool) -> OwnedTargetIsa {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
         f.set(k, v)
@@ -30,9 +33,11 @@ pub fn target_isa() -> OwnedTargetIsa {
     // Functions with several results return them through a hidden pointer.
     set(&mut flags, "enable_multi_ret_implicit_sret", "true");
     let triple = target_lexicon::Triple::from_str("aarch64-unknown-none").expect("known triple");
-    isa::lookup(triple)
-        .expect("cranelift built with the arm64 backend")
-        .finish(settings::Flags::new(flags))
+    let mut isa = isa::lookup(triple).expect("cranelift built with the arm64 backend");
+    if spectre {
+        isa.enable("use_csdb").expect("aarch64 has use_csdb");
+    }
+    isa.finish(settings::Flags::new(flags))
         .expect("valid aarch64 settings")
 }
 
@@ -252,7 +257,7 @@ mod tests {
     /// header cannot name may be on.
     #[test]
     fn isa_needs_only_features_the_header_records() {
-        let isa = target_isa();
+        let isa = target_isa(true);
         for f in isa.isa_flags() {
             if f.as_bool() == Some(true) {
                 assert!(

@@ -30,6 +30,8 @@ pub enum CompileError {
     },
     /// Code grew beyond what one artifact can address.
     TooLarge,
+    /// The artifact could not be signed.
+    Sign(basalt::artifact::ArtifactError),
 }
 
 impl fmt::Display for CompileError {
@@ -46,6 +48,7 @@ impl fmt::Display for CompileError {
                 write!(f, "code generation failed in function {func}: {message}")
             }
             CompileError::TooLarge => f.write_str("module too large for one artifact"),
+            CompileError::Sign(e) => write!(f, "cannot sign the artifact: {e}"),
         }
     }
 }

@@ -5,25 +5,29 @@ mod codegen;
 mod env;
 mod error;
 mod module;
+mod signing;
 mod trampoline;
 mod translate;
 pub mod wast;
 
 pub use basalt::artifact::BoundsChecks;
 pub use error::CompileError;
+pub use signing::{keygen, read_public_key, read_signing_key, KeyError, SigningKey};
 
 use basalt::artifact::{self, ImportKind, Settings};
 use cranelift_frontend::FunctionBuilderContext;
 use std::collections::BTreeSet;
 
 /// How to compile.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct CompileOptions {
     /// Compile settings recorded in the artifact.
     pub settings: Settings,
     /// Leave function names out of the artifact (`--strip-names`): smaller,
     /// but backtraces and profiles show `<wasm function N>`.
     pub strip_names: bool,
+    /// Sign the artifact with this key (see [`SigningKey::sign`]).
+    pub sign: Option<SigningKey>,
 }
 
 /// Accept `.wat` text or a binary module.
@@ -35,7 +39,7 @@ pub fn wasm_from_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Compi
 pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
     let wasm = wasm_from_bytes(input)?;
     let module = module::parse(&wasm)?;
-    let isa = codegen::target_isa();
+    let isa = codegen::target_isa(options.settings.spectre);
     let env = env::ModuleEnv::new(&module, &*isa, options.settings);
     let mut fctx = FunctionBuilderContext::new();
     let mut linker = codegen::Linker::default();
@@ -70,18 +74,17 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
         meta.host_trampolines.push((t, offset));
     }
     let linked = linker.finish()?;
-    let code = linked.code;
     meta.traps = linked.traps;
     meta.address_map = linked.address_map;
     if options.strip_names {
         meta.func_names.clear();
     }
-    Ok(artifact::write(
-        options.settings,
-        codegen::cpu_features(&*isa),
-        &meta,
-        &code,
-    ))
+    let cpu = codegen::cpu_features(&*isa);
+    let artifact = artifact::write(options.settings, cpu, &meta, &linked.code);
+    match &options.sign {
+        Some(key) => key.sign(&artifact).map_err(CompileError::Sign),
+        None => Ok(artifact),
+    }
 }
 
 /// Translate and compile every function body, in parallel across functions

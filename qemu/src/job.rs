@@ -2,9 +2,12 @@
 //! and the parsed report of what the board printed (see `board/src/job.rs`).
 //!
 //! Payload: `u32` LE artifact count, then per artifact its `u32` LE length
-//! and bytes, then the UTF-8 script. Script lines are numbered from 0; the
-//! board prefixes every reply with `#<line> `. Names travel hex-encoded so
-//! any UTF-8 name (spaces, the empty name) survives the trip.
+//! and bytes, then the UTF-8 script. The script may start with
+//! `trust <hex public key>` lines (the board's engine then runs only
+//! artifacts signed by one of those keys); they are not numbered. The other
+//! lines are numbered from 0; the board prefixes every reply with
+//! `#<line> `. Names travel hex-encoded so any UTF-8 name (spaces, the
+//! empty name) survives the trip.
 
 mod report;
 mod value;
@@ -26,6 +29,9 @@ pub struct Job {
     lines: usize,
     /// The script lines of the invokes, in order ([`JobReport::outcomes`]).
     invokes: Vec<usize>,
+    /// Ed25519 public keys the board's engine trusts (none: it runs any
+    /// artifact).
+    trusted: Vec<[u8; 32]>,
 }
 
 impl Job {
@@ -156,6 +162,12 @@ impl Job {
         self.command("option contiguous-memories".into())
     }
 
+    /// Make the board's engine run only artifacts signed by `key` (or by
+    /// another key given here), for the whole job, wherever it is called.
+    pub fn trust(&mut self, key: [u8; 32]) {
+        self.trusted.push(key);
+    }
+
     /// Any other command line (e.g. the board's `bench-*` commands); returns
     /// the line, whose reply [`JobReport::result`] gives.
     pub fn command_line(&mut self, text: &str) -> usize {
@@ -175,6 +187,9 @@ impl Job {
         for a in &self.artifacts {
             out.extend_from_slice(&len32(a.len()).to_le_bytes());
             out.extend_from_slice(a);
+        }
+        for key in &self.trusted {
+            out.extend_from_slice(format!("trust {}\n", hex_bytes(key)).as_bytes());
         }
         out.extend_from_slice(self.script.as_bytes());
         out
@@ -242,6 +257,18 @@ mod tests {
         assert_eq!(job.script(), script);
         let mut want = vec![2, 0, 0, 0, 3, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0];
         want.extend_from_slice(script.as_bytes());
+        assert_eq!(job.encode(), want);
+    }
+
+    #[test]
+    fn trusted_keys_lead_the_script_unnumbered() {
+        let mut job = Job::new(vec![7]);
+        job.trust([0xab; 32]);
+        assert_eq!(job.invoke("f", &[]), 0);
+        assert_eq!(job.script(), "instantiate! 0 0\ninvoke 0 66\n");
+        let mut want = vec![1, 0, 0, 0, 1, 0, 0, 0, 7];
+        want.extend_from_slice(format!("trust {}\n", "ab".repeat(32)).as_bytes());
+        want.extend_from_slice(job.script().as_bytes());
         assert_eq!(job.encode(), want);
     }
 

@@ -1,10 +1,12 @@
 //! The engine: the platform, the code arena every module is loaded into,
-//! and the signature registry shared by all modules and host functions.
+//! the keys it trusts to sign artifacts, and the signature registry shared
+//! by all modules and host functions.
 
-use crate::artifact::FuncType;
+use crate::artifact::{FuncType, PublicKey};
 use crate::code::CodeArena;
 use crate::signatures::SignatureRegistry;
 use crate::vm::VMSharedSignatureIndex;
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use basalt_platform::Platform;
 
@@ -18,12 +20,36 @@ pub(crate) struct EngineInner {
     pub(crate) platform: &'static dyn Platform,
     pub(crate) code: spin::Mutex<CodeArena>,
     pub(crate) signatures: spin::RwLock<SignatureRegistry>,
+    /// Keys whose signature an artifact must carry; empty: any artifact.
+    pub(crate) trusted: Box<[PublicKey]>,
 }
 
 impl Engine {
     /// Create the engine over the board's platform and its code arena, and
     /// register the runtime's trap hook with the platform.
+    /// Such an engine loads any well-formed artifact, signed or not.
     pub fn new(platform: &'static dyn Platform, code_arena: &'static mut [u8]) -> Self {
+        Self::with_trusted_keys(platform, code_arena, &[])
+    }
+
+    /// An engine that loads only artifacts signed by one of `keys` (see
+    /// [`artifact::sign`](crate::artifact::sign)): [`Module::new`] and
+    /// [`Module::from_static`] check the signature right after the header,
+    /// before decoding anything else, and refuse an unsigned artifact
+    /// ([`ArtifactError::Unsigned`]), one signed by another key
+    /// ([`ArtifactError::UntrustedKey`]) or one changed after signing
+    /// ([`ArtifactError::BadSignature`]). No keys: as [`Engine::new`].
+    ///
+    /// [`Module::new`]: crate::Module::new
+    /// [`Module::from_static`]: crate::Module::from_static
+    /// [`ArtifactError::Unsigned`]: crate::artifact::ArtifactError::Unsigned
+    /// [`ArtifactError::UntrustedKey`]: crate::artifact::ArtifactError::UntrustedKey
+    /// [`ArtifactError::BadSignature`]: crate::artifact::ArtifactError::BadSignature
+    pub fn with_trusted_keys(
+        platform: &'static dyn Platform,
+        code_arena: &'static mut [u8],
+        keys: &[PublicKey],
+    ) -> Self {
         basalt_platform::set_trap_hook(crate::enter::on_fault);
         basalt_platform::set_epoch_hook(Engine::increment_epoch);
         Self {
@@ -31,8 +57,14 @@ impl Engine {
                 platform,
                 code: spin::Mutex::new(CodeArena::new(code_arena)),
                 signatures: spin::RwLock::new(SignatureRegistry::default()),
+                trusted: keys.into(),
             }),
         }
+    }
+
+    /// The keys this engine requires artifacts to be signed by (empty: none).
+    pub fn trusted_keys(&self) -> &[PublicKey] {
+        &self.inner.trusted
     }
 
     /// The board this engine runs on.

@@ -35,6 +35,23 @@ unsafe fn state<'a>(vmctx: *mut VMContext) -> &'a mut InstanceState {
     unsafe { &mut *(*InstanceHeader::of(vmctx)).state }
 }
 
+/// Ends the range checks of every bulk table and memory operation: no
+/// instruction after it runs, even speculatively, before the checks'
+/// branches have resolved, so a mispredicted check cannot copy or fill out
+/// of bounds on the speculative path (Spectre v1). Compiled code clamps
+/// with a conditional select instead; here the checks are Rust's own
+/// branches, and `DSB SY; ISB` is Arm's speculation barrier for cores
+/// without `SB` (the Cortex-A72 has none). Always on: a few dozen cycles
+/// next to a libcall that copies or fills a range.
+#[inline(always)]
+fn speculation_barrier() {
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: barriers only order execution; they touch no memory or registers.
+    unsafe {
+        core::arch::asm!("dsb sy", "isb", options(nostack, preserves_flags));
+    }
+}
+
 fn flag(r: Result<(), Trap>) -> u32 {
     r.is_err() as u32
 }
@@ -146,6 +163,7 @@ impl InstanceState {
         // threaded, so nothing else accesses them during a libcall.
         let t = unsafe { &mut *self.table(table)? };
         let range = t.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
+        speculation_barrier();
         t.elements_mut()[range].fill(val);
         Ok(())
     }
@@ -170,6 +188,7 @@ impl InstanceState {
         // SAFETY: as in `table_fill`.
         let dst_table = unsafe { &mut *d };
         let dst_range = dst_table.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
+        speculation_barrier();
         if d == s {
             dst_table
                 .elements_mut()
@@ -213,6 +232,7 @@ impl InstanceState {
             return Err(Trap::TableOutOfBounds);
         }
         let range = t.range(dst, len).ok_or(Trap::TableOutOfBounds)?;
+        speculation_barrier();
         t.elements_mut()[range].copy_from_slice(&items[src as usize..end as usize]);
         Ok(())
     }
@@ -238,6 +258,7 @@ impl InstanceState {
         let m = unsafe { &mut *self.memory()? };
         let src_range = m.range(src, len).ok_or(Trap::MemoryOutOfBounds)?;
         let dst_range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
+        speculation_barrier();
         m.bytes_mut().copy_within(src_range, dst_range.start);
         Ok(())
     }
@@ -247,6 +268,7 @@ impl InstanceState {
         // threaded, so nothing else accesses them during a libcall.
         let m = unsafe { &mut *self.memory()? };
         let range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
+        speculation_barrier();
         m.bytes_mut()[range].fill(val);
         Ok(())
     }
@@ -276,6 +298,7 @@ impl InstanceState {
         // threaded, so nothing else accesses them during a libcall.
         let m = unsafe { &mut *self.memory()? };
         let range = m.range(dst, len).ok_or(Trap::MemoryOutOfBounds)?;
+        speculation_barrier();
         m.bytes_mut()[range].copy_from_slice(&bytes[src as usize..end as usize]);
         Ok(())
     }

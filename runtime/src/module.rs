@@ -53,10 +53,11 @@ fn check_cpu(a: &artifact::Artifact<'_>) -> Result<(), Error> {
 }
 
 impl Module {
-    /// Check an artifact and load its code: copy it into the engine's code
-    /// arena, seal it read-only + executable and sync the instruction cache.
+    /// Check an artifact (and its signature, if the engine trusts keys) and
+    /// load its code: copy it into the engine's code arena, seal it
+    /// read-only + executable and sync the instruction cache.
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        let a = artifact::read(bytes)?;
+        let a = artifact::read_trusted(bytes, engine.trusted_keys())?;
         check_cpu(&a)?;
         let code_base = engine
             .inner
@@ -75,13 +76,14 @@ impl Module {
     /// Check an artifact that sits in executable, read-only memory for the
     /// life of the firmware (e.g. embedded in its `.text` with
     /// `include_bytes!` and a `#[link_section]`) and run its code in place:
-    /// nothing is copied, no code arena is used.
+    /// nothing is copied, no code arena is used. Signatures are checked as
+    /// in [`Module::new`].
     ///
     /// # Safety
     /// `bytes` must be mapped executable and never written, and instruction
     /// fetch must see its contents (true for the firmware image itself).
     pub unsafe fn from_static(engine: &Engine, bytes: &'static [u8]) -> Result<Module, Error> {
-        let a = artifact::read(bytes)?;
+        let a = artifact::read_trusted(bytes, engine.trusted_keys())?;
         check_cpu(&a)?;
         if !(a.code.as_ptr() as usize).is_multiple_of(16) {
             return Err(ArtifactError::Misaligned.into());

@@ -5,7 +5,7 @@
 //! (no `-icount`): the measurement itself is
 //! `cargo run --release -p basalt-bench`.
 
-use basalt_bench::{run_board, Size, KERNELS, PEERS};
+use basalt_bench::{build_kernels, run_board, security, Size, KERNELS, PEERS};
 
 #[test]
 fn every_kernel_runs_on_every_peer() {
@@ -29,4 +29,19 @@ fn every_kernel_runs_on_every_peer() {
     // Without -icount the counter is wall-clock time: only check it moved.
     let (to_wasm, round_trip, _) = figures.wasmtime.calls;
     assert!(to_wasm > 0.0 && round_trip > 0.0, "{:?}", figures.wasmtime);
+}
+
+/// The security section's job: signature checks of four signed artifacts on
+/// a board that trusts their key, and every kernel in the four Spectre
+/// builds (whose checksums `security::run_board` compares).
+#[test]
+fn signature_checks_and_spectre_builds_run_on_the_board() {
+    let wasm = build_kernels().unwrap_or_else(|e| panic!("{e}"));
+    let f = security::run_board(&wasm, Size::Smoke).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(f.verify.len(), 4);
+    assert!(f.verify.iter().all(|v| v.instructions > 0), "{f:?}");
+    assert!(f.verify[0].bytes < f.verify[3].bytes, "{f:?}");
+    assert_eq!(f.spectre.len(), KERNELS.len());
+    let md = security::markdown(&f);
+    assert!(md.contains("per KiB of artifact"), "{md}");
 }

@@ -16,21 +16,34 @@ fn files() -> impl Iterator<Item = TestFile<'static>> {
         .filter(|f| f.name().starts_with("simd_") && f.name() != "simd_memory-multi.wast")
 }
 
-/// Guard mode: no bounds checks in code, memories in guard-page reservations.
+/// Guard mode: no bounds checks in code, memories in guard-page reservations
+/// (Spectre hardening on, the default: table index checks are clamped).
 #[test]
 fn wasm_v2_simd_suite_guard_mode() {
     let mut opts = WastOptions::default();
+    assert!(opts.compile.settings.spectre);
     opts.compile.settings.bounds_checks = BoundsChecks::Guard;
     run_suite(&opts, files(), 58);
 }
 
 /// Explicit mode as on a board without an MMU: compiled bounds checks,
-/// memories in contiguous arena ranges.
+/// memories in contiguous arena ranges (Spectre hardening on, the default:
+/// every check also clamps the address).
 #[test]
 fn wasm_v2_simd_suite_explicit_mode() {
     let opts = WastOptions {
         contiguous_memories: true,
         ..WastOptions::default()
     };
+    assert!(opts.compile.settings.spectre);
+    run_suite(&opts, files(), 58);
+}
+
+/// Explicit mode with Spectre hardening off (`--spectre=off`): plain
+/// compare-and-branch checks, guard-page memories.
+#[test]
+fn wasm_v2_simd_suite_explicit_mode_spectre_off() {
+    let mut opts = WastOptions::default();
+    opts.compile.settings.spectre = false;
     run_suite(&opts, files(), 58);
 }

@@ -5,7 +5,8 @@
 //! 64 bits (it cannot overflow: both terms are below 2^32) and traps with
 //! `HEAP_OUT_OF_BOUNDS` if it exceeds `VMMemoryDefinition::current_length`.
 //! The memory's base never moves for a live instance (its reservation is
-//! fixed), so the base load is marked read-only and may be hoisted. Memory 0
+//! fixed), so the base load is marked read-only and may be hoisted. With
+//! Spectre hardening the checked address is also clamped (`heap_address`). Memory 0
 //! is either the context's own inline `VMMemoryDefinition` or, if imported,
 //! the exporter's definition that its `VMMemoryImport` points to.
 
@@ -65,18 +66,28 @@ impl FuncTranslator<'_, '_> {
     /// In guard mode there is no check: the memory sits at the start of an
     /// 8 GiB + 64 KiB reservation, so `index + offset + size` (below
     /// 2^33 + 8) always lands inside it, and any access past the mapped
-    /// pages faults; the access itself is the trap site.
+    /// pages faults; the access itself is the trap site. Speculation cannot
+    /// leave the reservation either, so Spectre hardening adds nothing.
+    ///
+    /// In explicit mode with Spectre hardening, the address (offset
+    /// included) also goes through `select_spectre_guard`: null when the
+    /// check fails. The branch to the trap may be mispredicted, but the
+    /// select's result is data-dependent on the comparison (and `csdb`
+    /// follows it), so a speculative access past the end reads near address
+    /// 0, not the attacker's chosen byte beyond the memory.
     pub(super) fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
         let index = self.pop();
         let index = self.b.ins().uextend(I64, index);
+        let mut oob = None;
         if self.env.settings.bounds_checks == BoundsChecks::Explicit {
             let end = self
                 .b
                 .ins()
                 .iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
             let len = self.current_length();
-            let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-            self.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
+            let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+            self.b.ins().trapnz(out, TrapCode::HEAP_OUT_OF_BOUNDS);
+            oob = Some(out);
         }
         let (def, def_off) = self.memory_definition();
         let base_flags = MemFlagsData::trusted().with_readonly().with_can_move();
@@ -87,9 +98,20 @@ impl FuncTranslator<'_, '_> {
             def_off + VMOffsets::VMMEMORY_DEFINITION_BASE as i32,
         );
         let addr = self.b.ins().iadd(base, index);
-        match i32::try_from(arg.offset) {
-            Ok(off) => (addr, off),
-            Err(_) => (self.b.ins().iadd_imm_u(addr, arg.offset as i64), 0),
+        match oob {
+            Some(oob) if self.env.settings.spectre => {
+                let addr = if arg.offset == 0 {
+                    addr
+                } else {
+                    self.b.ins().iadd_imm_u(addr, arg.offset as i64)
+                };
+                let null = self.b.ins().iconst(I64, 0);
+                (self.b.ins().select_spectre_guard(oob, null, addr), 0)
+            }
+            _ => match i32::try_from(arg.offset) {
+                Ok(off) => (addr, off),
+                Err(_) => (self.b.ins().iadd_imm_u(addr, arg.offset as i64), 0),
+            },
         }
     }
 

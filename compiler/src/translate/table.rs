@@ -42,7 +42,11 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Address of element `index` of `table`, trapping with
-    /// `TableOutOfBounds` unless `index < current_elements`.
+    /// `TableOutOfBounds` unless `index < current_elements`. With Spectre
+    /// hardening the address also goes through `select_spectre_guard` (null
+    /// when the check fails, then `csdb`), so a mispredicted check cannot
+    /// read or write an element past the table on the speculative path;
+    /// `table.get`, `table.set` and `call_indirect` all come through here.
     pub(crate) fn table_element_address(&mut self, table: u32, index: Value) -> Value {
         let size = self.table_size(table);
         let oob = self
@@ -59,7 +63,12 @@ impl FuncTranslator<'_, '_> {
         );
         let index = self.b.ins().uextend(I64, index);
         let scaled = self.b.ins().ishl_imm_u(index, 3);
-        self.b.ins().iadd(base, scaled)
+        let addr = self.b.ins().iadd(base, scaled);
+        if !self.env.settings.spectre {
+            return addr;
+        }
+        let null = self.b.ins().iconst(I64, 0);
+        self.b.ins().select_spectre_guard(oob, null, addr)
     }
 
     /// Call a failing table libcall and trap with `TableOutOfBounds` on failure.

@@ -31,6 +31,9 @@ pub struct WastOptions {
     /// Back memories with contiguous arena ranges instead of guard pages,
     /// as on a board without an MMU (explicit-mode code only).
     pub contiguous_memories: bool,
+    /// Keys the board's engine trusts: every module must be signed by one
+    /// (sign them with `compile.sign`). Empty: any artifact runs.
+    pub trust: Vec<basalt::artifact::PublicKey>,
 }
 
 impl Default for WastOptions {
@@ -40,6 +43,7 @@ impl Default for WastOptions {
             compile: CompileOptions::default(),
             timeout: Duration::from_secs(120),
             contiguous_memories: false,
+            trust: Vec::new(),
         }
     }
 }
@@ -113,6 +117,9 @@ fn prepare(name: &str, text: &str, opts: &WastOptions) -> Result<Plan, WastError
     let mut plan = plan::plan(text, script.directives, &opts.compile);
     if opts.contiguous_memories {
         plan.job.contiguous_memories();
+    }
+    for key in &opts.trust {
+        plan.job.trust(key.to_bytes());
     }
     Ok(plan)
 }

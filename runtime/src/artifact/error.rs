@@ -58,6 +58,14 @@ pub enum ArtifactError {
     Metadata,
     /// Metadata decodes but is inconsistent (e.g. code ranges out of bounds).
     Inconsistent(&'static str),
+    /// The engine trusts signing keys and the artifact carries no signature.
+    Unsigned,
+    /// Signed by a key the engine does not trust.
+    UntrustedKey,
+    /// The signature does not verify: the artifact changed after signing.
+    BadSignature,
+    /// 32 bytes that are not an Ed25519 public key.
+    BadPublicKey,
 }
 
 impl fmt::Display for ArtifactError {
@@ -92,6 +100,16 @@ impl fmt::Display for ArtifactError {
                 f.write_str("artifact metadata does not decode (malformed, or larger than the heap)")
             }
             ArtifactError::Inconsistent(what) => write!(f, "artifact metadata inconsistent: {what}"),
+            ArtifactError::Unsigned => {
+                f.write_str("artifact is not signed, and this engine runs only signed artifacts")
+            }
+            ArtifactError::UntrustedKey => {
+                f.write_str("artifact is signed by a key this engine does not trust")
+            }
+            ArtifactError::BadSignature => f.write_str(
+                "artifact signature does not verify: the artifact changed after signing",
+            ),
+            ArtifactError::BadPublicKey => f.write_str("not an Ed25519 public key"),
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The fixed 64-byte artifact header.
 
-use super::ArtifactError;
+use super::{ArtifactError, SIGNATURE_SIZE};
 
 /// First eight bytes of every artifact.
 pub const MAGIC: [u8; 8] = *b"BSLTart\0";
 /// Version of the layout described in the module docs; bump on any change.
+/// Version 2 added the signature offset, the `SPECTRE` settings bit, and
+/// function names and the address map in the metadata.
 pub const FORMAT_VERSION: u32 = 2;
 /// ELF machine number of aarch64.
 pub const TARGET_AARCH64: u32 = 183;
@@ -29,12 +31,18 @@ pub struct Settings {
     pub fuel: bool,
     /// Epoch interruption compiled in.
     pub epoch: bool,
+    /// Spectre v1 hardening compiled in: every explicit bounds check and
+    /// table index check also clamps the address with a conditional select
+    /// and a `csdb` barrier (the bulk libcalls' range checks always end
+    /// with a speculation barrier, whatever this says).
+    pub spectre: bool,
 }
 
 impl Settings {
     const GUARD: u32 = 1 << 0;
     const FUEL: u32 = 1 << 1;
     const EPOCH: u32 = 1 << 2;
+    const SPECTRE: u32 = 1 << 3;
 
     fn bits(self) -> u32 {
         let mut bits = 0;
@@ -47,11 +55,14 @@ impl Settings {
         if self.epoch {
             bits |= Self::EPOCH;
         }
+        if self.spectre {
+            bits |= Self::SPECTRE;
+        }
         bits
     }
 
     fn from_bits(bits: u32) -> Result<Self, ArtifactError> {
-        if bits & !(Self::GUARD | Self::FUEL | Self::EPOCH) != 0 {
+        if bits & !(Self::GUARD | Self::FUEL | Self::EPOCH | Self::SPECTRE) != 0 {
             return Err(ArtifactError::Settings { bits });
         }
         Ok(Self {
@@ -62,16 +73,20 @@ impl Settings {
             },
             fuel: bits & Self::FUEL != 0,
             epoch: bits & Self::EPOCH != 0,
+            spectre: bits & Self::SPECTRE != 0,
         })
     }
 }
 
 impl Default for Settings {
+    /// Explicit bounds checks with Spectre hardening (the README says why),
+    /// no fuel, no epochs.
     fn default() -> Self {
         Self {
             bounds_checks: BoundsChecks::Explicit,
             fuel: false,
             epoch: false,
+            spectre: true,
         }
     }
 }
@@ -103,6 +118,9 @@ pub struct Header {
     pub metadata: (u32, u32),
     /// Code (offset, length).
     pub code: (u32, u32),
+    /// Offset of the signature block, if signed: the signed bytes are
+    /// everything before it, and the block ends the artifact.
+    pub signature: Option<u32>,
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -113,11 +131,12 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from(u32_at(b, at)) | (u64::from(u32_at(b, at + 4)) << 32)
 }
 
-/// CRC-32 of everything but the checksum field itself.
-pub(crate) fn checksum(artifact: &[u8]) -> u32 {
+/// CRC-32 of the first `end` bytes (everything before the signature block)
+/// but the checksum field itself. `end` is at least `HEADER_SIZE`.
+pub(crate) fn checksum(artifact: &[u8], end: usize) -> u32 {
     let mut hasher = crc32fast::Hasher::new();
     hasher.update(&artifact[..60]);
-    hasher.update(&artifact[HEADER_SIZE..]);
+    hasher.update(&artifact[HEADER_SIZE..end]);
     hasher.finalize()
 }
 
@@ -135,7 +154,14 @@ impl Header {
         h[44..48].copy_from_slice(&self.metadata.1.to_le_bytes());
         h[48..52].copy_from_slice(&self.code.0.to_le_bytes());
         h[52..56].copy_from_slice(&self.code.1.to_le_bytes());
+        h[56..60].copy_from_slice(&self.signature.unwrap_or(0).to_le_bytes());
         h
+    }
+
+    /// Length of the signed part: everything before the signature block
+    /// (the whole artifact when unsigned).
+    pub fn signed_len(&self, artifact_len: usize) -> usize {
+        self.signature.map_or(artifact_len, |at| at as usize)
     }
 
     /// Decode and check magic, version, target, layout, settings and checksum.
@@ -169,8 +195,19 @@ impl Header {
                 expected,
             });
         }
+        // A signature block, if any, is the last thing in the artifact.
+        let signature = match u32_at(bytes, 56) {
+            0 => None,
+            at if (at as usize).checked_add(SIGNATURE_SIZE) == Some(bytes.len())
+                && at as usize >= HEADER_SIZE =>
+            {
+                Some(at)
+            }
+            _ => return Err(ArtifactError::Truncated),
+        };
+        let end = signature.map_or(bytes.len(), |at| at as usize);
         let stored = u32_at(bytes, 60);
-        let computed = checksum(bytes);
+        let computed = checksum(bytes, end);
         if stored != computed {
             return Err(ArtifactError::Checksum { stored, computed });
         }
@@ -182,6 +219,7 @@ impl Header {
             layout,
             metadata: (u32_at(bytes, 40), u32_at(bytes, 44)),
             code: (u32_at(bytes, 48), u32_at(bytes, 52)),
+            signature,
         })
     }
 }
