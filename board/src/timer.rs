@@ -1,23 +1,20 @@
-//! Epoch timer: the EL1 virtual timer (`CNTV_*`, PPI 27 on QEMU `virt`)
-//! interrupting every `period` counter ticks, each interrupt one epoch tick
-//! for the runtime.
+//! Epoch timer: the EL1 virtual timer (`CNTV_*`, routed by the machine's
+//! interrupt controller, `machine::irq`) interrupting every `period`
+//! counter ticks, each interrupt one epoch tick for the runtime.
 //!
 //! The virtual timer, not the physical one: the counter `Platform::ticks`
 //! reads is `CNTVCT_EL0`, so periods are in the same unit, and EL1 may use it
 //! whether or not an EL2 exists.
 
-use crate::gic;
+use crate::daif;
+use crate::machine::irq;
 use aarch64_cpu::registers::{
     Readable, Writeable, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTV_TVAL_EL0,
 };
-use arm_gic::{IntId, Trigger};
 use core::sync::atomic::{AtomicU64, Ordering};
 
-/// The virtual timer's interrupt: PPI 11 = INTID 27 (level-sensitive).
-pub const INTID: IntId = IntId::ppi(11);
-
-/// Middle priority: nothing else is enabled, any value below the mask works.
-const PRIORITY: u8 = 0x80;
+/// The virtual timer's interrupt, as the machine's controller names it.
+pub const INTID: irq::IntId = irq::TIMER;
 
 /// Ticks between two interrupts; 0 while the timer is stopped.
 static PERIOD: AtomicU64 = AtomicU64::new(0);
@@ -28,7 +25,7 @@ pub fn start(period: u64) -> Result<(), &'static str> {
     if period == 0 {
         return Err("epoch period must be at least one tick");
     }
-    gic::without_irqs(|| {
+    daif::without_irqs(|| {
         PERIOD.store(period, Ordering::Relaxed);
         // TVAL is a signed 32-bit down-counter; longer periods go through
         // the 64-bit compare value.
@@ -37,9 +34,9 @@ pub fn start(period: u64) -> Result<(), &'static str> {
             _ => CNTV_CVAL_EL0.set(CNTVCT_EL0.get().saturating_add(period)),
         }
         CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::SET + CNTV_CTL_EL0::IMASK::CLEAR);
-        gic::enable(INTID, PRIORITY, Trigger::Level)
+        irq::enable_timer()
     })?;
-    gic::unmask_irqs();
+    daif::unmask_irqs();
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use basalt::artifact::{self, ExportKind, ValType};
 use basalt_compiler::wast::{self, WastOptions};
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
-use basalt_qemu::{Job, Outcome, RunOptions, Value, WasiEnd, WasiLimits};
+use basalt_qemu::{Job, Machine, Outcome, RunOptions, Value, WasiEnd, WasiLimits};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -16,10 +16,12 @@ usage:
              [--bounds-checks=guard|explicit] [--fuel <n>] [--timeout-ms <n>]
   basalt wast <script.wast>... [--timeout <seconds>]
   basalt bench <in.wasm|in.wat> --invoke <export> [args...]
+  (run, wast and bench also take --board virt|raspi3b; default virt)
 
-`run` compiles the module (unless given an artifact), boots the basalt-virt
-board under qemu-system-aarch64, calls the export and prints each result on
-its own line. A trap prints `error: wasm trap: <reason>` and exits 1.
+`run` compiles the module (unless given an artifact), boots the board
+(QEMU `virt`, or the Raspberry Pi 3 model `raspi3b`) under
+qemu-system-aarch64, calls the export and prints each result on its own
+line. A trap prints `error: wasm trap: <reason>` and exits 1.
 Without --invoke, `run` runs a WASI command: its `_start` gets the file name
 and `args` as argv, its output streams as it is written, and `basalt` exits
 with the program's exit code.
@@ -43,6 +45,7 @@ pub enum Command {
         options: CompileOptions,
         timeout: Duration,
         limits: RunLimits,
+        machine: Machine,
     },
     Wast {
         files: Vec<PathBuf>,
@@ -55,11 +58,13 @@ pub enum Command {
         options: CompileOptions,
         timeout: Duration,
         limits: RunLimits,
+        machine: Machine,
     },
     Bench {
         input: PathBuf,
         export: String,
         args: Vec<String>,
+        machine: Machine,
     },
 }
 
@@ -95,6 +100,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut timeout = None;
     let mut limits = RunLimits::default();
     let mut program_args: Option<Vec<String>> = None;
+    let mut machine = None;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
@@ -122,6 +128,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 }
                 timeout = Some(Duration::from_secs_f64(secs));
             }
+            "--board" => machine = Some(value(a)?.parse::<Machine>()?),
+            s if s.starts_with("--board=") => {
+                machine = Some(s["--board=".len()..].parse::<Machine>()?)
+            }
             "--bounds-checks" => options.settings.bounds_checks = bounds_checks(&value(a)?)?,
             s if s.starts_with("--bounds-checks=") => {
                 options.settings.bounds_checks = bounds_checks(&s["--bounds-checks=".len()..])?
@@ -134,6 +144,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         }
     }
     let input = input.ok_or("missing input file")?;
+    if machine.is_some() && sub == "compile" {
+        return Err("--board belongs to `basalt run`, `wast` and `bench`".into());
+    }
+    let machine = machine.unwrap_or_default();
     match sub.as_str() {
         "wast" => {
             if output.is_some() || export.is_some() {
@@ -146,6 +160,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 options: WastOptions {
                     compile: options,
                     timeout: timeout.unwrap_or(defaults.timeout),
+                    machine,
                     ..defaults
                 },
             })
@@ -166,6 +181,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             options,
             timeout: timeout.unwrap_or(Duration::from_secs(60)),
             limits,
+            machine,
         }),
         "run" => Ok(Command::Run {
             input,
@@ -174,11 +190,13 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             options,
             timeout: timeout.unwrap_or(Duration::from_secs(60)),
             limits,
+            machine,
         }),
         "bench" => Ok(Command::Bench {
             input,
             export: export.ok_or("missing --invoke <export>")?,
             args: invoke_args,
+            machine,
         }),
         other => Err(format!("unknown command `{other}`")),
     }
@@ -271,6 +289,7 @@ fn run(
     options: &CompileOptions,
     timeout: Duration,
     limits: RunLimits,
+    machine: Machine,
 ) -> Result<ExitCode, String> {
     let (bytes, vals) = prepare(input, export, args, options)?;
     let mut job = Job::empty();
@@ -288,6 +307,7 @@ fn run(
     let report = job
         .run(&RunOptions {
             timeout,
+            machine,
             ..RunOptions::default()
         })
         .map_err(|e| e.to_string())?;
@@ -323,7 +343,12 @@ const INSTRUCTIONS_PER_TICK: i64 = 16;
 /// Run one call in each bounds-check mode under `-icount` and print the
 /// guest instructions it took (the clock read around an empty command is
 /// subtracted).
-fn bench(input: &PathBuf, export: &str, args: &[String]) -> Result<ExitCode, String> {
+fn bench(
+    input: &PathBuf,
+    export: &str,
+    args: &[String],
+    machine: Machine,
+) -> Result<ExitCode, String> {
     println!(
         "{:<10} {:>16} {:>20}",
         "mode", "result", "guest instructions"
@@ -344,6 +369,7 @@ fn bench(input: &PathBuf, export: &str, args: &[String]) -> Result<ExitCode, Str
             .run(&RunOptions {
                 icount: true,
                 timeout: Duration::from_secs(600),
+                machine,
                 ..RunOptions::default()
             })
             .map_err(|e| e.to_string())?;
@@ -391,6 +417,7 @@ fn run_wasi(
     options: &CompileOptions,
     timeout: Duration,
     limits: RunLimits,
+    machine: Machine,
 ) -> Result<ExitCode, String> {
     let bytes = artifact_for(input, options)?;
     let name = input.file_name().unwrap_or(input.as_os_str());
@@ -399,6 +426,7 @@ fn run_wasi(
     let opts = RunOptions {
         timeout,
         echo: true,
+        machine,
         ..RunOptions::default()
     };
     let limits = WasiLimits {
@@ -440,19 +468,22 @@ pub fn execute(cmd: Command) -> ExitCode {
             options,
             timeout,
             limits,
-        } => run(&input, &export, &args, &options, timeout, limits),
+            machine,
+        } => run(&input, &export, &args, &options, timeout, limits, machine),
         Command::Bench {
             input,
             export,
             args,
-        } => bench(&input, &export, &args),
+            machine,
+        } => bench(&input, &export, &args, machine),
         Command::RunWasi {
             input,
             args,
             options,
             timeout,
             limits,
-        } => run_wasi(&input, &args, &options, timeout, limits),
+            machine,
+        } => run_wasi(&input, &args, &options, timeout, limits, machine),
         Command::Wast { files, options } => {
             let passed = wast::run_files(&files, &options, &mut std::io::stdout().lock());
             Ok(if passed {

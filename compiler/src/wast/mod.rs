@@ -14,7 +14,7 @@ mod tests;
 mod verdict;
 
 use crate::CompileOptions;
-use basalt_qemu::{JobReport, QemuError, RunOptions};
+use basalt_qemu::{JobReport, Machine, QemuError, RunOptions};
 use plan::{Pending, Plan};
 use std::fmt;
 use std::io::Write;
@@ -31,6 +31,8 @@ pub struct WastOptions {
     /// Back memories with contiguous arena ranges instead of guard pages,
     /// as on a board without an MMU (explicit-mode code only).
     pub contiguous_memories: bool,
+    /// The board that runs the files.
+    pub machine: Machine,
 }
 
 impl Default for WastOptions {
@@ -40,6 +42,7 @@ impl Default for WastOptions {
             compile: CompileOptions::default(),
             timeout: Duration::from_secs(120),
             contiguous_memories: false,
+            machine: Machine::Virt,
         }
     }
 }
@@ -126,6 +129,7 @@ fn boot(
 ) -> Result<(JobReport, Option<String>), WastError> {
     let run = RunOptions {
         timeout: opts.timeout,
+        machine: opts.machine,
         ..RunOptions::default()
     };
     let (report, stop) = match plan.job.run(&run) {
