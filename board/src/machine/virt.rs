@@ -30,6 +30,10 @@ pub const UART_BASE: usize = 0x0900_0000;
 pub const UART_CLOCK_HZ: u32 = 24_000_000;
 
 /// Everything below RAM (GIC, PL011, flash, PCIe windows, ...).
+#[allow(
+    clippy::single_range_in_vec_init,
+    reason = "a list of ranges, which has one entry on this machine"
+)]
 pub const DEVICE_RANGES: &[Range<usize>] = &[0..0x4000_0000];
 
 global_asm!(
