@@ -92,7 +92,7 @@ pub fn enable_timer() -> Result<(), &'static str> {
         let local = local
             .as_mut()
             .ok_or("interrupt controller not initialised")?;
-        let [mut control, ..] = field!(*local, timer_control).split_some([CORE]);
+        let [mut control] = field!(*local, timer_control).split_some([CORE]);
         let enabled = control.read();
         control.write(enabled | CNTV_IRQ);
         Ok(())

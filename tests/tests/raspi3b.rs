@@ -47,7 +47,11 @@ fn the_pi_boots_a_raw_kernel8_img() {
     assert_eq!(&raw[..4], &0xd538_00a0u32.to_le_bytes());
     // Text and rodata start 2 MiB apart, so the image spans more than that,
     // and it is far smaller than the ELF's reserved regions.
-    assert!(raw.len() > 0x18_0000 && raw.len() < 16 << 20, "{}", raw.len());
+    assert!(
+        raw.len() > 0x18_0000 && raw.len() < 16 << 20,
+        "{}",
+        raw.len()
+    );
     assert_ne!(raw, elf);
     let virt = firmware(Machine::Virt, Firmware::Test).expect("firmware");
     assert_eq!(virt.kernel, virt.elf);
@@ -110,7 +114,11 @@ fn traps_memory_and_growth_in_both_modes() {
                 vec![I32(i32::MIN), I32(-1)],
                 Outcome::Trap(Trap::IntegerOverflow),
             ),
-            ("unreachable", vec![], Outcome::Trap(Trap::UnreachableCodeReached)),
+            (
+                "unreachable",
+                vec![],
+                Outcome::Trap(Trap::UnreachableCodeReached),
+            ),
             ("load8", vec![I32(65535)], ok(&[I32(0)])),
             ("load8", vec![I32(65536)], oob.clone()),
             ("store32", vec![I32(65533), I32(7)], oob.clone()),
@@ -175,7 +183,12 @@ fn fuel_stops_endless_loops() {
     job.set_fuel(100);
     let three = job.invoke("three", &[]);
     let r = run_job(&job, &pi());
-    assert_eq!(r.outcomes[spin], Outcome::Trap(Trap::OutOfFuel), "{}", r.console);
+    assert_eq!(
+        r.outcomes[spin],
+        Outcome::Trap(Trap::OutOfFuel),
+        "{}",
+        r.console
+    );
     assert_eq!(r.outcomes[three], ok(&[I32(3)]), "{}", r.console);
 }
 
@@ -202,7 +215,12 @@ fn epoch_timer_interrupts_endless_loops() {
             ..pi()
         },
     );
-    assert_eq!(r.outcomes[spin], Outcome::Trap(Trap::Interrupt), "{}", r.console);
+    assert_eq!(
+        r.outcomes[spin],
+        Outcome::Trap(Trap::Interrupt),
+        "{}",
+        r.console
+    );
     assert_eq!(r.outcomes[three], ok(&[I32(3)]), "{}", r.console);
     let ticks = |line| match r.result(line) {
         Outcome::Values(v) => v
@@ -215,7 +233,10 @@ fn epoch_timer_interrupts_endless_loops() {
     let (tick, trap) = (stamps[0], stamps[1]);
     // Three 1 ms periods of the 62.5 MHz counter after the start, at least.
     assert!(tick >= start + 2 * 62_500, "start {start}, tick {tick}");
-    assert!((0..62_500).contains(&(trap - tick)), "tick {tick}, trap {trap}");
+    assert!(
+        (0..62_500).contains(&(trap - tick)),
+        "tick {tick}, trap {trap}"
+    );
 }
 
 /// A Rust program built for wasm32-wasip1: arguments, output, the clock,
@@ -229,8 +250,17 @@ fn a_wasi_program_runs() {
         .run_wasi(&pi())
         .unwrap_or_else(|e| panic!("qemu: {e}"));
     assert_eq!(r.end, WasiEnd::Exit(42), "{}", r.output);
-    for line in ["argc = 2", "argv[1] = on a pi", "clock moved = true", "exiting with 42"] {
-        assert!(r.output.lines().any(|l| l == line), "{line:?} in\n{}", r.output);
+    for line in [
+        "argc = 2",
+        "argv[1] = on a pi",
+        "clock moved = true",
+        "exiting with 42",
+    ] {
+        assert!(
+            r.output.lines().any(|l| l == line),
+            "{line:?} in\n{}",
+            r.output
+        );
     }
 }
 
