@@ -119,8 +119,7 @@ pub(super) fn command<'w>(
             let (loaded, _) = wasmtime_module(r, words)?;
             let name = words.next().ok_or_else(|| bad("missing export"))?;
             let n = number(words)?;
-            let (mut store, instance) =
-                wasmtime_peer::instantiate(&loaded).map_err(wasmtime_error)?;
+            let (mut store, instance) = wasmtime_peer::instantiate(&loaded).map_err(wasmtime_error)?;
             let f = instance
                 .get_typed_func::<i32, i64>(&mut store, name)
                 .map_err(wasmtime_error)?;
@@ -138,13 +137,10 @@ pub(super) fn command<'w>(
         "bench-wasmtime-calls" => {
             let (loaded, _) = wasmtime_module(r, words)?;
             let k = number(words)?;
-            let (mut store, instance) =
-                wasmtime_peer::instantiate(&loaded).map_err(wasmtime_error)?;
+            let (mut store, instance) = wasmtime_peer::instantiate(&loaded).map_err(wasmtime_error)?;
             let s = &mut store;
             let typed = |s: &mut wasmtime::Store<()>, name: &str| {
-                instance
-                    .get_typed_func::<(), ()>(&mut *s, name)
-                    .map_err(wasmtime_error)
+                instance.get_typed_func::<(), ()>(&mut *s, name).map_err(wasmtime_error)
             };
             let empty = typed(s, "empty")?;
             let host = typed(s, "call_host")?;
