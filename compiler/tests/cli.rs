@@ -169,29 +169,3 @@ fn fd_write_caps_its_iovec_count() {
     );
     assert_eq!(out.status.code(), Some(28), "{}", text(&out.stderr));
 }
-
-/// `--board raspi3b` runs the call on the Raspberry Pi 3 model; an unknown
-/// board, or `--board` on `compile`, is an error exit, not a panic.
-#[test]
-fn board_flag_selects_the_raspberry_pi() {
-    let fib = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/fib.wat");
-    let out = Command::new(env!("CARGO_BIN_EXE_basalt"))
-        .args(["run", "--board", "raspi3b", fib, "--invoke", "fib", "20"])
-        .output()
-        .expect("run basalt");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "6765\n");
-    for args in [
-        &["run", "--board", "rpi3", fib, "--invoke", "fib", "20"][..],
-        &["compile", "--board", "raspi3b", fib, "-o", "/dev/null"][..],
-    ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_basalt"))
-            .args(args)
-            .output()
-            .expect("run basalt");
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-        assert!(stderr.contains("board"), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-    }
-}
