@@ -486,7 +486,7 @@ fn owner(name: &str) -> Option<Owner> {
         ("object::", Owner::Wasmtime),
         ("gimli::", Owner::Wasmtime),
         ("postcard::", Owner::RuntimeDeps),
-        ("basalt_virt::", Owner::Other),
+        ("basalt_board::", Owner::Other),
         ("basalt_platform::", Owner::Other),
         ("basalt_bench_kernels::", Owner::Other),
     ] {
@@ -543,8 +543,8 @@ mod tests {
             owner("<wasmi::engine::Engine as core::fmt::Debug>::fmt"),
             Some(Owner::Wasmi)
         );
-        assert_eq!(owner("basalt_virt::job::run"), None);
-        assert_eq!(owner("<basalt_virt::X as basalt::Y>::f"), None);
+        assert_eq!(owner("basalt_board::job::run"), None);
+        assert_eq!(owner("<basalt_board::X as basalt::Y>::f"), None);
         assert_eq!(owner("core::fmt::write"), None);
     }
 }

@@ -8,7 +8,7 @@ use basalt_bench::{
     build_kernels, compile_mode, compile_throughput, repo_root, run_board_with, text_sizes, Size,
 };
 use basalt_compiler::BoundsChecks;
-use basalt_qemu::Firmware;
+use basalt_qemu::{Firmware, Machine};
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
@@ -35,7 +35,11 @@ fn run() -> Result<(), String> {
     let security = basalt_bench::security::run_board(&wasm, Size::Bench)?;
     // The runtime's size in the firmware the tests use (no peers linked);
     // the peers' in the benchmark build.
-    let firmware = |kind| basalt_qemu::firmware(kind).map_err(|e| e.to_string());
+    let firmware = |kind| {
+        basalt_qemu::firmware(Machine::Virt, kind)
+            .map(|image| image.elf)
+            .map_err(|e| e.to_string())
+    };
     let text = text_sizes(&firmware(Firmware::Test)?)?;
     let peers_text = text_sizes(&firmware(Firmware::Bench)?)?;
     let rustc = Command::new("rustc")

@@ -42,7 +42,7 @@ pub fn rodata_range() -> Range<usize> {
     span(addr_of!(__rodata_start), addr_of!(__rodata_end))
 }
 
-/// All of RAM (`-m 1G`).
+/// The RAM the firmware maps (the linker script's `__ram_start..__ram_end`).
 pub fn ram_range() -> Range<usize> {
     span(addr_of!(__ram_start), addr_of!(__ram_end))
 }

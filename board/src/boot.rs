@@ -16,10 +16,13 @@ global_asm!(
     .global _start
     .type _start, %function
 _start:
-    /* Only core 0 boots; any other core parks. */
+    /* Only core 0 boots; any other core that gets here parks. */
     mrs     x0, mpidr_el1
     and     x0, x0, #0xff
-    cbnz    x0, 9f
+    cbnz    x0, __boot_park
+    /* The machine sends cores its loader left waiting to __boot_park
+     * (MMU still off, so it writes memory directly). */
+    bl      __boot_park_cores
 
     /* EL2 -> EL1: AArch64 EL1, EL1 may use the counters, eret to EL1h. */
     mrs     x0, CurrentEL
@@ -30,6 +33,9 @@ _start:
     msr     hcr_el2, x0
     mov     x0, #3                      /* CNTHCTL_EL2.EL1PCTEN | EL1PCEN */
     msr     cnthctl_el2, x0
+    mov     x0, #0x33ff                 /* CPTR_EL2: RES1 bits, no FP/SIMD trap */
+    msr     cptr_el2, x0
+    msr     hstr_el2, xzr
     msr     cntvoff_el2, xzr
     ldr     x0, =0x30d00800             /* SCTLR_EL1 RES1 bits, MMU off */
     msr     sctlr_el1, x0
@@ -47,9 +53,9 @@ _start:
     /* MMU on before any Rust code, with a boot map built at assembly time:
      * Rust here is compiled without +strict-align, and with the MMU off
      * every access is Device memory, where an unaligned one faults.
-     * 39-bit VA, one level-1 table of 1 GiB blocks: [0, 1 GiB) Device
-     * (UART, GIC), [1 GiB, 2 GiB) RAM as Normal write-back. mmu::init
-     * replaces it with the real map. */
+     * 39-bit VA from a level-1 table, __boot_tables, which the machine
+     * module provides: its RAM Normal write-back, its MMIO Device.
+     * mmu::init replaces it with the real map. */
     ldr     x0, =0xff04                 /* MAIR: 0 Device-nGnRE, 1 Normal WB */
     msr     mair_el1, x0
     ldr     x0, =0x200803519            /* TCR: T0SZ 25, WB walks, inner sh., EPD1, 40-bit PA */
@@ -93,17 +99,13 @@ _start:
 3:  mov     x29, xzr
     mov     x30, xzr
     bl      main
-9:  wfe
-    b       9b
     .size _start, . - _start
 
-    /* The boot map: level-1 block descriptors (bits: 1:0 block, 4:2 MAIR
-     * index, 9:8 shareability, 10 access flag, 53 PXN, 54 UXN). */
-    .section .rodata.boot_tables, "a"
-    .balign 4096
-__boot_tables:
-    .quad   0x0060000000000401          /* [0, 1 GiB): Device-nGnRE, never executable */
-    .quad   0x0000000040000705          /* [1, 2 GiB): Normal WB, inner shareable */
-    .fill   510, 8, 0
+    /* Parked cores sleep with `wfi`: nothing is ever routed to them, and
+     * unlike `wfe` (a busy yield under QEMU's TCG) it stops the vCPU. */
+    .global __boot_park
+__boot_park:
+    wfi
+    b       __boot_park
 "#
 );

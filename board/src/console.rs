@@ -1,4 +1,5 @@
-//! The PL011 console at 0x0900_0000 and the `print!`/`println!` macros.
+//! The PL011 console (at the machine's `UART_BASE`) and the
+//! `print!`/`println!` macros.
 //!
 //! One driver instance lives behind a spin lock. The crash paths (exception
 //! handler, panic handler) never return to the interrupted code, so they may
@@ -13,18 +14,16 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, Ordering};
 use spin::{Mutex, MutexGuard};
 
-/// PL011 base address on QEMU `virt`.
-const PL011_BASE: usize = 0x0900_0000;
-/// UARTCLK of QEMU `virt`'s PL011 (24 MHz).
-const PL011_CLOCK_HZ: u32 = 24_000_000;
+use crate::machine::{UART_BASE, UART_CLOCK_HZ};
+
 const BAUD_RATE: u32 = 115_200;
 
 static CONSOLE: Mutex<Option<Uart<'static>>> = Mutex::new(None);
 
 /// Set up the UART. Called once from `main` before anything prints.
 pub fn init() {
-    let base = NonNull::new(PL011_BASE as *mut PL011Registers).expect("non-null constant");
-    // SAFETY: PL011_BASE is the PL011 register block of QEMU virt; it stays
+    let base = NonNull::new(UART_BASE as *mut PL011Registers).expect("non-null constant");
+    // SAFETY: UART_BASE is the machine's PL011 register block; it stays
     // mapped (identity, Device memory) for the program's lifetime and this is
     // the only pointer to it ever made, since `init` runs once from `main`.
     let regs = unsafe { UniqueMmioPointer::new(base) };
@@ -35,7 +34,7 @@ pub fn init() {
         stop_bits: StopBits::One,
     };
     // QEMU accepts any divisor; on failure the UART still transmits.
-    let _ = uart.enable(config, BAUD_RATE, PL011_CLOCK_HZ);
+    let _ = uart.enable(config, BAUD_RATE, UART_CLOCK_HZ);
     *CONSOLE.lock() = Some(uart);
 }
 

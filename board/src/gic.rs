@@ -1,15 +1,33 @@
 //! The GICv2 of QEMU `virt` (arm-gic): just enough to take the generic
-//! timer's interrupt on core 0.
+//! timer's interrupt on core 0. It is `virt`'s `machine::irq`; the
+//! interface every machine's interrupt controller offers is described in
+//! `machine/virt.rs`.
 //!
 //! QEMU `virt` without `secure=on` has a GIC without the Security
 //! Extensions, so every interrupt is Group 0 and is signalled as IRQ; the
 //! non-secure `GICC_IAR`/`GICC_EOIR` pair (the crate's `Group0` calls) is
 //! also the right one for a GIC that has them, from non-secure EL1.
 
+use crate::daif::without_irqs;
 use arm_gic::gicv2::registers::{Gicc, Gicd};
 use arm_gic::gicv2::GicV2;
-use arm_gic::{IntId, InterruptGroup, Trigger};
+use arm_gic::{InterruptGroup, Trigger};
 use spin::Mutex;
+
+pub use arm_gic::IntId;
+
+/// The EL1 virtual timer's interrupt: PPI 11 = INTID 27 (level-sensitive).
+pub const TIMER: IntId = IntId::ppi(11);
+
+/// The EL1 physical timer's interrupt: PPI 14 = INTID 30 (level-sensitive).
+pub const SAMPLING_TIMER: IntId = IntId::ppi(14);
+
+/// Middle priority: nothing else is enabled, any value below the mask works.
+const TIMER_PRIORITY: u8 = 0x80;
+
+/// Interrupt IDs from 1020 up are special (1023: spurious, nothing pending)
+/// and are never ended.
+const FIRST_SPECIAL_INTID: u32 = 1020;
 
 /// Distributor and CPU interface of QEMU `virt` (from its device tree).
 const GICD_BASE: usize = 0x0800_0000;
@@ -34,25 +52,28 @@ pub fn init() {
     without_irqs(|| *GIC.lock() = Some(gic));
 }
 
-/// Enable the private interrupt `intid` with `priority` and `trigger`.
-pub fn enable(intid: IntId, priority: u8, trigger: Trigger) -> Result<(), &'static str> {
+/// Enable a timer's private interrupt ([`TIMER`] or [`SAMPLING_TIMER`];
+/// group 0, level).
+pub fn enable(intid: IntId) -> Result<(), &'static str> {
     without_irqs(|| {
         let mut gic = GIC.lock();
         let gic = gic.as_mut().ok_or("GIC not initialised")?;
         gic.set_group(intid, InterruptGroup::Group0);
-        gic.set_interrupt_priority(intid, priority);
-        gic.set_trigger(intid, trigger);
+        gic.set_interrupt_priority(intid, TIMER_PRIORITY);
+        gic.set_trigger(intid, Trigger::Level);
         gic.enable_interrupt(intid, true)
             .map_err(|_| "GIC refused to enable the interrupt")
     })
 }
 
 /// Acknowledge the highest-priority pending interrupt (`GICC_IAR`); `None`
-/// for the spurious ID 1023, which must not be ended. IRQ handler only.
+/// for the special IDs (1023: spurious), which must not be ended. IRQ
+/// handler only.
 pub fn acknowledge() -> Option<IntId> {
     GIC.lock()
         .as_mut()
         .and_then(|gic| gic.get_and_acknowledge_interrupt(InterruptGroup::Group0))
+        .filter(|intid| u32::from(*intid) < FIRST_SPECIAL_INTID)
 }
 
 /// Signal the end of `intid` (`GICC_EOIR`: priority drop and deactivate).
@@ -61,32 +82,4 @@ pub fn end(intid: IntId) {
     if let Some(gic) = GIC.lock().as_mut() {
         gic.end_interrupt(intid, InterruptGroup::Group0);
     }
-}
-
-/// Run `f` with IRQs masked (`DAIF.I`), restoring the previous mask after.
-pub fn without_irqs<R>(f: impl FnOnce() -> R) -> R {
-    let daif: u64;
-    // SAFETY: reading DAIF and setting its I bit only masks IRQs on this
-    // core; the previous value is restored below.
-    unsafe {
-        core::arch::asm!(
-            "mrs {}, daif",
-            "msr daifset, #2",
-            out(reg) daif,
-            options(nostack, preserves_flags)
-        )
-    };
-    let result = f();
-    // SAFETY: writes back the DAIF value read above, so IRQs are unmasked
-    // again only if they were before.
-    unsafe { core::arch::asm!("msr daif, {}", in(reg) daif, options(nostack)) };
-    result
-}
-
-/// Unmask IRQs (`DAIF.I = 0`) so the timer interrupt is taken while any
-/// code, including Wasm, runs on `SP_EL0`.
-pub fn unmask_irqs() {
-    // SAFETY: the vector table handles IRQs from the current EL on SP_EL0,
-    // and the GIC only forwards interrupts this firmware enabled.
-    unsafe { core::arch::asm!("msr daifclr, #2", options(nostack, preserves_flags)) };
 }

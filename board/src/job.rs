@@ -29,7 +29,7 @@
 //! required instantiation fails, 4 on a malformed payload or script.
 
 use crate::arena::Arenas;
-use crate::VirtPlatform;
+use crate::BoardPlatform;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -61,7 +61,7 @@ struct Runner<'a> {
 }
 
 /// Run one job; the return value is the VM's exit status.
-pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static VirtPlatform) -> i32 {
+pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static BoardPlatform) -> i32 {
     let Some((artifacts, script)) = split(payload) else {
         println!("script-error: payload truncated");
         return EXIT_SCRIPT;

@@ -3,7 +3,8 @@
 //!
 //! Why the MMU is on before any guest runs: with it off every access is
 //! Device memory and an unaligned Wasm load faults. RAM is Normal
-//! write-back cacheable; the low 1 GiB (UART, GIC, ...) is Device-nGnRE.
+//! write-back cacheable; the machine's MMIO (`machine::DEVICE_RANGES`) is
+//! Device-nGnRE; everything else is unmapped.
 //! Nothing in RAM is executable except the firmware's `.text`; the code arena
 //! starts read-write and `Platform::protect` flips pages of it to
 //! read+execute once code is written (W^X).
@@ -15,7 +16,7 @@
 //! no TTBR switching and the exception vectors see the same map.
 
 use crate::vaspace::Reservations;
-use crate::{arena, heap};
+use crate::{arena, heap, machine};
 use aarch64_cpu::registers::TCR_EL1;
 use aarch64_paging::descriptor::{El1Attributes as A, PhysicalAddress};
 use aarch64_paging::idmap::IdTranslation;
@@ -52,9 +53,6 @@ const RW: A = NORMAL.union(NEVER_EXECUTE);
 const RO: A = NORMAL.union(A::READ_ONLY).union(NEVER_EXECUTE);
 const RX: A = NORMAL.union(A::READ_ONLY).union(A::UXN);
 
-/// Start of RAM on QEMU virt; below it is MMIO.
-const DEVICE_RANGE: Range<usize> = 0..0x4000_0000;
-
 /// Heap kept free beyond the worst-case table estimate of a mapping, for
 /// the allocator's own fragmentation and for everything else that allocates.
 const HEAP_HEADROOM: usize = 256 * 1024;
@@ -86,17 +84,22 @@ pub fn init() {
     let text = arena::text_range();
     let rodata = arena::rodata_range();
     let no_blocks = Constraints::NO_BLOCK_MAPPINGS;
-    let steps: [(Range<usize>, A, Constraints); 5] = [
-        // Page granularity from the start: live blocks cannot be split
-        // without break-before-make, so `protect` must only touch pages.
-        // First, because aarch64-paging keeps an existing block that already
-        // has the requested flags instead of splitting it.
-        (arena::code_range(), RW, no_blocks),
-        (DEVICE_RANGE, DEVICE, Constraints::empty()),
+    // Page granularity for the code arena from the start: live blocks
+    // cannot be split without break-before-make, so `protect` must only
+    // touch pages. First, because aarch64-paging keeps an existing block
+    // that already has the requested flags instead of splitting it.
+    let mut steps: Vec<(Range<usize>, A, Constraints)> =
+        alloc::vec![(arena::code_range(), RW, no_blocks)];
+    steps.extend(
+        machine::DEVICE_RANGES
+            .iter()
+            .map(|range| (range.clone(), DEVICE, Constraints::empty())),
+    );
+    steps.extend([
         (arena::ram_range(), RW, Constraints::empty()),
         (text, RX, Constraints::empty()),
         (rodata, RO, Constraints::empty()),
-    ];
+    ]);
     for (range, flags, constraints) in steps {
         identity(&mut tables, &range, flags, constraints)
             .expect("boot mappings fit the 48-bit address space");

@@ -1,15 +1,16 @@
-//! `VirtPlatform`: what the Basalt runtime needs from this board.
+//! `BoardPlatform`: what the Basalt runtime needs from this board (the same
+//! on every machine; what differs lives in `machine`).
 
 use crate::{arena, mmu, timer};
 use basalt_platform::{MapError, Platform, Protection, StackBounds};
 use core::arch::asm;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-/// The QEMU `virt` board. Stateless: the page tables and regions it works on
-/// are the firmware's globals, so one `&'static` value serves every store.
-pub struct VirtPlatform;
+/// The board. Stateless: the page tables and regions it works on are the
+/// firmware's globals, so one `&'static` value serves every store.
+pub struct BoardPlatform;
 
-impl Platform for VirtPlatform {
+impl Platform for BoardPlatform {
     fn page_size(&self) -> usize {
         mmu::PAGE_SIZE
     }
@@ -49,7 +50,8 @@ impl Platform for VirtPlatform {
         mmu::unmap(addr, len)
     }
 
-    /// The EL1 virtual timer through the GIC; `period` in `ticks()` units.
+    /// The EL1 virtual timer through the machine's interrupt controller;
+    /// `period` in `ticks()` units.
     /// `OutOfRange` for a zero period.
     fn start_epoch_timer(&self, period: u64) -> Result<(), MapError> {
         if period == 0 {
@@ -124,7 +126,7 @@ impl Platform for VirtPlatform {
     }
 
     /// NOT cryptographic: QEMU `virt` with a Cortex-A72 has no RNG device
-    /// or `RNDR`, so this is SplitMix64 over a state that mixes in
+    /// or `RNDR` (and the Pi 3's RNG is not driven), so this is SplitMix64 over a state that mixes in
     /// `CNTVCT_EL0` on every call. Good for hash seeds and tests of a
     /// development board (and repeatable under `-icount`); a product board
     /// must back this with a hardware TRNG.

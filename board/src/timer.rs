@@ -1,30 +1,26 @@
-//! Timers: the EL1 virtual timer (`CNTV_*`, PPI 27 on QEMU `virt`)
-//! interrupting every `period` counter ticks, each interrupt one epoch tick
-//! for the runtime; and the EL1 physical timer (`CNTP_*`, PPI 30), the
-//! sampling profiler's, so profiling and epochs run at their own rates.
+//! Timers, routed by the machine's interrupt controller (`machine::irq`):
+//! the EL1 virtual timer (`CNTV_*`) interrupting every `period` counter
+//! ticks, each interrupt one epoch tick for the runtime; and the EL1
+//! physical timer (`CNTP_*`), the sampling profiler's, so profiling and
+//! epochs run at their own rates.
 //!
-//! Epochs use the virtual timer: the counter `Platform::ticks` reads is
-//! `CNTVCT_EL0`, so periods are in the same unit, and EL1 may use it
-//! whether or not an EL2 exists. Without an EL2 (QEMU `virt` boots us at
-//! EL1) the virtual offset is 0, so the physical timer counts the same
-//! ticks.
+//! The virtual timer, not the physical one: the counter `Platform::ticks`
+//! reads is `CNTVCT_EL0`, so periods are in the same unit, and EL1 may use it
+//! whether or not an EL2 exists.
 
-use crate::gic;
+use crate::daif;
+use crate::machine::irq;
 use aarch64_cpu::registers::{
     Readable, Writeable, CNTPCT_EL0, CNTP_CTL_EL0, CNTP_CVAL_EL0, CNTVCT_EL0, CNTV_CTL_EL0,
     CNTV_CVAL_EL0, CNTV_TVAL_EL0,
 };
-use arm_gic::{IntId, Trigger};
 use core::sync::atomic::{AtomicU64, Ordering};
 
-/// The virtual timer's interrupt: PPI 11 = INTID 27 (level-sensitive).
-pub const INTID: IntId = IntId::ppi(11);
+/// The virtual timer's interrupt, as the machine's controller names it.
+pub const INTID: irq::IntId = irq::TIMER;
 
-/// The physical timer's interrupt: PPI 14 = INTID 30 (level-sensitive).
-pub const SAMPLING_INTID: IntId = IntId::ppi(14);
-
-/// Middle priority: nothing else is enabled, any value below the mask works.
-const PRIORITY: u8 = 0x80;
+/// The physical timer's interrupt, as the machine's controller names it.
+pub const SAMPLING_INTID: irq::IntId = irq::SAMPLING_TIMER;
 
 /// Ticks between two interrupts; 0 while the timer is stopped.
 static PERIOD: AtomicU64 = AtomicU64::new(0);
@@ -35,7 +31,7 @@ pub fn start(period: u64) -> Result<(), &'static str> {
     if period == 0 {
         return Err("epoch period must be at least one tick");
     }
-    gic::without_irqs(|| {
+    daif::without_irqs(|| {
         PERIOD.store(period, Ordering::Relaxed);
         // TVAL is a signed 32-bit down-counter; longer periods go through
         // the 64-bit compare value.
@@ -44,9 +40,9 @@ pub fn start(period: u64) -> Result<(), &'static str> {
             _ => CNTV_CVAL_EL0.set(CNTVCT_EL0.get().saturating_add(period)),
         }
         CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::SET + CNTV_CTL_EL0::IMASK::CLEAR);
-        gic::enable(INTID, PRIORITY, Trigger::Level)
+        irq::enable(INTID)
     })?;
-    gic::unmask_irqs();
+    daif::unmask_irqs();
     Ok(())
 }
 
@@ -76,7 +72,7 @@ static SAMPLING_PERIOD: AtomicU64 = AtomicU64::new(0);
 /// Interrupt every `period` ticks on the physical timer (the profiler's);
 /// 0 stops it.
 pub fn start_sampling(period: u64) -> Result<(), &'static str> {
-    gic::without_irqs(|| {
+    daif::without_irqs(|| {
         SAMPLING_PERIOD.store(period, Ordering::Relaxed);
         if period == 0 {
             CNTP_CTL_EL0.write(CNTP_CTL_EL0::ENABLE::CLEAR + CNTP_CTL_EL0::IMASK::SET);
@@ -84,10 +80,10 @@ pub fn start_sampling(period: u64) -> Result<(), &'static str> {
         }
         CNTP_CVAL_EL0.set(CNTPCT_EL0.get().saturating_add(period));
         CNTP_CTL_EL0.write(CNTP_CTL_EL0::ENABLE::SET + CNTP_CTL_EL0::IMASK::CLEAR);
-        gic::enable(SAMPLING_INTID, PRIORITY, Trigger::Level)
+        irq::enable(SAMPLING_INTID)
     })?;
     if period != 0 {
-        gic::unmask_irqs();
+        daif::unmask_irqs();
     }
     Ok(())
 }

@@ -16,7 +16,7 @@
 use core::ops::Range;
 
 /// Start of the reservation window: 16 TiB, far above RAM (which ends at
-/// 2 GiB on `virt -m 1G`) and every MMIO region.
+/// 2 GiB on `virt -m 1G`, below 1 GiB on `raspi3b`) and every MMIO region.
 pub const WINDOW_START: usize = 0x1000_0000_0000;
 /// End of the window: the top of the 48-bit address space that TTBR0 covers.
 pub const WINDOW_END: usize = 0x1_0000_0000_0000;

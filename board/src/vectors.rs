@@ -12,7 +12,8 @@
 //! as it was.
 
 use crate::exit::{exit, EXIT_CRASH};
-use crate::{gic, timer};
+use crate::machine::irq;
+use crate::timer;
 use aarch64_cpu::registers::{Readable, CNTVCT_EL0};
 use basalt_platform::{
     dispatch_epoch_tick, dispatch_fault, dispatch_sample, Fault, FaultKind, Interrupted,
@@ -189,10 +190,6 @@ const SYNC_SP0: u64 = 0;
 /// Vector kind 1: IRQ taken from code on `SP_EL0`.
 const IRQ_SP0: u64 = 1;
 
-/// Interrupt IDs from 1020 up are special (1023: spurious, nothing pending)
-/// and are never ended.
-const FIRST_SPECIAL_INTID: u32 = 1020;
-
 /// Names of the 16 vector entries, for reports.
 const VECTOR_NAMES: [&str; 16] = [
     "synchronous, current EL, SP_EL0",
@@ -276,17 +273,14 @@ pub static TICK_BEFORE_TRAP: AtomicU64 = AtomicU64::new(0);
 ///
 /// The timer is re-armed before the interrupt is ended: its line is level
 /// sensitive and would otherwise be pending again at once. A spurious
-/// interrupt (1023: whatever raised it went away before the acknowledge)
-/// is ignored; any other source is not enabled, but is ended if it appears
+/// interrupt (whatever raised it went away before the acknowledge) is
+/// ignored; any other source is not enabled, but is ended if it appears
 /// so it cannot block lower priorities. The sampling timer hands the
 /// interrupted context to the runtime's profiler.
 fn handle_irq(frame: &ExceptionFrame) {
-    let Some(intid) = gic::acknowledge() else {
+    let Some(intid) = irq::acknowledge() else {
         return;
     };
-    if u32::from(intid) >= FIRST_SPECIAL_INTID {
-        return;
-    }
     if intid == timer::INTID {
         LAST_TICK_AT.store(CNTVCT_EL0.get(), Ordering::Relaxed);
         dispatch_epoch_tick();
@@ -299,7 +293,7 @@ fn handle_irq(frame: &ExceptionFrame) {
         });
         timer::rearm_sampling();
     }
-    gic::end(intid);
+    irq::end(intid);
 }
 
 fn is_abort(kind: FaultKind) -> bool {

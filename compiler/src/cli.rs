@@ -3,7 +3,7 @@
 use basalt::artifact::{self, ExportKind, PublicKey, ValType};
 use basalt_compiler::wast::{self, WastOptions};
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
-use basalt_qemu::{Job, Outcome, RunOptions, Value, WasiEnd, WasiLimits};
+use basalt_qemu::{Job, Machine, Outcome, RunOptions, Value, WasiEnd, WasiLimits};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,9 +21,11 @@ compile options (compile, run, wast):
   [--bounds-checks=guard|explicit] [--spectre=on|off] [--fuel <n>] [--timeout-ms <n>]
   [--sign <name.key>]
 run and wast: [--trust <name.pub>]... (the board runs only artifacts signed by these keys)
+run, wast and bench: [--board virt|raspi3b] (default virt)
 
-`run` compiles the module (unless given an artifact), boots the basalt-virt
-board under qemu-system-aarch64, calls the export and prints each result on
+`run` compiles the module (unless given an artifact), boots the board
+(QEMU `virt`, or the Raspberry Pi 3 model `raspi3b`) under
+qemu-system-aarch64, calls the export and prints each result on
 its own line. A trap prints `error: wasm trap: <reason>` and the Wasm
 backtrace, and exits 1. `--profile FILE` samples the guest from the board's
 timer (under -icount, so runs repeat exactly), writes the folded stacks to
@@ -56,6 +58,7 @@ pub enum Command {
         timeout: Duration,
         limits: RunLimits,
         keys: KeyFiles,
+        machine: Machine,
     },
     Wast {
         files: Vec<PathBuf>,
@@ -70,6 +73,7 @@ pub enum Command {
         timeout: Duration,
         limits: RunLimits,
         keys: KeyFiles,
+        machine: Machine,
     },
     Keygen {
         name: PathBuf,
@@ -78,6 +82,7 @@ pub enum Command {
         input: PathBuf,
         export: String,
         args: Vec<String>,
+        machine: Machine,
     },
 }
 
@@ -147,6 +152,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut timeout = None;
     let mut limits = RunLimits::default();
     let mut program_args: Option<Vec<String>> = None;
+    let mut machine = None;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
@@ -176,6 +182,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 }
                 timeout = Some(Duration::from_secs_f64(secs));
             }
+            "--board" => machine = Some(value(a)?.parse::<Machine>()?),
+            s if s.starts_with("--board=") => {
+                machine = Some(s["--board=".len()..].parse::<Machine>()?)
+            }
             "--bounds-checks" => options.settings.bounds_checks = bounds_checks(&value(a)?)?,
             s if s.starts_with("--bounds-checks=") => {
                 options.settings.bounds_checks = bounds_checks(&s["--bounds-checks=".len()..])?
@@ -197,6 +207,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     if !keys.trust.is_empty() && !matches!(sub.as_str(), "run" | "wast") {
         return Err("--trust belongs to `basalt run` and `basalt wast`".into());
     }
+    if machine.is_some() && sub == "compile" {
+        return Err("--board belongs to `basalt run`, `wast` and `bench`".into());
+    }
+    let machine = machine.unwrap_or_default();
     match sub.as_str() {
         "wast" => {
             if output.is_some() || export.is_some() {
@@ -209,6 +223,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 options: WastOptions {
                     compile: options,
                     timeout: timeout.unwrap_or(defaults.timeout),
+                    machine,
                     ..defaults
                 },
                 keys,
@@ -235,6 +250,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             timeout: timeout.unwrap_or(Duration::from_secs(60)),
             limits,
             keys,
+            machine,
         }),
         "run" => Ok(Command::Run {
             input,
@@ -244,6 +260,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             timeout: timeout.unwrap_or(Duration::from_secs(60)),
             limits,
             keys,
+            machine,
         }),
         "keygen" => {
             if output.is_some() || export.is_some() || keys.sign.is_some() {
@@ -256,6 +273,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             input,
             export: export.ok_or("missing --invoke <export>")?,
             args: invoke_args,
+            machine,
         }),
         other => Err(format!("unknown command `{other}`")),
     }
@@ -354,6 +372,7 @@ struct RunSpec<'a> {
     timeout: Duration,
     limits: RunLimits,
     trusted: &'a [PublicKey],
+    machine: Machine,
 }
 
 fn run(input: &PathBuf, options: &CompileOptions, spec: RunSpec<'_>) -> Result<ExitCode, String> {
@@ -363,6 +382,7 @@ fn run(input: &PathBuf, options: &CompileOptions, spec: RunSpec<'_>) -> Result<E
         timeout,
         limits,
         trusted,
+        machine,
     } = spec;
     let (bytes, vals) = prepare(input, export, args, options)?;
     let mut job = Job::empty();
@@ -389,6 +409,7 @@ fn run(input: &PathBuf, options: &CompileOptions, spec: RunSpec<'_>) -> Result<E
             timeout,
             // A profile counts guest instructions, the same on every run.
             icount: limits.profile.is_some(),
+            machine,
             ..RunOptions::default()
         })
         .map_err(|e| e.to_string())?;
@@ -467,7 +488,12 @@ const INSTRUCTIONS_PER_TICK: i64 = 16;
 /// Run one call in each bounds-check mode under `-icount` and print the
 /// guest instructions it took (the clock read around an empty command is
 /// subtracted).
-fn bench(input: &PathBuf, export: &str, args: &[String]) -> Result<ExitCode, String> {
+fn bench(
+    input: &PathBuf,
+    export: &str,
+    args: &[String],
+    machine: Machine,
+) -> Result<ExitCode, String> {
     println!(
         "{:<10} {:>16} {:>20}",
         "mode", "result", "guest instructions"
@@ -488,6 +514,7 @@ fn bench(input: &PathBuf, export: &str, args: &[String]) -> Result<ExitCode, Str
             .run(&RunOptions {
                 icount: true,
                 timeout: Duration::from_secs(600),
+                machine,
                 ..RunOptions::default()
             })
             .map_err(|e| e.to_string())?;
@@ -536,6 +563,7 @@ fn run_wasi(
     timeout: Duration,
     limits: RunLimits,
     trusted: &[PublicKey],
+    machine: Machine,
 ) -> Result<ExitCode, String> {
     let bytes = artifact_for(input, options)?;
     let name = input.file_name().unwrap_or(input.as_os_str());
@@ -544,6 +572,7 @@ fn run_wasi(
     let opts = RunOptions {
         timeout,
         echo: true,
+        machine,
         ..RunOptions::default()
     };
     let limits = WasiLimits {
@@ -592,6 +621,7 @@ pub fn execute(cmd: Command) -> ExitCode {
             timeout,
             limits,
             keys,
+            machine,
         } => keys.load(&mut options).and_then(|trusted| {
             let spec = RunSpec {
                 export: &export,
@@ -599,6 +629,7 @@ pub fn execute(cmd: Command) -> ExitCode {
                 timeout,
                 limits,
                 trusted: &trusted,
+                machine,
             };
             run(&input, &options, spec)
         }),
@@ -606,7 +637,8 @@ pub fn execute(cmd: Command) -> ExitCode {
             input,
             export,
             args,
-        } => bench(&input, &export, &args),
+            machine,
+        } => bench(&input, &export, &args, machine),
         Command::RunWasi {
             input,
             args,
@@ -614,9 +646,10 @@ pub fn execute(cmd: Command) -> ExitCode {
             timeout,
             limits,
             keys,
-        } => keys
-            .load(&mut options)
-            .and_then(|trusted| run_wasi(&input, &args, &options, timeout, limits, &trusted)),
+            machine,
+        } => keys.load(&mut options).and_then(|trusted| {
+            run_wasi(&input, &args, &options, timeout, limits, &trusted, machine)
+        }),
         Command::Wast {
             files,
             mut options,

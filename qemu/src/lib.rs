@@ -1,39 +1,43 @@
-//! Run Basalt jobs on the `basalt-virt` firmware under `qemu-system-aarch64`.
+//! Run Basalt jobs on the board firmware under `qemu-system-aarch64`.
 //!
-//! [`run_job`] builds the firmware once per process ([`firmware`]), finds (or
-//! installs) QEMU ([`qemu_binary`]), hands QEMU the job as a blob its loader
-//! places at 0x4800_0000, streams the guest's console and returns the status
-//! the guest passed to semihosting `SYS_EXIT`.
+//! [`run_job`] builds the firmware for the chosen [`Machine`] once per
+//! process ([`firmware`]), finds (or installs) QEMU ([`qemu_binary`]), hands
+//! QEMU the job as a blob its loader places at the firmware's job region
+//! (`__job_start`: 0x4800_0000 on `virt`, 0x0800_0000 on `raspi3b`), streams
+//! the guest's console and returns the status the guest passed to
+//! semihosting `SYS_EXIT`.
 //!
 //! Blob format (what the firmware checks): `b"BJOB"`, the payload length as
 //! u32 little-endian, the payload. The firmware exits 2 on a bad header and
 //! 101 on a crash (unhandled exception or panic).
 
 mod job;
+mod machine;
 
 pub use job::{Job, JobReport, Outcome, Value, WasiEnd, WasiLimits, WasiReport};
+pub use machine::{Image, Machine};
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// Magic bytes at the start of a job blob.
 pub const JOB_MAGIC: &[u8; 4] = b"BJOB";
-/// Guest physical address where QEMU's loader puts the blob.
-pub const JOB_ADDRESS: u64 = 0x4800_0000;
-/// Largest blob the firmware accepts (header included).
+/// Largest blob the firmware accepts (header included): the job region
+/// both machines' linker scripts reserve. [`run_blob`] checks a blob against
+/// the region of the firmware it runs.
 pub const JOB_MAX_BLOB: usize = 64 * 1024 * 1024;
 
 const QEMU: &str = "qemu-system-aarch64";
 const QEMU_PACKAGE: &str = "qemu-system-arm";
 const FIRMWARE_TARGET: &str = "aarch64-unknown-none";
-const FIRMWARE_NAME: &str = "basalt-virt";
 
 /// How to run one job.
 #[derive(Clone, Debug)]
@@ -48,9 +52,11 @@ pub struct RunOptions {
     pub echo: bool,
     /// Which firmware build runs the job.
     pub firmware: Firmware,
+    /// Which board (QEMU machine) runs it.
+    pub machine: Machine,
 }
 
-/// The two builds of the `basalt-virt` firmware.
+/// The two builds of the board firmware.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Firmware {
     /// `--release`: the runtime, the board and the job runner, no peers.
@@ -79,6 +85,7 @@ impl Default for RunOptions {
             icount: false,
             echo: false,
             firmware: Firmware::Test,
+            machine: Machine::Virt,
         }
     }
 }
@@ -107,6 +114,13 @@ pub enum QemuError {
     Spawn(std::io::Error),
     /// Writing the job blob or reading the console failed.
     Io(std::io::Error),
+    /// The blob does not fit the firmware's job region.
+    JobTooLarge {
+        /// Blob size in bytes, header included.
+        len: usize,
+        /// Size of the region.
+        max: u64,
+    },
     /// The guest ran past the timeout and was killed.
     Timeout {
         /// The limit that was exceeded.
@@ -126,11 +140,15 @@ impl fmt::Display for QemuError {
         match self {
             QemuError::NotInstalled(what) => write!(f, "{QEMU} not found; install it: {what}"),
             QemuError::Install(tail) => write!(f, "installing {QEMU_PACKAGE} failed:\n{tail}"),
-            QemuError::Build(tail) => {
-                write!(f, "building the {FIRMWARE_NAME} firmware failed:\n{tail}")
-            }
+            QemuError::Build(tail) => write!(f, "building the firmware failed:\n{tail}"),
             QemuError::Spawn(e) => write!(f, "cannot start process: {e}"),
             QemuError::Io(e) => write!(f, "I/O error: {e}"),
+            QemuError::JobTooLarge { len, max } => {
+                write!(
+                    f,
+                    "job blob of {len} bytes exceeds the {max}-byte job region"
+                )
+            }
             QemuError::Timeout { after, .. } => {
                 write!(f, "guest did not exit within {:.1} s", after.as_secs_f64())
             }
@@ -238,8 +256,9 @@ fn repo_root() -> &'static Path {
         .expect("qemu/ has a parent directory")
 }
 
-/// Build the firmware (`cargo build` in `board/` with `kind`'s profile and
-/// features, once per process and kind) and return its ELF.
+/// Build the firmware for `machine` (`cargo build` in `board/` with
+/// `kind`'s profile and the machine's features, once per process, machine
+/// and kind) and return it ready to boot.
 ///
 /// The build runs in `board/` so `board/.cargo/config.toml` (target, flags,
 /// shared target dir) and `board/rust-toolchain.toml` apply. `--target-dir
@@ -248,19 +267,22 @@ fn repo_root() -> &'static Path {
 /// or rustup set for *its* build (`CARGO_BUILD_TARGET`, `RUSTUP_TOOLCHAIN`,
 /// `CARGO_ENCODED_RUSTFLAGS`, jobserver flags, ...) are removed; a user's
 /// `RUSTFLAGS` is kept. cargo's output is shown only on failure.
-pub fn firmware(kind: Firmware) -> Result<PathBuf, QemuError> {
-    static TEST: OnceLock<Result<PathBuf, Cached>> = OnceLock::new();
-    static BENCH: OnceLock<Result<PathBuf, Cached>> = OnceLock::new();
-    let cell = match kind {
-        Firmware::Test => &TEST,
-        Firmware::Bench => &BENCH,
-    };
-    cell.get_or_init(|| build_firmware(kind))
+pub fn firmware(machine: Machine, kind: Firmware) -> Result<Image, QemuError> {
+    type Built = HashMap<(Machine, Firmware), Result<Image, Cached>>;
+    static BUILT: OnceLock<Mutex<Built>> = OnceLock::new();
+    // Held across the build: concurrent callers wait for the one build.
+    let mut built = BUILT
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    built
+        .entry((machine, kind))
+        .or_insert_with(|| build_firmware(machine, kind))
         .clone()
         .map_err(QemuError::from)
 }
 
-fn build_firmware(kind: Firmware) -> Result<PathBuf, Cached> {
+fn build_firmware(machine: Machine, kind: Firmware) -> Result<Image, Cached> {
     let root = repo_root();
     let target_dir = root.join("target");
     let mut command = nested_cargo(&root.join("board"));
@@ -271,6 +293,7 @@ fn build_firmware(kind: Firmware) -> Result<PathBuf, Cached> {
         "--target",
         FIRMWARE_TARGET,
     ]);
+    command.args(machine.cargo_features());
     if kind == Firmware::Bench {
         command.args(["--features", "bench"]);
     }
@@ -288,15 +311,14 @@ fn build_firmware(kind: Firmware) -> Result<PathBuf, Cached> {
     let elf = target_dir
         .join(FIRMWARE_TARGET)
         .join(kind.profile())
-        .join(FIRMWARE_NAME);
-    if elf.is_file() {
-        Ok(elf)
-    } else {
-        Err(Cached::Build(format!(
+        .join(machine.binary());
+    if !elf.is_file() {
+        return Err(Cached::Build(format!(
             "cargo succeeded but {} is missing",
             elf.display()
-        )))
+        )));
     }
+    Image::prepare(machine, elf).map_err(Cached::Build)
 }
 
 fn has_rustup() -> bool {
@@ -392,21 +414,30 @@ pub fn run_job(payload: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuErro
     run_blob(&blob, opts)
 }
 
-/// Run the firmware with `blob` placed verbatim at [`JOB_ADDRESS`], no header
-/// added: for testing how the firmware treats malformed blobs.
+/// Run the firmware with `blob` placed verbatim at the start of its job
+/// region, no header added: for testing how the firmware treats malformed
+/// blobs.
 pub fn run_blob(blob: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuError> {
     let qemu = qemu_binary()?;
-    let elf = firmware(opts.firmware)?;
+    let image = firmware(opts.machine, opts.firmware)?;
+    let region = image.job.end - image.job.start;
+    if blob.len() as u64 > region {
+        return Err(QemuError::JobTooLarge {
+            len: blob.len(),
+            max: region,
+        });
+    }
     let job = TempFile::create(blob).map_err(QemuError::Io)?;
 
     let mut command = Command::new(qemu);
-    command.args(["-M", "virt", "-cpu", "cortex-a72", "-m", "1G"]);
+    command.args(opts.machine.qemu_args());
     command.args(["-display", "none", "-monitor", "none", "-serial", "stdio"]);
+    // QEMU-specific: the firmware leaves through semihosting `SYS_EXIT`.
     command.args(["-semihosting-config", "enable=on,target=native"]);
-    command.arg("-kernel").arg(&elf);
+    command.arg("-kernel").arg(&image.kernel);
     let mut loader = OsString::from("loader,file=");
     loader.push(job.path());
-    loader.push(format!(",addr={JOB_ADDRESS:#x},force-raw=on"));
+    loader.push(format!(",addr={:#x},force-raw=on", image.job.start));
     command.arg("-device").arg(loader);
     if opts.icount {
         command.args(["-icount", "shift=0,align=off,sleep=off"]);

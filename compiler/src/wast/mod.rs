@@ -14,7 +14,7 @@ mod tests;
 mod verdict;
 
 use crate::CompileOptions;
-use basalt_qemu::{JobReport, QemuError, RunOptions};
+use basalt_qemu::{JobReport, Machine, QemuError, RunOptions};
 use plan::{Pending, Plan};
 use std::fmt;
 use std::io::Write;
@@ -34,6 +34,8 @@ pub struct WastOptions {
     /// Keys the board's engine trusts: every module must be signed by one
     /// (sign them with `compile.sign`). Empty: any artifact runs.
     pub trust: Vec<basalt::artifact::PublicKey>,
+    /// The board that runs the files.
+    pub machine: Machine,
 }
 
 impl Default for WastOptions {
@@ -44,6 +46,7 @@ impl Default for WastOptions {
             timeout: Duration::from_secs(120),
             contiguous_memories: false,
             trust: Vec::new(),
+            machine: Machine::Virt,
         }
     }
 }
@@ -133,6 +136,7 @@ fn boot(
 ) -> Result<(JobReport, Option<String>), WastError> {
     let run = RunOptions {
         timeout: opts.timeout,
+        machine: opts.machine,
         ..RunOptions::default()
     };
     let (report, stop) = match plan.job.run(&run) {

@@ -1,11 +1,25 @@
-//! `basalt-virt`: Basalt firmware for `qemu-system-aarch64 -M virt`.
+//! `basalt-board`: Basalt firmware for an aarch64 board, one machine per
+//! build: QEMU `virt` (feature `virt`, the default) or the Raspberry Pi 3 /
+//! QEMU `raspi3b` (feature `raspi3b`).
+//!
+//! Everything here is shared except [`machine`], which holds what differs
+//! between boards (memory map, UART, interrupt controller, boot map; see
+//! `machine/virt.rs` for the seam). The binaries in `src/bin/` only link
+//! this library with their machine's linker script.
 //!
 //! Boot (`boot.rs`) drops to EL1, installs the vectors and stacks and calls
-//! [`main`], which brings up the console, heap, MMU and GIC, checks the job blob
-//! QEMU's loader placed at 0x4800_0000 and hands it to [`job::run`]. The
-//! firmware leaves QEMU through semihosting with the job's status.
+//! [`main`], which brings up the console, heap, MMU and interrupt
+//! controller, checks the job blob the loader placed at the linker script's
+//! `__job_start` and hands it to [`job::run`]. The firmware leaves QEMU
+//! through semihosting with the job's status (`exit.rs`).
 #![no_std]
-#![no_main]
+
+#[cfg(all(feature = "virt", feature = "raspi3b"))]
+compile_error!(
+    "choose one machine: `virt` (default) or `--no-default-features --features raspi3b`"
+);
+#[cfg(not(any(feature = "virt", feature = "raspi3b")))]
+compile_error!("choose a machine: feature `virt` or `raspi3b`");
 
 extern crate alloc;
 
@@ -13,12 +27,19 @@ extern crate alloc;
 mod console;
 
 mod arena;
+#[cfg(feature = "raspi3b")]
+mod bcm2836;
 mod boot;
 mod bundled;
+mod daif;
 mod exit;
+#[cfg(feature = "virt")]
 mod gic;
 mod heap;
 mod job;
+#[cfg_attr(feature = "virt", path = "machine/virt.rs")]
+#[cfg_attr(feature = "raspi3b", path = "machine/raspi3b.rs")]
+mod machine;
 mod mmu;
 mod platform;
 mod timer;
@@ -26,10 +47,10 @@ mod vaspace;
 mod vectors;
 
 pub use exit::exit;
-pub use platform::VirtPlatform;
+pub use platform::BoardPlatform;
 
 /// The one platform value every store on the board shares.
-pub static PLATFORM: VirtPlatform = VirtPlatform;
+pub static PLATFORM: BoardPlatform = BoardPlatform;
 
 /// Job blob header: magic then little-endian payload length.
 const JOB_MAGIC: &[u8; 4] = b"BJOB";
@@ -45,7 +66,7 @@ extern "C" fn main() -> ! {
     console::init();
     heap::init();
     mmu::init();
-    gic::init();
+    machine::irq::init();
     let payload = match job_payload() {
         Ok(payload) => payload,
         Err(message) => {
