@@ -63,6 +63,7 @@ fn run() -> Result<(), String> {
     };
     let chart = "bench/benchmarks.svg";
     let mut md = report::markdown(&figures, chart);
+    md.push('\n');
     md.push_str(&basalt_bench::security::markdown(&security));
     let root = repo_root();
     std::fs::write(root.join(chart), report::svg(&figures.board))

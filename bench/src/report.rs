@@ -354,7 +354,8 @@ fn settings(md: &mut String, f: &Figures) {
          - Basalt: Cranelift 0.135 for aarch64, `opt_level=speed`, frame pointers \
          kept, stack-limit check in every prologue; `guard` = 8 GiB + 64 KiB \
          reservation + guard pages, no bounds checks; `explicit` = a compare and \
-         branch per access.\n\
+         branch per access; both with Spectre v1 hardening on (the default: \
+         explicit checks and table indices clamped, see the last section).\n\
          - wasmtime 48.0.8 (Cranelift 0.135, the same as Basalt's), embedded as its \
          `min-platform` example: on the board `default-features = false`, features \
          `runtime`, `pulley`; on the host `cranelift`, `pulley`, \

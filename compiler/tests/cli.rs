@@ -139,7 +139,8 @@ const SLEEPER: &str = r#"(module
 
 #[test]
 fn a_wasi_sleep_costs_fuel() {
-    let start = std::time::Instant::now();
+    // Without fuel charged for the wait it would sleep the 10 s out and
+    // exit 0.
     let out = basalt_run("wasi-sleep-fuel", SLEEPER, &["--fuel", "1000000"]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -147,8 +148,6 @@ fn a_wasi_sleep_costs_fuel() {
         stderr.contains("error: wasm trap: all fuel consumed by WebAssembly"),
         "{stderr}"
     );
-    // It trapped instead of sleeping the 10 s out.
-    assert!(start.elapsed().as_secs() < 9, "{:?}", start.elapsed());
 }
 
 /// `fd_write` with more iovecs than `IOV_MAX` (1025 empty ones) answers
