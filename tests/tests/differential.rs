@@ -140,15 +140,18 @@ fn wasmi_engine() -> wasmi::Engine {
 }
 
 fn trap_of(e: &wasmi::Error) -> Outcome {
-    use wasmi::errors::{ErrorKind, InstantiationError};
+    use wasmi::errors::{ErrorKind, InstantiationError, MemoryError};
     use wasmi::TrapCode as W;
     let code = match e.kind() {
         ErrorKind::TrapCode(code) => *code,
-        // An active element segment past the end of its table: Wasm traps
-        // (`out of bounds table access`), wasmi names it an instantiation
-        // error.
+        // An active element or data segment past the end of its table or
+        // memory: Wasm traps, wasmi reports an instantiation or memory
+        // error instead of a trap code.
         ErrorKind::Instantiation(InstantiationError::ElementSegmentDoesNotFit { .. }) => {
             return Outcome::Trap(Trap::TableOutOfBounds)
+        }
+        ErrorKind::Memory(MemoryError::OutOfBoundsAccess) => {
+            return Outcome::Trap(Trap::MemoryOutOfBounds)
         }
         _ => return Outcome::Error(format!("wasmi: {e}")),
     };
