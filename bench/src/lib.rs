@@ -307,22 +307,7 @@ pub fn run_board_with(wasm: &KernelsWasm, size: Size) -> Result<BoardFigures, St
     if let Some(e) = &report.load_error {
         return Err(format!("loading the kernels failed: {e}"));
     }
-    let values = |line: usize| -> Result<Vec<u64>, String> {
-        match report.result(line) {
-            Outcome::Values(v) => v
-                .iter()
-                .map(|v| match v {
-                    Value::I64(x) => Ok(*x as u64),
-                    other => Err(format!("unexpected value {other:?}")),
-                })
-                .collect(),
-            other => Err(format!(
-                "`{}` failed: {other:?}\n{}",
-                job.script().lines().nth(line).unwrap_or("?"),
-                console_tail(&report)
-            )),
-        }
-    };
+    let values = |line: usize| line_values(&job, &report, line);
     let mut kernels = Vec::new();
     for (kernel, n, peer_lines) in lines {
         let mut peers = [(0, 0); PEERS.len()];
@@ -367,7 +352,27 @@ pub fn run_board_with(wasm: &KernelsWasm, size: Size) -> Result<BoardFigures, St
     })
 }
 
-pub(crate) fn console_tail(report: &JobReport) -> String {
+/// The `i64` values the board replied to script line `line` of `job` (the
+/// `bench-*` commands reply with figures only); an error names the line and
+/// quotes the end of the console.
+pub(crate) fn line_values(job: &Job, report: &JobReport, line: usize) -> Result<Vec<u64>, String> {
+    match report.result(line) {
+        Outcome::Values(v) => v
+            .iter()
+            .map(|v| match v {
+                Value::I64(x) => Ok(*x as u64),
+                other => Err(format!("unexpected value {other:?}")),
+            })
+            .collect(),
+        other => Err(format!(
+            "`{}` failed: {other:?}\n{}",
+            job.script().lines().nth(line).unwrap_or("?"),
+            console_tail(report)
+        )),
+    }
+}
+
+fn console_tail(report: &JobReport) -> String {
     let lines: Vec<&str> = report.console.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")
 }

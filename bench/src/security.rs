@@ -4,9 +4,9 @@
 //! engine trusting one key and every artifact signed by it, so the numbers
 //! come from the same path firmware that requires signatures takes.
 
-use crate::{console_tail, KernelsWasm, Size, INSTRUCTIONS_PER_TICK, KERNELS};
+use crate::{line_values, KernelsWasm, Size, INSTRUCTIONS_PER_TICK, KERNELS};
 use basalt_compiler::{compile, BoundsChecks, CompileOptions, SigningKey};
-use basalt_qemu::{Firmware, Job, Outcome, RunOptions, Value};
+use basalt_qemu::{Firmware, Job, RunOptions};
 use std::fmt::Write;
 use std::time::Duration;
 
@@ -107,22 +107,7 @@ pub fn run_board(wasm: &KernelsWasm, size: Size) -> Result<SecurityFigures, Stri
     if let Some(e) = &report.load_error {
         return Err(format!("loading the signed kernels failed: {e}"));
     }
-    let values = |line: usize| -> Result<Vec<u64>, String> {
-        match report.result(line) {
-            Outcome::Values(v) => v
-                .iter()
-                .map(|v| match v {
-                    Value::I64(x) => Ok(*x as u64),
-                    other => Err(format!("unexpected value {other:?}")),
-                })
-                .collect(),
-            other => Err(format!(
-                "`{}` failed: {other:?}\n{}",
-                job.script().lines().nth(line).unwrap_or("?"),
-                console_tail(&report)
-            )),
-        }
-    };
+    let values = |line: usize| line_values(&job, &report, line);
     for (run, &line) in verify.iter_mut().zip(&verify_lines) {
         run.instructions = values(line)?[0] * INSTRUCTIONS_PER_TICK;
     }
