@@ -13,51 +13,10 @@
 use basalt::artifact::{self, ArtifactError};
 use basalt::{Engine, Error, Linker, Module, Store, StoreConfig};
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
-use basalt_platform::{MapError, Platform, Protection, StackBounds};
+use basalt_platform::LoadOnly;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// A board without an MMU: the host never runs the code, so nothing is
-/// sealed or mapped.
-struct Host;
-
-impl Platform for Host {
-    fn page_size(&self) -> usize {
-        16
-    }
-    fn has_mmu(&self) -> bool {
-        false
-    }
-    fn reserve(&self, _: usize) -> Result<usize, MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn map(&self, _: usize, _: usize, _: usize, _: Protection) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn protect(&self, _: usize, _: usize, _: Protection) -> Result<(), MapError> {
-        Ok(())
-    }
-    fn unmap(&self, _: usize, _: usize) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn sync_icache(&self, _: usize, _: usize) {}
-    fn stack_bounds(&self) -> StackBounds {
-        StackBounds {
-            low: 0,
-            high: usize::MAX,
-        }
-    }
-    fn ticks(&self) -> u64 {
-        0
-    }
-    fn tick_hz(&self) -> u64 {
-        1
-    }
-    fn start_epoch_timer(&self, _: u64) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-}
-
-static HOST: Host = Host;
+static HOST: LoadOnly = LoadOnly;
 
 fn artifacts() -> Vec<(String, Vec<u8>)> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");

@@ -1,6 +1,6 @@
 //! wasm-smith modules (Wasm 2.0, no imports) compiled in explicit
 //! bounds-check mode, then loaded and instantiated on the host through
-//! `basalt_fuzz::HostPlatform`: memories, tables, globals, element and data
+//! `basalt_platform::LoadOnly`: memories, tables, globals, element and data
 //! segments are set up exactly as on a board without an MMU. Off aarch64
 //! the runtime cannot run code, so a start function or call ends in a trap
 //! after the runtime's argument checks; what this covers is loading,

@@ -3,61 +3,17 @@
 //! The runtime is `no_std` and runs aarch64 code; on the fuzzing host it can
 //! still check, load and instantiate artifacts (everything up to running
 //! code: off aarch64 the runtime's entry returns a trap instead of jumping
-//! into the code blob). [`HostPlatform`] gives it the little it needs for
+//! into the code blob). `basalt_platform::LoadOnly` gives it the little it needs for
 //! that, [`load_and_instantiate`] drives it, [`fix_checksum`] lets mutated
 //! artifacts past the CRC, and [`wasm2_config`] keeps wasm-smith inside the
 //! Wasm 2.0 features the compiler supports.
 
 use basalt::artifact::ArtifactError;
 use basalt::{Engine, Error, Func, Linker, Module, Store, StoreConfig, Val, ValType};
-use basalt_platform::{MapError, Platform, Protection, StackBounds};
+use basalt_platform::LoadOnly;
 use std::sync::Mutex;
 
-/// A board without an MMU or timer: memories are contiguous arena ranges,
-/// code is never sealed (nothing runs it on the host).
-pub struct HostPlatform;
-
-impl Platform for HostPlatform {
-    fn page_size(&self) -> usize {
-        // The code arena rounds every module up to a page: small pages keep
-        // millions of fuzz iterations inside one arena.
-        16
-    }
-    fn has_mmu(&self) -> bool {
-        false
-    }
-    fn reserve(&self, _: usize) -> Result<usize, MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn map(&self, _: usize, _: usize, _: usize, _: Protection) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn protect(&self, _: usize, _: usize, _: Protection) -> Result<(), MapError> {
-        // Never called: the platform has no MMU (`has_mmu`).
-        Err(MapError::Unsupported)
-    }
-    fn unmap(&self, _: usize, _: usize) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn sync_icache(&self, _: usize, _: usize) {}
-    fn stack_bounds(&self) -> StackBounds {
-        StackBounds {
-            low: 0,
-            high: usize::MAX,
-        }
-    }
-    fn ticks(&self) -> u64 {
-        0
-    }
-    fn tick_hz(&self) -> u64 {
-        1
-    }
-    fn start_epoch_timer(&self, _: u64) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-}
-
-static PLATFORM: HostPlatform = HostPlatform;
+static PLATFORM: LoadOnly = LoadOnly;
 
 /// Code arena per engine; a fresh engine replaces a full one.
 const CODE_ARENA: usize = 64 << 20;

@@ -6,12 +6,14 @@
 #![no_std]
 
 mod fault;
+mod loader;
 mod memory;
 
 pub use fault::{
     dispatch_epoch_tick, dispatch_fault, dispatch_sample, set_epoch_hook, set_sample_hook,
     set_trap_hook, Fault, FaultKind, Interrupted, Resume, TrapHook,
 };
+pub use loader::LoadOnly;
 pub use memory::{MapError, Protection};
 
 /// Bounds of the stack the current context runs on, `low <= sp < high`.

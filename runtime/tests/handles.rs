@@ -6,48 +6,9 @@ use basalt::{
     Engine, Error, ExternRef, Func, FuncType, Global, GlobalType, Memory, MemoryType, Store, Table,
     TableType, Val, ValType,
 };
-use basalt_platform::{MapError, Platform, Protection, StackBounds};
+use basalt_platform::LoadOnly;
 
-struct NoMmu;
-
-impl Platform for NoMmu {
-    fn page_size(&self) -> usize {
-        4096
-    }
-    fn has_mmu(&self) -> bool {
-        false
-    }
-    fn reserve(&self, _: usize) -> Result<usize, MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn map(&self, _: usize, _: usize, _: usize, _: Protection) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn protect(&self, _: usize, _: usize, _: Protection) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn unmap(&self, _: usize, _: usize) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-    fn sync_icache(&self, _: usize, _: usize) {}
-    fn stack_bounds(&self) -> StackBounds {
-        StackBounds {
-            low: 0,
-            high: usize::MAX,
-        }
-    }
-    fn ticks(&self) -> u64 {
-        0
-    }
-    fn tick_hz(&self) -> u64 {
-        1
-    }
-    fn start_epoch_timer(&self, _: u64) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
-    }
-}
-
-static PLATFORM: NoMmu = NoMmu;
+static PLATFORM: LoadOnly = LoadOnly;
 
 fn arena(bytes: usize) -> &'static mut [u8] {
     Box::leak(vec![0u8; bytes].into_boxed_slice())
