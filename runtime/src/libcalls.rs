@@ -5,25 +5,21 @@ use crate::instance::{InstanceHeader, InstanceState};
 use crate::memory::MemoryState;
 use crate::table::TableState;
 use crate::trap::Trap;
-use crate::vm::{VMBuiltinFunctionsArray, VMContext};
+use crate::vm::{foreach_builtin_function, VMBuiltinFunctionsArray, VMContext};
 use core::sync::atomic::AtomicU64;
 
 /// The engine-wide epoch counter compiled code will compare against.
 pub(crate) static EPOCH: AtomicU64 = AtomicU64::new(0);
 
-/// The one array every `VMContext` points to.
-pub(crate) static BUILTINS: VMBuiltinFunctionsArray = VMBuiltinFunctionsArray {
-    memory32_grow,
-    table_grow,
-    table_fill,
-    table_copy,
-    table_init,
-    elem_drop,
-    memory_copy,
-    memory_fill,
-    memory_init,
-    data_drop,
-};
+/// The table of libcalls every `VMContext` points to, one entry per line of
+/// [`foreach_builtin_function`]: each names the function of that name
+/// below, whose signature the array's field type checks.
+macro_rules! libcall_array {
+    ($( $(#[$doc:meta])* $name:ident / $variant:ident ( $($param:ident : $ty:ident),* ) $(-> $ret:ident)? ; )*) => {
+        pub(crate) static BUILTINS: VMBuiltinFunctionsArray = VMBuiltinFunctionsArray { $($name,)* };
+    };
+}
+foreach_builtin_function!(libcall_array);
 
 /// The calling instance's state.
 ///

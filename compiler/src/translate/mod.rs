@@ -202,7 +202,7 @@ impl FuncTranslator<'_, '_> {
         let callee = self
             .b
             .ins()
-            .load(types::I64, flags, builtins, f.index() as i32 * 8);
+            .load(types::I64, flags, builtins, f.offset() as i32);
         let mut all = Vec::with_capacity(args.len() + 1);
         all.push(self.vmctx);
         all.extend_from_slice(args);
