@@ -106,7 +106,7 @@ pub(crate) fn instantiate<T>(
     let m = &module.inner;
     let meta = &*m.meta;
     if !alloc::sync::Arc::ptr_eq(&m.engine.inner, &store.engine.inner) {
-        return Err(Error::Limits("module belongs to another engine"));
+        return Err(Error::WrongEngine);
     }
     if imports.len() != meta.imports.len() {
         return Err(Error::ImportCount {
@@ -138,7 +138,7 @@ pub(crate) fn instantiate<T>(
             .write(&store.limits as *const _ as usize);
         at(VMOffsets::VMCTX_EPOCH_PTR)
             .cast::<usize>()
-            .write(&crate::libcalls::EPOCH as *const _ as usize);
+            .write(&store.engine.inner.epoch as *const _ as usize);
         at(VMOffsets::VMCTX_BUILTIN_FUNCTIONS)
             .cast::<usize>()
             .write(&crate::libcalls::BUILTINS as *const _ as usize);

@@ -6,10 +6,6 @@ use crate::memory::MemoryState;
 use crate::table::TableState;
 use crate::trap::Trap;
 use crate::vm::{foreach_builtin_function, VMBuiltinFunctionsArray, VMContext};
-use core::sync::atomic::AtomicU64;
-
-/// The engine-wide epoch counter compiled code will compare against.
-pub(crate) static EPOCH: AtomicU64 = AtomicU64::new(0);
 
 /// The table of libcalls every `VMContext` points to, one entry per line of
 /// [`foreach_builtin_function`]: each names the function of that name
