@@ -108,11 +108,11 @@ pub(crate) fn frame_info(pc: usize, exact: bool) -> Option<FrameInfo> {
     let meta = &region.meta;
     let offset = (at - region.start) as u32;
     let defined = meta.defined_func_at(offset)?;
-    let func_index = (meta.num_imported_funcs() + defined) as u32;
+    let func_index = meta.func_index(defined);
     Some(FrameInfo {
-        func_index,
+        func_index: func_index.as_u32(),
         func_name: meta.func_name(func_index).map(String::from),
         module_name: meta.name.clone(),
-        module_offset: meta.wasm_offset(meta.funcs[defined].body, offset),
+        module_offset: meta.wasm_offset(meta.funcs[defined.index()].body, offset),
     })
 }

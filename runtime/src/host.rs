@@ -188,7 +188,7 @@ impl<T> StoreOpaque<T> {
         let entry = self.instances.iter().find_map(|state| {
             let m = &state.module.inner;
             m.meta.host_trampolines.iter().find_map(|&(ty, off)| {
-                (m.signature_ids.get(ty as usize) == Some(&fref.type_index))
+                (m.signature_ids.get(ty.index()) == Some(&fref.type_index))
                     .then(|| m.code_base + off as usize)
             })
         });

@@ -137,17 +137,17 @@ impl InstanceState {
     pub(crate) fn export(&self, kind: ExportKind) -> Extern {
         match kind {
             ExportKind::Func(i) => {
-                Extern::Func(self.funcs[i as usize].expect("exported functions escape"))
+                Extern::Func(self.funcs[i.index()].expect("exported functions escape"))
             }
             ExportKind::Table(i) => Extern::Table(Table {
-                ptr: self.tables[i as usize],
+                ptr: self.tables[i.index()],
                 store: self.instance.store,
             }),
             ExportKind::Memory(i) => Extern::Memory(Memory {
-                ptr: self.memories[i as usize],
+                ptr: self.memories[i.index()],
                 store: self.instance.store,
             }),
-            ExportKind::Global(i) => Extern::Global(self.globals[i as usize]),
+            ExportKind::Global(i) => Extern::Global(self.globals[i.index()]),
         }
     }
 }

@@ -71,6 +71,7 @@ mod externref;
 mod func;
 mod global;
 mod host;
+pub mod index;
 mod instance;
 mod instantiate;
 mod libcalls;

@@ -154,7 +154,7 @@ impl Module {
         meta.exports.iter().filter_map(move |e| match e.kind {
             ExportKind::Func(i) => {
                 let t = meta.func_type_index(i)?;
-                Some((e.name.as_str(), &meta.types[t as usize]))
+                Some((e.name.as_str(), &meta.types[t.index()]))
             }
             _ => None,
         })

@@ -9,6 +9,11 @@
 //!                                        owned memories, (align 16) defined globals, func_refs
 //! ```
 
+use crate::index::{
+    DefinedFuncIndex, DefinedGlobalIndex, DefinedMemoryIndex, DefinedTableIndex, FuncIndex,
+    GlobalIndex, MemoryIndex, TableIndex,
+};
+
 /// `"core"` little-endian: the first word of every `VMContext`.
 pub const VMCONTEXT_MAGIC: u32 = u32::from_le_bytes(*b"core");
 
@@ -211,40 +216,85 @@ impl VMOffsets {
         self.imported_functions
     }
     /// `VMFunctionImport` of imported function `i`.
-    pub const fn vmfunction_import(&self, i: u32) -> u32 {
-        self.imported_functions + i * Self::SIZE_OF_VMFUNCTION_IMPORT
+    pub const fn vmfunction_import(&self, i: FuncIndex) -> u32 {
+        self.imported_functions + i.as_u32() * Self::SIZE_OF_VMFUNCTION_IMPORT
     }
     /// `VMTableImport` of imported table `i`.
-    pub const fn vmtable_import(&self, i: u32) -> u32 {
-        self.imported_tables + i * Self::SIZE_OF_VMTABLE_IMPORT
+    pub const fn vmtable_import(&self, i: TableIndex) -> u32 {
+        self.imported_tables + i.as_u32() * Self::SIZE_OF_VMTABLE_IMPORT
     }
     /// `VMMemoryImport` of imported memory `i`.
-    pub const fn vmmemory_import(&self, i: u32) -> u32 {
-        self.imported_memories + i * Self::SIZE_OF_VMMEMORY_IMPORT
+    pub const fn vmmemory_import(&self, i: MemoryIndex) -> u32 {
+        self.imported_memories + i.as_u32() * Self::SIZE_OF_VMMEMORY_IMPORT
     }
     /// `VMGlobalImport` of imported global `i`.
-    pub const fn vmglobal_import(&self, i: u32) -> u32 {
-        self.imported_globals + i * Self::SIZE_OF_VMGLOBAL_IMPORT
+    pub const fn vmglobal_import(&self, i: GlobalIndex) -> u32 {
+        self.imported_globals + i.as_u32() * Self::SIZE_OF_VMGLOBAL_IMPORT
     }
     /// `VMTableDefinition` of defined table `i`.
-    pub const fn vmtable_definition(&self, i: u32) -> u32 {
-        self.defined_tables + i * Self::SIZE_OF_VMTABLE_DEFINITION
+    pub const fn vmtable_definition(&self, i: DefinedTableIndex) -> u32 {
+        self.defined_tables + i.as_u32() * Self::SIZE_OF_VMTABLE_DEFINITION
     }
     /// Pointer to the `VMMemoryDefinition` of defined memory `i`.
-    pub const fn vmmemory_pointer(&self, i: u32) -> u32 {
-        self.defined_memories + i * PTR
+    pub const fn vmmemory_pointer(&self, i: DefinedMemoryIndex) -> u32 {
+        self.defined_memories + i.as_u32() * PTR
     }
-    /// Inline `VMMemoryDefinition` of owned memory `i`.
-    pub const fn vmmemory_definition(&self, i: u32) -> u32 {
-        self.owned_memories + i * Self::SIZE_OF_VMMEMORY_DEFINITION
+    /// Inline `VMMemoryDefinition` of owned (defined) memory `i`.
+    pub const fn vmmemory_definition(&self, i: DefinedMemoryIndex) -> u32 {
+        self.owned_memories + i.as_u32() * Self::SIZE_OF_VMMEMORY_DEFINITION
     }
     /// `VMGlobalDefinition` of defined global `i`.
-    pub const fn vmglobal_definition(&self, i: u32) -> u32 {
-        self.defined_globals + i * Self::SIZE_OF_VMGLOBAL_DEFINITION
+    pub const fn vmglobal_definition(&self, i: DefinedGlobalIndex) -> u32 {
+        self.defined_globals + i.as_u32() * Self::SIZE_OF_VMGLOBAL_DEFINITION
     }
     /// `VMFuncRef` of escaped function `i`.
     pub const fn vmfunc_ref(&self, i: u32) -> u32 {
         self.func_refs + i * Self::SIZE_OF_VMFUNC_REF
+    }
+
+    /// The defined function `i` names, or `None` for an import.
+    pub const fn defined_func_index(&self, i: FuncIndex) -> Option<DefinedFuncIndex> {
+        match i.as_u32().checked_sub(self.counts.imported_functions) {
+            Some(d) => Some(DefinedFuncIndex::from_u32(d)),
+            None => None,
+        }
+    }
+    /// The function-space index of defined function `i`.
+    pub const fn func_index(&self, i: DefinedFuncIndex) -> FuncIndex {
+        FuncIndex::from_u32(self.counts.imported_functions + i.as_u32())
+    }
+    /// The defined table `i` names, or `None` for an import.
+    pub const fn defined_table_index(&self, i: TableIndex) -> Option<DefinedTableIndex> {
+        match i.as_u32().checked_sub(self.counts.imported_tables) {
+            Some(d) => Some(DefinedTableIndex::from_u32(d)),
+            None => None,
+        }
+    }
+    /// The table-space index of defined table `i`.
+    pub const fn table_index(&self, i: DefinedTableIndex) -> TableIndex {
+        TableIndex::from_u32(self.counts.imported_tables + i.as_u32())
+    }
+    /// The defined memory `i` names, or `None` for an import.
+    pub const fn defined_memory_index(&self, i: MemoryIndex) -> Option<DefinedMemoryIndex> {
+        match i.as_u32().checked_sub(self.counts.imported_memories) {
+            Some(d) => Some(DefinedMemoryIndex::from_u32(d)),
+            None => None,
+        }
+    }
+    /// The memory-space index of defined memory `i`.
+    pub const fn memory_index(&self, i: DefinedMemoryIndex) -> MemoryIndex {
+        MemoryIndex::from_u32(self.counts.imported_memories + i.as_u32())
+    }
+    /// The defined global `i` names, or `None` for an import.
+    pub const fn defined_global_index(&self, i: GlobalIndex) -> Option<DefinedGlobalIndex> {
+        match i.as_u32().checked_sub(self.counts.imported_globals) {
+            Some(d) => Some(DefinedGlobalIndex::from_u32(d)),
+            None => None,
+        }
+    }
+    /// The global-space index of defined global `i`.
+    pub const fn global_index(&self, i: DefinedGlobalIndex) -> GlobalIndex {
+        GlobalIndex::from_u32(self.counts.imported_globals + i.as_u32())
     }
 
     /// Every fixed size, offset and magic above, by name: what compiled
