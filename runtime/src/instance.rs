@@ -162,9 +162,8 @@ impl Instance {
     /// An export by name.
     pub fn get_export(&self, store: impl AsContextMut, name: &str) -> Option<Extern> {
         let state = self.state(&store);
-        let meta = &state.module.inner.meta;
-        let e = meta.exports.iter().find(|e| e.name == name)?;
-        Some(state.export(e.kind))
+        let kind = *state.module.inner.exports.get(name)?;
+        Some(state.export(kind))
     }
 
     /// Every export, by name.

@@ -138,20 +138,26 @@ impl VMOffsets {
     pub const VMRUNTIME_LIMITS_LAST_WASM_EXIT_FP: u32 = 3 * PTR;
     /// `VMRuntimeLimits::last_wasm_exit_pc`.
     pub const VMRUNTIME_LIMITS_LAST_WASM_EXIT_PC: u32 = 4 * PTR;
-    /// `VMRuntimeLimits::last_wasm_entry_sp`.
+    /// `VMRuntimeLimits::last_wasm_entry_sp`. Reserved (seed layout): the
+    /// backtrace walk finds each activation's entry frame from the SP
+    /// `basalt_enter` saves in its jump buffer, so nothing writes this.
     pub const VMRUNTIME_LIMITS_LAST_WASM_ENTRY_SP: u32 = 5 * PTR;
 
     /// `VMContext` magic.
     pub const VMCTX_MAGIC: u32 = 0;
     /// `VMContext` pointer to the store's `VMRuntimeLimits`.
     pub const VMCTX_RUNTIME_LIMITS: u32 = PTR;
-    /// `VMContext` callee slot.
+    /// `VMContext` callee slot. Reserved (seed layout): host functions
+    /// have their own context (`VMHOST_FUNC_*`), so it stays zero.
     pub const VMCTX_CALLEE: u32 = 2 * PTR;
     /// `VMContext` pointer to the engine's epoch counter.
     pub const VMCTX_EPOCH_PTR: u32 = 3 * PTR;
-    /// `VMContext` externref activations table.
+    /// `VMContext` externref activations table. Reserved (seed layout):
+    /// externrefs are store-owned handles without a GC, so it stays zero.
     pub const VMCTX_EXTERNREF_ACTIVATIONS_TABLE: u32 = 4 * PTR;
-    /// `VMContext` store (fat pointer, two words).
+    /// `VMContext` store (fat pointer, two words). Reserved (seed layout):
+    /// libcalls reach their instance's state (and through it the store)
+    /// from the header in front of the context, so it stays zero.
     pub const VMCTX_STORE: u32 = 5 * PTR;
     /// `VMContext` pointer to the `VMBuiltinFunctionsArray`.
     pub const VMCTX_BUILTIN_FUNCTIONS: u32 = 7 * PTR;
