@@ -38,7 +38,7 @@ pub enum Error {
     /// A module was instantiated in a store of another engine (its code
     /// and signature ids belong to its own engine).
     WrongEngine,
-    /// The instance has no export of this name (or not of the kind asked for).
+    /// The instance has no export of this name (or none of the kind asked for).
     UnknownExport(String),
     /// A call with the wrong number of arguments.
     ArgumentCount {
@@ -127,7 +127,7 @@ impl fmt::Display for Error {
             Error::WrongEngine => {
                 f.write_str("the module belongs to another engine than the store")
             }
-            Error::UnknownExport(name) => write!(f, "the instance has no exported function `{name}`"),
+            Error::UnknownExport(name) => write!(f, "the instance has no such export: `{name}`"),
             Error::ArgumentCount { expected, given } => {
                 write!(
                     f,

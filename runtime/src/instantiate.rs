@@ -12,8 +12,8 @@ use crate::error::Error;
 use crate::func::Func;
 use crate::global::Global;
 use crate::index::{
-    DefinedGlobalIndex, DefinedMemoryIndex, DefinedTableIndex, FuncIndex, GlobalIndex, MemoryIndex,
-    TableIndex,
+    DataIndex, DefinedGlobalIndex, DefinedMemoryIndex, DefinedTableIndex, ElemIndex, FuncIndex,
+    GlobalIndex, MemoryIndex, TableIndex,
 };
 use crate::instance::{Extern, Instance, InstanceHeader, InstanceState};
 use crate::memory::MemoryState;
@@ -361,18 +361,20 @@ pub(crate) fn instantiate<T>(
         match seg.mode {
             ElemMode::Active { table, offset } => {
                 let dst = eval(state, &offset) as u32;
-                state.table_init(table.as_u32(), i as u32, dst, 0, seg.items.len() as u32)?;
-                state.elem_drop(i as u32);
+                let elem = ElemIndex::from_u32(i as u32);
+                state.table_init(table, elem, dst, 0, seg.items.len() as u32)?;
+                state.elem_drop(elem);
             }
-            ElemMode::Declared => state.elem_drop(i as u32),
+            ElemMode::Declared => state.elem_drop(ElemIndex::from_u32(i as u32)),
             ElemMode::Passive => {}
         }
     }
     for (i, seg) in meta.data.iter().enumerate() {
         if let Some((_, offset)) = seg.active {
             let dst = eval(state, &offset) as u32;
-            state.memory_init(i as u32, dst, 0, seg.bytes.len() as u32)?;
-            state.data_drop(i as u32);
+            let data = DataIndex::from_u32(i as u32);
+            state.memory_init(data, dst, 0, seg.bytes.len() as u32)?;
+            state.data_drop(data);
         }
     }
 
