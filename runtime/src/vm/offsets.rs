@@ -14,6 +14,25 @@ use crate::index::{
     GlobalIndex, MemoryIndex, TableIndex,
 };
 
+/// The two conversions between an index space (imports first) and its
+/// defined part, for each kind of entity: the one place `- imported` is
+/// written.
+macro_rules! index_conversions {
+    ($($to_defined:ident / $to_space:ident: $space:ident / $defined:ident, $imported:ident;)*) => {$(
+        #[doc = concat!("The `", stringify!($defined), "` a `", stringify!($space), "` names, or `None` for an import.")]
+        pub const fn $to_defined(&self, i: $space) -> Option<$defined> {
+            match i.as_u32().checked_sub(self.counts.$imported) {
+                Some(d) => Some($defined::from_u32(d)),
+                None => None,
+            }
+        }
+        #[doc = concat!("The `", stringify!($space), "` of a `", stringify!($defined), "`.")]
+        pub const fn $to_space(&self, i: $defined) -> $space {
+            $space::from_u32(self.counts.$imported + i.as_u32())
+        }
+    )*};
+}
+
 /// `"core"` little-endian: the first word of every `VMContext`.
 pub const VMCONTEXT_MAGIC: u32 = u32::from_le_bytes(*b"core");
 
@@ -258,49 +277,11 @@ impl VMOffsets {
         self.func_refs + i * Self::SIZE_OF_VMFUNC_REF
     }
 
-    /// The defined function `i` names, or `None` for an import.
-    pub const fn defined_func_index(&self, i: FuncIndex) -> Option<DefinedFuncIndex> {
-        match i.as_u32().checked_sub(self.counts.imported_functions) {
-            Some(d) => Some(DefinedFuncIndex::from_u32(d)),
-            None => None,
-        }
-    }
-    /// The function-space index of defined function `i`.
-    pub const fn func_index(&self, i: DefinedFuncIndex) -> FuncIndex {
-        FuncIndex::from_u32(self.counts.imported_functions + i.as_u32())
-    }
-    /// The defined table `i` names, or `None` for an import.
-    pub const fn defined_table_index(&self, i: TableIndex) -> Option<DefinedTableIndex> {
-        match i.as_u32().checked_sub(self.counts.imported_tables) {
-            Some(d) => Some(DefinedTableIndex::from_u32(d)),
-            None => None,
-        }
-    }
-    /// The table-space index of defined table `i`.
-    pub const fn table_index(&self, i: DefinedTableIndex) -> TableIndex {
-        TableIndex::from_u32(self.counts.imported_tables + i.as_u32())
-    }
-    /// The defined memory `i` names, or `None` for an import.
-    pub const fn defined_memory_index(&self, i: MemoryIndex) -> Option<DefinedMemoryIndex> {
-        match i.as_u32().checked_sub(self.counts.imported_memories) {
-            Some(d) => Some(DefinedMemoryIndex::from_u32(d)),
-            None => None,
-        }
-    }
-    /// The memory-space index of defined memory `i`.
-    pub const fn memory_index(&self, i: DefinedMemoryIndex) -> MemoryIndex {
-        MemoryIndex::from_u32(self.counts.imported_memories + i.as_u32())
-    }
-    /// The defined global `i` names, or `None` for an import.
-    pub const fn defined_global_index(&self, i: GlobalIndex) -> Option<DefinedGlobalIndex> {
-        match i.as_u32().checked_sub(self.counts.imported_globals) {
-            Some(d) => Some(DefinedGlobalIndex::from_u32(d)),
-            None => None,
-        }
-    }
-    /// The global-space index of defined global `i`.
-    pub const fn global_index(&self, i: DefinedGlobalIndex) -> GlobalIndex {
-        GlobalIndex::from_u32(self.counts.imported_globals + i.as_u32())
+    index_conversions! {
+        defined_func_index / func_index: FuncIndex / DefinedFuncIndex, imported_functions;
+        defined_table_index / table_index: TableIndex / DefinedTableIndex, imported_tables;
+        defined_memory_index / memory_index: MemoryIndex / DefinedMemoryIndex, imported_memories;
+        defined_global_index / global_index: GlobalIndex / DefinedGlobalIndex, imported_globals;
     }
 
     /// Every fixed size, offset and magic above, by name: what compiled
