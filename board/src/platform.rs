@@ -2,7 +2,7 @@
 //! on every machine; what differs lives in `machine`).
 
 use crate::{arena, mmu, timer};
-use basalt_platform::{MapError, Platform, Protection, StackBounds};
+use basalt_platform::{DeviceError, MapError, Platform, Protection, StackBounds};
 use core::arch::asm;
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -52,18 +52,18 @@ impl Platform for BoardPlatform {
 
     /// The EL1 virtual timer through the machine's interrupt controller;
     /// `period` in `ticks()` units.
-    /// `OutOfRange` for a zero period.
-    fn start_epoch_timer(&self, period: u64) -> Result<(), MapError> {
+    /// `InvalidArgument` for a zero period.
+    fn start_epoch_timer(&self, period: u64) -> Result<(), DeviceError> {
         if period == 0 {
-            return Err(MapError::OutOfRange);
+            return Err(DeviceError::InvalidArgument);
         }
-        timer::start(period).map_err(|_| MapError::Unsupported)
+        timer::start(period).map_err(|_| DeviceError::Unsupported)
     }
 
     /// The EL1 physical timer through the GIC; `period` in `ticks()`
     /// units, 0 stops it.
-    fn start_sampling_timer(&self, period: u64) -> Result<(), MapError> {
-        timer::start_sampling(period).map_err(|_| MapError::Unsupported)
+    fn start_sampling_timer(&self, period: u64) -> Result<(), DeviceError> {
+        timer::start_sampling(period).map_err(|_| DeviceError::Unsupported)
     }
 
     fn sync_icache(&self, addr: usize, len: usize) {
@@ -130,7 +130,7 @@ impl Platform for BoardPlatform {
     /// `CNTVCT_EL0` on every call. Good for hash seeds and tests of a
     /// development board (and repeatable under `-icount`); a product board
     /// must back this with a hardware TRNG.
-    fn random(&self, buf: &mut [u8]) -> Result<(), MapError> {
+    fn random(&self, buf: &mut [u8]) -> Result<(), DeviceError> {
         static STATE: AtomicU64 = AtomicU64::new(0x9e37_79b9_7f4a_7c15);
         let mut x = STATE.load(Ordering::Relaxed) ^ self.ticks().rotate_left(32);
         for chunk in buf.chunks_mut(8) {

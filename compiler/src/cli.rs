@@ -348,7 +348,7 @@ fn prepare(
     // `func` is an index into the whole function space (imports first).
     let ty = meta
         .func_type_index(func)
-        .and_then(|t| meta.types.get(t as usize))
+        .and_then(|t| meta.types.get(t.index()))
         .ok_or_else(|| format!("{}: export `{export}` has no signature", input.display()))?;
     if args.len() != ty.params.len() {
         return Err(format!(

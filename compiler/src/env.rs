@@ -3,6 +3,7 @@
 use crate::module::ModuleInfo;
 use basalt::artifact::Settings;
 use basalt::artifact::{FuncType, GlobalType, ValType};
+use basalt::index::{FuncIndex, GlobalIndex};
 use basalt::vm::{BuiltinFunction, BuiltinType, VMOffsets};
 use cranelift_codegen::ir::{self, types, AbiParam, ArgumentPurpose, Signature};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig, TargetIsa};
@@ -34,38 +35,23 @@ impl<'a> ModuleEnv<'a> {
         }
     }
 
-    /// Imported functions: indices below this are imports.
-    pub fn num_imported_funcs(&self) -> u32 {
-        self.offsets.counts.imported_functions
-    }
-
-    /// Imported globals: indices below this are imports.
-    pub fn num_imported_globals(&self) -> u32 {
-        self.offsets.counts.imported_globals
-    }
-
-    /// Imported tables: indices below this are imports.
-    pub fn num_imported_tables(&self) -> u32 {
-        self.offsets.counts.imported_tables
-    }
-
     /// Whether memory 0 is imported (otherwise it is defined and owned).
     pub fn memory_imported(&self) -> bool {
         self.offsets.counts.imported_memories > 0
     }
 
     /// Signature of function `index` (imported or defined).
-    pub fn func_type(&self, index: u32) -> &'a FuncType {
-        &self.module.meta.types[self.module.func_types[index as usize] as usize]
+    pub fn func_type(&self, index: FuncIndex) -> &'a FuncType {
+        &self.module.meta.types[self.module.func_types[index.index()].index()]
     }
 
     /// Type of global `index` (imported or defined).
-    pub fn global_type(&self, index: u32) -> GlobalType {
-        self.module.global_types[index as usize]
+    pub fn global_type(&self, index: GlobalIndex) -> GlobalType {
+        self.module.global_types[index.index()]
     }
 
     /// Slot of function `index` among the `VMFuncRef`s of the context.
-    pub fn func_ref_slot(&self, index: u32) -> Option<u32> {
+    pub fn func_ref_slot(&self, index: FuncIndex) -> Option<u32> {
         let slot = self.module.meta.func_refs.binary_search(&index).ok()?;
         Some(slot as u32)
     }

@@ -15,6 +15,7 @@ pub use error::CompileError;
 pub use signing::{keygen, read_public_key, read_signing_key, KeyError, SigningKey};
 
 use basalt::artifact::{self, ImportKind, Settings};
+use basalt::index::{DefinedFuncIndex, TypeIndex};
 use cranelift_frontend::FunctionBuilderContext;
 use std::collections::BTreeSet;
 
@@ -51,16 +52,16 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
         meta.funcs[i].body = linker.append(func)?;
     }
     // The host enters through escaping functions and the start function.
-    let imported = env.num_imported_funcs();
     let entries = meta.func_refs.iter().copied().chain(meta.start);
-    for defined in entries.filter_map(|f| f.checked_sub(imported)) {
-        if meta.funcs[defined as usize].array_call.is_none() {
+    for defined in entries.filter_map(|f| env.offsets.defined_func_index(f)) {
+        let func = &mut meta.funcs[defined.index()];
+        if func.array_call.is_none() {
             let tramp = trampoline::array_call_trampoline(&env, defined, &mut fctx);
-            meta.funcs[defined as usize].array_call = Some(linker.add(&*isa, tramp, defined)?.0);
+            func.array_call = Some(linker.add(&*isa, tramp, defined.as_u32())?.0);
         }
     }
     // Imported functions are called through one trampoline per signature.
-    let host_types: BTreeSet<u32> = meta
+    let host_types: BTreeSet<TypeIndex> = meta
         .imports
         .iter()
         .filter_map(|i| match i.kind {
@@ -70,7 +71,7 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
         .collect();
     for t in host_types {
         let tramp = trampoline::host_trampoline(&env, t, &mut fctx);
-        let (offset, _) = linker.add(&*isa, tramp, t)?;
+        let (offset, _) = linker.add(&*isa, tramp, t.as_u32())?;
         meta.host_trampolines.push((t, offset));
     }
     let linked = linker.finish()?;
@@ -97,7 +98,8 @@ fn compile_bodies(
     bodies: &[wasmparser::FunctionBody<'_>],
 ) -> Result<Vec<codegen::CompiledFunc>, CompileError> {
     let compile_one = |i: usize, fctx: &mut FunctionBuilderContext| {
-        let func = translate::translate_function(env, i as u32, &bodies[i], fctx)?;
+        let defined = DefinedFuncIndex::from_u32(i as u32);
+        let func = translate::translate_function(env, defined, &bodies[i], fctx)?;
         codegen::compile_function(isa, func, i as u32)
     };
     let threads = std::thread::available_parallelism()

@@ -8,6 +8,7 @@
 
 use crate::env::ModuleEnv;
 use crate::translate::entry_params;
+use basalt::index::{DefinedFuncIndex, TypeIndex};
 use basalt::vm::VMOffsets;
 use cranelift_codegen::ir::{
     self, types, AbiParam, ArgumentPurpose, InstBuilder, MemFlagsData, Signature, StackSlotData,
@@ -24,11 +25,10 @@ const WASM_TO_HOST: u32 = 2;
 /// in its own namespace so the linker never takes it for a Wasm function.
 pub fn array_call_trampoline(
     env: &ModuleEnv<'_>,
-    defined: u32,
+    defined: DefinedFuncIndex,
     fctx: &mut FunctionBuilderContext,
 ) -> ir::Function {
-    let index = env.num_imported_funcs() + defined;
-    let ty = env.func_type(index);
+    let ty = env.func_type(env.offsets.func_index(defined));
     let mut sig = Signature::new(env.call_conv);
     sig.params
         .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
@@ -38,7 +38,7 @@ pub fn array_call_trampoline(
         AbiParam::new(types::I64),
     ]);
     let mut func =
-        ir::Function::with_name_signature(UserFuncName::user(ARRAY_TO_WASM, defined), sig);
+        ir::Function::with_name_signature(UserFuncName::user(ARRAY_TO_WASM, defined.as_u32()), sig);
     let mut b = FunctionBuilder::new(&mut func, fctx);
     let p = entry_params(&mut b);
     let (callee_vmctx, caller_vmctx, values) = (p[0], p[1], p[2]);
@@ -55,7 +55,7 @@ pub fn array_call_trampoline(
     let callee_sig = b.import_signature(env.wasm_signature(ty));
     let name = b
         .func
-        .declare_imported_user_function(UserExternalName::new(0, defined));
+        .declare_imported_user_function(UserExternalName::new(0, defined.as_u32()));
     let callee = b.import_function(ir::ExtFuncData {
         name: ir::ExternalName::user(name),
         signature: callee_sig,
@@ -83,13 +83,15 @@ pub fn array_call_trampoline(
 /// Wasm frames below a host call.
 pub fn host_trampoline(
     env: &ModuleEnv<'_>,
-    type_index: u32,
+    type_index: TypeIndex,
     fctx: &mut FunctionBuilderContext,
 ) -> ir::Function {
-    let ty = &env.module.meta.types[type_index as usize];
+    let ty = &env.module.meta.types[type_index.index()];
     let sig = env.wasm_signature(ty);
-    let mut func =
-        ir::Function::with_name_signature(UserFuncName::user(WASM_TO_HOST, type_index), sig);
+    let mut func = ir::Function::with_name_signature(
+        UserFuncName::user(WASM_TO_HOST, type_index.as_u32()),
+        sig,
+    );
     let mut b = FunctionBuilder::new(&mut func, fctx);
     let p = entry_params(&mut b);
     let (callee_vmctx, caller_vmctx) = (p[0], p[1]);

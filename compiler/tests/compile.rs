@@ -1,6 +1,7 @@
 //! Host-side compile tests: artifacts decode, bad input gets typed errors.
 
 use basalt::artifact::{self, ArtifactError, ExportKind};
+use basalt::index::{FuncIndex, GlobalIndex, MemoryIndex, TableIndex, TypeIndex};
 use basalt_compiler::{compile, CompileError, CompileOptions};
 
 const SAMPLE: &str = r#"
@@ -42,7 +43,8 @@ fn sample_compiles_to_a_readable_artifact() {
     let ExportKind::Func(i) = fib.kind else {
         panic!()
     };
-    assert!(a.metadata.funcs[i as usize].array_call.is_some());
+    let defined = a.metadata.defined_func_index(i).expect("fib is defined");
+    assert!(a.metadata.funcs[defined.index()].array_call.is_some());
     // Traps: at least the stack check, div traps, the bounds check, unreachable.
     let codes: std::collections::HashSet<u8> = a.metadata.traps.iter().map(|t| t.code).collect();
     for t in [
@@ -174,37 +176,50 @@ fn wasm2_module_has_the_metadata_the_runtime_expects() {
         (ValType::ExternRef, Some(10))
     );
     // $f (re-exported import 0), $g (elem item), $k (3), the two exports.
-    assert_eq!(m.func_refs, vec![0, 1, 3, 4, 5]);
+    let refs: Vec<u32> = m.func_refs.iter().map(|f| f.as_u32()).collect();
+    assert_eq!(refs, vec![0, 1, 3, 4, 5]);
     assert!(m.funcs.iter().all(|f| f.array_call.is_some()));
     // Two distinct import signatures, sorted by type index.
-    let types: Vec<u32> = m.host_trampolines.iter().map(|t| t.0).collect();
+    let types: Vec<u32> = m.host_trampolines.iter().map(|t| t.0.as_u32()).collect();
     assert_eq!(types.len(), 2);
     assert!(types.windows(2).all(|w| w[0] < w[1]));
-    assert_eq!(m.globals[0].init, ConstExpr::RefFunc(3));
+    assert_eq!(
+        m.globals[0].init,
+        ConstExpr::RefFunc(FuncIndex::from_u32(3))
+    );
     assert_eq!(m.globals[1].init, ConstExpr::RefNull);
     assert_eq!(
         m.elems[0].mode,
         ElemMode::Active {
-            table: 0,
+            table: TableIndex::from_u32(0),
             offset: ConstExpr::I32(0)
         }
     );
     assert_eq!(
         m.elems[0].items,
-        vec![ConstExpr::RefFunc(3), ConstExpr::RefFunc(0)]
+        vec![
+            ConstExpr::RefFunc(FuncIndex::from_u32(3)),
+            ConstExpr::RefFunc(FuncIndex::from_u32(0))
+        ]
     );
     assert_eq!(m.elems[1].mode, ElemMode::Passive);
     assert_eq!(
         m.elems[1].items,
         vec![
-            ConstExpr::RefFunc(1),
+            ConstExpr::RefFunc(FuncIndex::from_u32(1)),
             ConstExpr::RefNull,
-            ConstExpr::GlobalGet(1)
+            ConstExpr::GlobalGet(GlobalIndex::from_u32(1))
         ]
     );
     assert_eq!(m.elems[2].mode, ElemMode::Declared);
     assert_eq!(m.data[0].active, None);
-    assert_eq!(m.data[1].active, Some((0, ConstExpr::GlobalGet(0))));
+    assert_eq!(
+        m.data[1].active,
+        Some((
+            MemoryIndex::from_u32(0),
+            ConstExpr::GlobalGet(GlobalIndex::from_u32(0))
+        ))
+    );
     let codes: std::collections::HashSet<u8> = m.traps.iter().map(|t| t.code).collect();
     for t in [
         basalt::Trap::TableOutOfBounds,
@@ -272,7 +287,7 @@ fn forged_metadata_is_refused() {
     });
     refused("i64 element offset", &|m| {
         m.elems[0].mode = artifact::ElemMode::Active {
-            table: 0,
+            table: TableIndex::from_u32(0),
             offset: artifact::ConstExpr::I64(0),
         }
     });
@@ -283,13 +298,13 @@ fn forged_metadata_is_refused() {
         m.types[0].results.push(basalt::ValType::I64);
     });
     refused("unsorted func refs", &|m| {
-        m.func_refs = vec![0, 0];
+        m.func_refs = vec![FuncIndex::from_u32(0); 2];
     });
     refused("imported function without a host trampoline", &|m| {
         m.imports.push(artifact::Import {
             module: "env".into(),
             name: "g".into(),
-            kind: artifact::ImportKind::Func(0),
+            kind: artifact::ImportKind::Func(TypeIndex::from_u32(0)),
         })
     });
     // A table and its segments both relabelled as integers: every item
@@ -351,14 +366,16 @@ fn validation_is_linear() {
         }))
         .collect();
     // The defined function now comes after the N imported ones.
-    m.func_refs = (0..=N).collect();
+    m.func_refs = (0..=N).map(FuncIndex::from_u32).collect();
     m.exports = (0..=N)
         .map(|i| artifact::Export {
             name: format!("f{i}"),
-            kind: artifact::ExportKind::Func(i),
+            kind: artifact::ExportKind::Func(FuncIndex::from_u32(i)),
         })
         .collect();
-    m.elems[0].items = (0..N).map(artifact::ConstExpr::GlobalGet).collect();
+    m.elems[0].items = (0..N)
+        .map(|g| artifact::ConstExpr::GlobalGet(GlobalIndex::from_u32(g)))
+        .collect();
     let bytes = artifact::write(a.header.settings, a.header.cpu_features, &m, a.code);
     let start = std::time::Instant::now();
     artifact::read(&bytes).expect("valid");

@@ -53,7 +53,7 @@ pub fn run(
     // The host writes its input into guest memory, then lets the guest work on it.
     let memory = instance
         .get_memory(&mut store, "memory")
-        .ok_or(Error::TypeMismatch("no memory export"))?;
+        .ok_or_else(|| Error::UnknownExport("memory".into()))?;
     memory.write(&mut store, 1024, b"basalt")?;
     let checksum = instance.get_typed_func::<(i32, i32), i32>(&mut store, "checksum")?;
     let _ = writeln!(out, "checksum = {}", checksum.call(&mut store, (1024, 6))?);
@@ -81,7 +81,7 @@ pub fn run(
     // of `env.ticks` (also `() -> i64`) brought along.
     let callbacks = instance
         .get_table(&mut store, "callbacks")
-        .ok_or(Error::TypeMismatch("no table export"))?;
+        .ok_or_else(|| Error::UnknownExport("callbacks".into()))?;
     let answer = Func::wrap(&mut store, || 42i64);
     callbacks.set(&mut store, 0, Val::FuncRef(Some(answer)))?;
     let callback = instance.get_typed_func::<i32, i64>(&mut store, "callback")?;

@@ -6,7 +6,7 @@
 //! the exception to `pc` with `arg` in `x0`. Otherwise the fault is the
 //! board's own bug and it reports it as a crash.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 /// Architectural reason of a synchronous exception.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,21 +87,44 @@ pub fn dispatch_fault(fault: &Fault) -> Option<Resume> {
     hook(fault)
 }
 
-static EPOCH_HOOK: AtomicUsize = AtomicUsize::new(0);
+/// The epoch counter of the engine the timer advances (null: none).
+static EPOCH_COUNTER: AtomicPtr<AtomicU64> = AtomicPtr::new(core::ptr::null_mut());
 
-/// Register the runtime's epoch hook (the runtime does this itself).
-pub fn set_epoch_hook(hook: fn()) {
-    EPOCH_HOOK.store(hook as usize, Ordering::Release);
+/// Let the board's epoch timer advance `counter` (the runtime's engine
+/// registers its own when it is created; the latest engine wins).
+///
+/// # Safety
+/// `counter` must stay valid until it is unregistered with
+/// [`clear_epoch_counter`] or replaced by another call: the timer
+/// interrupt may increment it at any time before that.
+pub unsafe fn set_epoch_counter(counter: &AtomicU64) {
+    EPOCH_COUNTER.store(
+        counter as *const AtomicU64 as *mut AtomicU64,
+        Ordering::Release,
+    );
 }
 
-/// Called by the board's timer interrupt handler on every epoch tick.
+/// Stop advancing `counter` if it is the registered one (an engine does
+/// this when it is dropped, before its counter is freed). A timer
+/// interrupt on this core either ran before or sees no counter; the
+/// runtime runs on one core.
+pub fn clear_epoch_counter(counter: &AtomicU64) {
+    let _ = EPOCH_COUNTER.compare_exchange(
+        counter as *const AtomicU64 as *mut AtomicU64,
+        core::ptr::null_mut(),
+        Ordering::AcqRel,
+        Ordering::Relaxed,
+    );
+}
+
+/// Called by the board's timer interrupt handler on every epoch tick:
+/// advances the registered engine's epoch by one.
 pub fn dispatch_epoch_tick() {
-    let raw = EPOCH_HOOK.load(Ordering::Acquire);
-    if raw != 0 {
-        // SAFETY: the only non-zero value ever stored is a `fn()` cast to
-        // usize by `set_epoch_hook`.
-        let hook: fn() = unsafe { core::mem::transmute::<usize, fn()>(raw) };
-        hook();
+    let counter = EPOCH_COUNTER.load(Ordering::Acquire);
+    if !counter.is_null() {
+        // SAFETY: `set_epoch_counter`'s caller keeps the counter alive
+        // until it is cleared, which happens before it is freed.
+        unsafe { &*counter }.fetch_add(1, Ordering::Relaxed);
     }
 }
 

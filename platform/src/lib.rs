@@ -5,13 +5,15 @@
 //! hook registered here. Nothing here needs `std` or an allocator.
 #![no_std]
 
+mod device;
 mod fault;
 mod loader;
 mod memory;
 
+pub use device::DeviceError;
 pub use fault::{
-    dispatch_epoch_tick, dispatch_fault, dispatch_sample, set_epoch_hook, set_sample_hook,
-    set_trap_hook, Fault, FaultKind, Interrupted, Resume, TrapHook,
+    clear_epoch_counter, dispatch_epoch_tick, dispatch_fault, dispatch_sample, set_epoch_counter,
+    set_sample_hook, set_trap_hook, Fault, FaultKind, Interrupted, Resume, TrapHook,
 };
 pub use loader::LoadOnly;
 pub use memory::{MapError, Protection};
@@ -79,16 +81,16 @@ pub trait Platform: Sync {
 
     /// Call [`dispatch_epoch_tick`] from a periodic timer interrupt every
     /// `period` ticks of [`Platform::ticks`] (epoch interruption). Boards
-    /// without a timer interrupt return `MapError::Unsupported`.
-    fn start_epoch_timer(&self, period: u64) -> Result<(), MapError>;
+    /// without a timer interrupt return `DeviceError::Unsupported`.
+    fn start_epoch_timer(&self, period: u64) -> Result<(), DeviceError>;
     /// Call [`dispatch_sample`] with the interrupted context from a periodic
     /// timer interrupt every `period` ticks of [`Platform::ticks`]
     /// (sampling profiler), independent of the epoch timer; a `period` of 0
     /// stops it. Boards without a second timer keep the default,
-    /// `MapError::Unsupported`.
-    fn start_sampling_timer(&self, period: u64) -> Result<(), MapError> {
+    /// `DeviceError::Unsupported`.
+    fn start_sampling_timer(&self, period: u64) -> Result<(), DeviceError> {
         let _ = period;
-        Err(MapError::Unsupported)
+        Err(DeviceError::Unsupported)
     }
 
     /// Write raw bytes to the board's console (WASI stdout and stderr).
@@ -98,10 +100,10 @@ pub trait Platform: Sync {
     }
 
     /// Fill `buf` with random bytes (WASI `random_get`). Boards without an
-    /// entropy source keep the default, `MapError::Unsupported`, so guests
+    /// entropy source keep the default, `DeviceError::Unsupported`, so guests
     /// get `ENOSYS` rather than predictable numbers they believe random.
-    fn random(&self, buf: &mut [u8]) -> Result<(), MapError> {
+    fn random(&self, buf: &mut [u8]) -> Result<(), DeviceError> {
         let _ = buf;
-        Err(MapError::Unsupported)
+        Err(DeviceError::Unsupported)
     }
 }

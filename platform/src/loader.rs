@@ -2,7 +2,7 @@
 //! but never runs it (tests, fuzzers, tools on x86). Shared so every such
 //! user answers the runtime the same way.
 
-use crate::{MapError, Platform, Protection, StackBounds};
+use crate::{DeviceError, MapError, Platform, Protection, StackBounds};
 
 /// No MMU (memories are contiguous arena ranges, code is never sealed), no
 /// timer, an unbounded stack. Small pages keep many loads inside one code
@@ -41,7 +41,7 @@ impl Platform for LoadOnly {
     fn tick_hz(&self) -> u64 {
         1
     }
-    fn start_epoch_timer(&self, _: u64) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
+    fn start_epoch_timer(&self, _: u64) -> Result<(), DeviceError> {
+        Err(DeviceError::Unsupported)
     }
 }

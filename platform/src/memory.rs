@@ -64,3 +64,5 @@ impl fmt::Display for MapError {
         })
     }
 }
+
+impl core::error::Error for MapError {}

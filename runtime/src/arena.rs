@@ -1,6 +1,27 @@
-//! Bump allocation inside a store's static arena.
+//! Bump allocation inside a static arena the firmware provides: a store's
+//! arena (instance state, tables, memories) and the engine's code arena.
 
 use crate::error::Error;
+
+/// An arena could not satisfy an allocation. Converts to
+/// [`Error::StoreArenaFull`]; the code arena maps it to
+/// [`Error::CodeArenaFull`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ArenaFull {
+    /// Bytes asked for.
+    pub(crate) needed: usize,
+    /// Bytes left after alignment.
+    pub(crate) available: usize,
+}
+
+impl From<ArenaFull> for Error {
+    fn from(e: ArenaFull) -> Self {
+        Error::StoreArenaFull {
+            needed: e.needed,
+            available: e.available,
+        }
+    }
+}
 
 /// A firmware-provided buffer handed out front to back; running Wasm never
 /// allocates from anywhere else. The newest allocation may also grow in
@@ -32,10 +53,10 @@ impl Arena {
         size: usize,
         align: usize,
         zero: usize,
-    ) -> Result<*mut u8, Error> {
+    ) -> Result<*mut u8, ArenaFull> {
         let available = self.available(align);
         if size > available {
-            return Err(Error::StoreArenaFull {
+            return Err(ArenaFull {
                 needed: size,
                 available,
             });
@@ -43,7 +64,7 @@ impl Arena {
         let start = (self.base + self.used).next_multiple_of(align);
         self.used = start + size - self.base;
         // SAFETY: `start..start + size` is inside the arena the firmware gave
-        // this store exclusively and was never handed out before.
+        // its owner exclusively and was never handed out before.
         unsafe { core::ptr::write_bytes(start as *mut u8, 0, zero.min(size)) };
         Ok(start as *mut u8)
     }

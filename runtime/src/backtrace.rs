@@ -102,10 +102,9 @@ impl fmt::Display for WasmBacktrace {
 }
 
 /// Program counters of Wasm frames, innermost first, captured without
-/// allocating.
+/// allocating (a fixed-capacity `heapless::Vec`, filled in handlers).
 pub(crate) struct RawBacktrace {
-    pcs: [usize; MAX_FRAMES],
-    len: usize,
+    pcs: heapless::Vec<usize, MAX_FRAMES>,
     /// Whether `pcs[0]` is the interrupted instruction itself rather than a
     /// return address.
     first_exact: bool,
@@ -115,8 +114,7 @@ pub(crate) struct RawBacktrace {
 impl RawBacktrace {
     pub(crate) const fn new() -> Self {
         Self {
-            pcs: [0; MAX_FRAMES],
-            len: 0,
+            pcs: heapless::Vec::new(),
             first_exact: false,
             truncated: false,
         }
@@ -135,23 +133,15 @@ impl RawBacktrace {
         *self = Self::new();
         self.first_exact = start.exact;
         // SAFETY: guaranteed by the caller.
-        let complete = unsafe {
-            walk(regions, start, act, |pc| {
-                if self.len == MAX_FRAMES {
-                    return false;
-                }
-                self.pcs[self.len] = pc;
-                self.len += 1;
-                true
-            })
-        };
+        let complete = unsafe { walk(regions, start, act, |pc| self.pcs.push(pc).is_ok()) };
         self.truncated = !complete;
     }
 
     /// Functions, names and offsets of the captured frames.
     #[cfg_attr(not(target_arch = "aarch64"), allow(dead_code))]
     pub(crate) fn resolve(&self) -> WasmBacktrace {
-        let frames = self.pcs[..self.len]
+        let frames = self
+            .pcs
             .iter()
             .enumerate()
             .filter_map(|(i, &pc)| crate::code::frame_info(pc, i == 0 && self.first_exact))

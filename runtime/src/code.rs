@@ -1,6 +1,7 @@
 //! The engine's code arena: where artifact code is copied, then sealed
 //! read-only + executable (W^X), and the registry the trap hook searches.
 
+use crate::arena::Arena;
 use crate::artifact::Metadata;
 use crate::backtrace::FrameInfo;
 use crate::error::Error;
@@ -11,40 +12,31 @@ use alloc::vec::Vec;
 use basalt_platform::{Fault, FaultKind, Platform, Protection};
 use spin::RwLockReadGuard;
 
-/// Bump allocator over the firmware's code arena, in platform pages.
-pub(crate) struct CodeArena {
-    base: usize,
-    len: usize,
-    used: usize,
-}
+/// The firmware's code arena, handed out in platform pages.
+pub(crate) struct CodeArena(Arena);
 
 impl CodeArena {
     pub(crate) fn new(arena: &'static mut [u8]) -> Self {
-        Self {
-            base: arena.as_mut_ptr() as usize,
-            len: arena.len(),
-            used: 0,
-        }
+        Self(Arena::new(arena))
     }
 
     /// Copy `code` into fresh pages, make them read-only + executable and
     /// synchronise the instruction cache. Returns the code's address.
     pub(crate) fn load(&mut self, platform: &dyn Platform, code: &[u8]) -> Result<usize, Error> {
         let page = platform.page_size().max(16);
-        let start = (self.base + self.used).next_multiple_of(page);
         let size = code.len().max(1).next_multiple_of(page);
-        let available = self.base + self.len - start.min(self.base + self.len);
-        if size > available {
-            return Err(Error::CodeArenaFull {
-                needed: size,
-                available,
-            });
-        }
-        // SAFETY: `start..start + size` lies inside the arena the firmware
-        // gave us exclusively, past everything handed out before, and is
-        // still writable (pages are only sealed after this copy).
-        unsafe { core::ptr::copy_nonoverlapping(code.as_ptr(), start as *mut u8, code.len()) };
-        self.used = start + size - self.base;
+        let start = self
+            .0
+            .alloc(size, page, 0)
+            .map_err(|e| Error::CodeArenaFull {
+                needed: e.needed,
+                available: e.available,
+            })?;
+        // SAFETY: `start..start + size` was just handed out by the arena the
+        // firmware gave the engine exclusively, and is still writable
+        // (pages are only sealed after this copy).
+        unsafe { core::ptr::copy_nonoverlapping(code.as_ptr(), start, code.len()) };
+        let start = start as usize;
         // A board without an MMU runs everything from flat memory; with one,
         // code that could not be sealed is never run.
         if platform.has_mmu() {
@@ -108,11 +100,11 @@ pub(crate) fn frame_info(pc: usize, exact: bool) -> Option<FrameInfo> {
     let meta = &region.meta;
     let offset = (at - region.start) as u32;
     let defined = meta.defined_func_at(offset)?;
-    let func_index = (meta.num_imported_funcs() + defined) as u32;
+    let func_index = meta.func_index(defined);
     Some(FrameInfo {
-        func_index,
+        func_index: func_index.as_u32(),
         func_name: meta.func_name(func_index).map(String::from),
         module_name: meta.name.clone(),
-        module_offset: meta.wasm_offset(meta.funcs[defined].body, offset),
+        module_offset: meta.wasm_offset(meta.funcs[defined.index()].body, offset),
     })
 }

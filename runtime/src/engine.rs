@@ -9,6 +9,7 @@ use crate::vm::VMSharedSignatureIndex;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use basalt_platform::Platform;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Shared by every module and store of a firmware. Cheap to clone.
 #[derive(Clone)]
@@ -22,6 +23,18 @@ pub(crate) struct EngineInner {
     pub(crate) signatures: spin::RwLock<SignatureRegistry>,
     /// Keys whose signature an artifact must carry; empty: any artifact.
     pub(crate) trusted: Box<[PublicKey]>,
+    /// The epoch compiled code compares its store's deadline with (every
+    /// `VMContext` of the engine points here). It lives in the `Arc`, so
+    /// its address is fixed; the board's timer interrupt advances it
+    /// through the pointer the engine registers with the platform.
+    pub(crate) epoch: AtomicU64,
+}
+
+impl Drop for EngineInner {
+    /// The timer must not advance a freed counter.
+    fn drop(&mut self) {
+        basalt_platform::clear_epoch_counter(&self.epoch);
+    }
 }
 
 impl Engine {
@@ -51,15 +64,17 @@ impl Engine {
         keys: &[PublicKey],
     ) -> Self {
         basalt_platform::set_trap_hook(crate::enter::on_fault);
-        basalt_platform::set_epoch_hook(Engine::increment_epoch);
-        Self {
-            inner: Arc::new(EngineInner {
-                platform,
-                code: spin::Mutex::new(CodeArena::new(code_arena)),
-                signatures: spin::RwLock::new(SignatureRegistry::default()),
-                trusted: keys.into(),
-            }),
-        }
+        let inner = Arc::new(EngineInner {
+            platform,
+            code: spin::Mutex::new(CodeArena::new(code_arena)),
+            signatures: spin::RwLock::new(SignatureRegistry::default()),
+            trusted: keys.into(),
+            epoch: AtomicU64::new(0),
+        });
+        // SAFETY: the counter lives as long as the `Arc`'s allocation, and
+        // `EngineInner::drop` unregisters it before that is freed.
+        unsafe { basalt_platform::set_epoch_counter(&inner.epoch) };
+        Self { inner }
     }
 
     /// The keys this engine requires artifacts to be signed by (empty: none).
@@ -72,16 +87,18 @@ impl Engine {
         self.inner.platform
     }
 
-    /// Advance the epoch by one; epoch-checked code whose store's deadline
-    /// is reached traps with `Trap::Interrupt` at its next check. The
-    /// platform's epoch timer calls this from its interrupt handler.
-    pub fn increment_epoch() {
-        crate::libcalls::EPOCH.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    /// Advance this engine's epoch by one; epoch-checked code whose store's
+    /// deadline is reached traps with `Trap::Interrupt` at its next check.
+    /// The board's epoch timer does the same from its interrupt handler
+    /// (for the most recently created engine, the one it registered with
+    /// the platform).
+    pub fn increment_epoch(&self) {
+        self.inner.epoch.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The current epoch.
-    pub fn epoch() -> u64 {
-        crate::libcalls::EPOCH.load(core::sync::atomic::Ordering::Relaxed)
+    /// This engine's current epoch.
+    pub fn epoch(&self) -> u64 {
+        self.inner.epoch.load(Ordering::Relaxed)
     }
 
     /// Ask the platform to advance the epoch every `period` clock ticks.

@@ -4,7 +4,7 @@ use crate::artifact::{ArtifactError, ValType};
 use crate::backtrace::WasmBacktrace;
 use crate::Trap;
 use alloc::string::String;
-use basalt_platform::MapError;
+use basalt_platform::{DeviceError, MapError};
 use core::fmt;
 
 /// Everything that can fail when loading, instantiating or calling.
@@ -33,6 +33,13 @@ pub enum Error {
     },
     /// The platform refused a mapping change.
     Map(MapError),
+    /// A timer or the entropy source of the platform refused a request.
+    Device(DeviceError),
+    /// A module was instantiated in a store of another engine (its code
+    /// and signature ids belong to its own engine).
+    WrongEngine,
+    /// The instance has no export of this name (or none of the kind asked for).
+    UnknownExport(String),
     /// A call with the wrong number of arguments.
     ArgumentCount {
         /// Parameters of the function.
@@ -116,6 +123,11 @@ impl fmt::Display for Error {
                 write!(f, "store arena full: need {needed} bytes, {available} left")
             }
             Error::Map(e) => write!(f, "memory mapping failed: {e}"),
+            Error::Device(e) => write!(f, "platform device: {e}"),
+            Error::WrongEngine => {
+                f.write_str("the module belongs to another engine than the store")
+            }
+            Error::UnknownExport(name) => write!(f, "the instance has no such export: `{name}`"),
             Error::ArgumentCount { expected, given } => {
                 write!(
                     f,
@@ -202,3 +214,12 @@ impl From<MapError> for Error {
         Error::Map(e)
     }
 }
+
+impl From<DeviceError> for Error {
+    fn from(e: DeviceError) -> Self {
+        Error::Device(e)
+    }
+}
+
+/// The inner error's text is part of this one's, so no `source` chain.
+impl core::error::Error for Error {}

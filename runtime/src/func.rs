@@ -7,7 +7,7 @@ use crate::trap::Trap;
 use crate::val::Val;
 use crate::vm::{VMFuncRef, ValRaw};
 use alloc::sync::Arc;
-use alloc::vec;
+use smallvec::{smallvec, SmallVec};
 
 /// A function of a store: a Wasm function of an instance or a host
 /// function. It is its `VMFuncRef`, which is also what tables hold.
@@ -67,14 +67,7 @@ impl Func {
             });
         }
         let n = ty.params.len().max(ty.results.len());
-        let mut inline = [ValRaw::default(); INLINE_VALUES];
-        let mut spilled;
-        let values: &mut [ValRaw] = if n <= INLINE_VALUES {
-            &mut inline[..n]
-        } else {
-            spilled = vec![ValRaw::default(); n];
-            &mut spilled
-        };
+        let mut values: SmallVec<[ValRaw; INLINE_VALUES]> = smallvec![ValRaw::default(); n];
         for (slot, p) in values.iter_mut().zip(params) {
             *slot = p.to_raw();
         }

@@ -21,6 +21,7 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
+use smallvec::{smallvec, SmallVec};
 
 /// The untyped form every host function is stored as. An `Err` becomes a
 /// trap of the calling Wasm: a trap keeps its reason (and its backtrace,
@@ -136,14 +137,8 @@ unsafe fn dispatch<T>(
     // Up to INLINE values on the stack: a host call allocates nothing.
     const INLINE: usize = 16;
     let (np, nr) = (ty.params.len(), ty.results.len());
-    let mut inline = [Val::I32(0); INLINE];
-    let mut spilled: Vec<Val>;
-    let (params, results) = if np + nr <= INLINE {
-        inline[..np + nr].split_at_mut(np)
-    } else {
-        spilled = alloc::vec![Val::I32(0); np + nr];
-        spilled.split_at_mut(np)
-    };
+    let mut vals: SmallVec<[Val; INLINE]> = smallvec![Val::I32(0); np + nr];
+    let (params, results) = vals.split_at_mut(np);
     for ((p, &t), raw) in params.iter_mut().zip(&ty.params).zip(values.iter()) {
         *p = Val::from_raw(raw, t, store.id);
     }
@@ -188,7 +183,7 @@ impl<T> StoreOpaque<T> {
         let entry = self.instances.iter().find_map(|state| {
             let m = &state.module.inner;
             m.meta.host_trampolines.iter().find_map(|&(ty, off)| {
-                (m.signature_ids.get(ty as usize) == Some(&fref.type_index))
+                (m.signature_ids.get(ty.index()) == Some(&fref.type_index))
                     .then(|| m.code_base + off as usize)
             })
         });

@@ -137,17 +137,17 @@ impl InstanceState {
     pub(crate) fn export(&self, kind: ExportKind) -> Extern {
         match kind {
             ExportKind::Func(i) => {
-                Extern::Func(self.funcs[i as usize].expect("exported functions escape"))
+                Extern::Func(self.funcs[i.index()].expect("exported functions escape"))
             }
             ExportKind::Table(i) => Extern::Table(Table {
-                ptr: self.tables[i as usize],
+                ptr: self.tables[i.index()],
                 store: self.instance.store,
             }),
             ExportKind::Memory(i) => Extern::Memory(Memory {
-                ptr: self.memories[i as usize],
+                ptr: self.memories[i.index()],
                 store: self.instance.store,
             }),
-            ExportKind::Global(i) => Extern::Global(self.globals[i as usize]),
+            ExportKind::Global(i) => Extern::Global(self.globals[i.index()]),
         }
     }
 }
@@ -162,9 +162,8 @@ impl Instance {
     /// An export by name.
     pub fn get_export(&self, store: impl AsContextMut, name: &str) -> Option<Extern> {
         let state = self.state(&store);
-        let meta = &state.module.inner.meta;
-        let e = meta.exports.iter().find(|e| e.name == name)?;
-        Some(state.export(e.kind))
+        let kind = *state.module.inner.exports.get(name)?;
+        Some(state.export(kind))
     }
 
     /// Every export, by name.

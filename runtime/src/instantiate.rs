@@ -11,6 +11,10 @@ use crate::artifact::{ArtifactError, BoundsChecks, ConstExpr, ElemMode, Import, 
 use crate::error::Error;
 use crate::func::Func;
 use crate::global::Global;
+use crate::index::{
+    DataIndex, DefinedGlobalIndex, DefinedMemoryIndex, DefinedTableIndex, ElemIndex, FuncIndex,
+    GlobalIndex, MemoryIndex, TableIndex,
+};
 use crate::instance::{Extern, Instance, InstanceHeader, InstanceState};
 use crate::memory::MemoryState;
 use crate::module::Module;
@@ -56,7 +60,7 @@ fn check_import<T>(
     let reason = match (&import.kind, ext) {
         (ImportKind::Func(t), Extern::Func(f)) => {
             let actual = store.engine.signature(f.func_ref().type_index);
-            (*actual != meta.types[*t as usize]).then_some("function types differ")
+            (*actual != meta.types[t.index()]).then_some("function types differ")
         }
         (ImportKind::Table(plan), Extern::Table(t)) => {
             let a = t.state().plan();
@@ -106,7 +110,7 @@ pub(crate) fn instantiate<T>(
     let m = &module.inner;
     let meta = &*m.meta;
     if !alloc::sync::Arc::ptr_eq(&m.engine.inner, &store.engine.inner) {
-        return Err(Error::Limits("module belongs to another engine"));
+        return Err(Error::WrongEngine);
     }
     if imports.len() != meta.imports.len() {
         return Err(Error::ImportCount {
@@ -138,7 +142,7 @@ pub(crate) fn instantiate<T>(
             .write(&store.limits as *const _ as usize);
         at(VMOffsets::VMCTX_EPOCH_PTR)
             .cast::<usize>()
-            .write(&crate::libcalls::EPOCH as *const _ as usize);
+            .write(&store.engine.inner.epoch as *const _ as usize);
         at(VMOffsets::VMCTX_BUILTIN_FUNCTIONS)
             .cast::<usize>()
             .write(&crate::libcalls::BUILTINS as *const _ as usize);
@@ -187,7 +191,7 @@ pub(crate) fn instantiate<T>(
                 let i = state.funcs.len() as u32;
                 // SAFETY: see `at`.
                 unsafe {
-                    at(o.vmfunction_import(i))
+                    at(o.vmfunction_import(FuncIndex::from_u32(i)))
                         .cast::<VMFunctionImport>()
                         .write(import)
                 };
@@ -198,7 +202,7 @@ pub(crate) fn instantiate<T>(
                 let i = state.tables.len() as u32;
                 // SAFETY: see `at`.
                 unsafe {
-                    at(o.vmtable_import(i))
+                    at(o.vmtable_import(TableIndex::from_u32(i)))
                         .cast::<VMTableImport>()
                         .write(VMTableImport {
                             from: s.def,
@@ -217,7 +221,7 @@ pub(crate) fn instantiate<T>(
                 };
                 // SAFETY: see `at`.
                 unsafe {
-                    at(o.vmmemory_import(i))
+                    at(o.vmmemory_import(MemoryIndex::from_u32(i)))
                         .cast::<VMMemoryImport>()
                         .write(import)
                 };
@@ -227,7 +231,7 @@ pub(crate) fn instantiate<T>(
                 let i = state.globals.len() as u32;
                 // SAFETY: see `at`.
                 unsafe {
-                    at(o.vmglobal_import(i))
+                    at(o.vmglobal_import(GlobalIndex::from_u32(i)))
                         .cast::<VMGlobalImport>()
                         .write(VMGlobalImport { from: g.def })
                 };
@@ -239,7 +243,8 @@ pub(crate) fn instantiate<T>(
     let imported_funcs = state.funcs.len();
 
     for (i, plan) in meta.tables.iter().enumerate() {
-        let def = at(o.vmtable_definition(i as u32)).cast::<VMTableDefinition>();
+        let def = at(o.vmtable_definition(DefinedTableIndex::from_u32(i as u32)))
+            .cast::<VMTableDefinition>();
         let mut table = Box::new(TableState::new(
             &mut store.arena,
             &store.config,
@@ -255,7 +260,8 @@ pub(crate) fn instantiate<T>(
     // Memories last: the newest allocation of the arena can grow in place
     // past its reservation, and a memory is what usually needs to grow.
     for (i, plan) in meta.memories.iter().enumerate() {
-        let def = at(o.vmmemory_definition(i as u32)).cast::<VMMemoryDefinition>();
+        let def = at(o.vmmemory_definition(DefinedMemoryIndex::from_u32(i as u32)))
+            .cast::<VMMemoryDefinition>();
         let platform = store.guard_platform();
         let mut mem = Box::new(MemoryState::new(
             &mut store.arena,
@@ -271,7 +277,7 @@ pub(crate) fn instantiate<T>(
         mem.index = i as u32;
         // SAFETY: see `at`.
         unsafe {
-            at(o.vmmemory_pointer(i as u32))
+            at(o.vmmemory_pointer(DefinedMemoryIndex::from_u32(i as u32)))
                 .cast::<usize>()
                 .write(def as usize)
         };
@@ -281,10 +287,8 @@ pub(crate) fn instantiate<T>(
     state.funcs.resize(imported_funcs + meta.funcs.len(), None);
     for (slot, &f) in meta.func_refs.iter().enumerate() {
         let dst = at(o.vmfunc_ref(slot as u32)).cast::<VMFuncRef>();
-        let value = if (f as usize) < imported_funcs {
-            *state.funcs[f as usize].expect("imported").func_ref()
-        } else {
-            let info = &meta.funcs[f as usize - imported_funcs];
+        let value = if let Some(d) = o.defined_func_index(f) {
+            let info = &meta.funcs[d.index()];
             let body = m.code_base + info.body.0 as usize;
             let tramp = m.code_base
                 + info
@@ -296,14 +300,16 @@ pub(crate) fn instantiate<T>(
                 // array-call signature, in sealed executable code.
                 array_call: unsafe { core::mem::transmute::<usize, VMArrayCallFunction>(tramp) },
                 wasm_call: NonNull::new(body as *mut _),
-                type_index: m.signature_ids[info.type_index as usize],
+                type_index: m.signature_ids[info.type_index.index()],
                 vmctx: vmctx.cast(),
             }
+        } else {
+            *state.funcs[f.index()].expect("imported").func_ref()
         };
         // SAFETY: see `at`.
         unsafe { dst.write(value) };
-        if (f as usize) >= imported_funcs {
-            state.funcs[f as usize] = Some(Func {
+        if o.defined_func_index(f).is_some() {
+            state.funcs[f.index()] = Some(Func {
                 ptr: dst,
                 store: store.id,
             });
@@ -311,7 +317,8 @@ pub(crate) fn instantiate<T>(
     }
 
     for (i, g) in meta.globals.iter().enumerate() {
-        let def = at(o.vmglobal_definition(i as u32)).cast::<VMGlobalDefinition>();
+        let def = at(o.vmglobal_definition(DefinedGlobalIndex::from_u32(i as u32)))
+            .cast::<VMGlobalDefinition>();
         let value = eval(&state, &g.init);
         // SAFETY: see `at`; a global slot is 16 bytes.
         unsafe { *(*def).bytes_mut() = value.to_le_bytes() };
@@ -354,26 +361,29 @@ pub(crate) fn instantiate<T>(
         match seg.mode {
             ElemMode::Active { table, offset } => {
                 let dst = eval(state, &offset) as u32;
-                state.table_init(table, i as u32, dst, 0, seg.items.len() as u32)?;
-                state.elem_drop(i as u32);
+                let elem = ElemIndex::from_u32(i as u32);
+                state.table_init(table, elem, dst, 0, seg.items.len() as u32)?;
+                state.elem_drop(elem);
             }
-            ElemMode::Declared => state.elem_drop(i as u32),
+            ElemMode::Declared => state.elem_drop(ElemIndex::from_u32(i as u32)),
             ElemMode::Passive => {}
         }
     }
     for (i, seg) in meta.data.iter().enumerate() {
         if let Some((_, offset)) = seg.active {
             let dst = eval(state, &offset) as u32;
-            state.memory_init(i as u32, dst, 0, seg.bytes.len() as u32)?;
-            state.data_drop(i as u32);
+            let data = DataIndex::from_u32(i as u32);
+            state.memory_init(data, dst, 0, seg.bytes.len() as u32)?;
+            state.data_drop(data);
         }
     }
 
     if let Some(start) = meta.start {
-        match state.funcs[start as usize] {
+        match state.funcs[start.index()] {
             Some(f) => f.call(&mut *store, &[], &mut [])?,
             None => {
-                let info = &meta.funcs[start as usize - imported_funcs];
+                let d = o.defined_func_index(start).expect("imports are set");
+                let info = &meta.funcs[d.index()];
                 let tramp = m.code_base + info.array_call.expect("validated") as usize;
                 let mut values = [ValRaw::default(); 1];
                 // SAFETY: the start function takes and returns nothing, and
@@ -394,8 +404,8 @@ fn eval(state: &InstanceState, e: &ConstExpr) -> u128 {
         ConstExpr::F32(b) => u128::from(b),
         ConstExpr::F64(b) => u128::from(b),
         ConstExpr::V128(b) => b,
-        ConstExpr::GlobalGet(g) => state.globals[g as usize].raw(),
+        ConstExpr::GlobalGet(g) => state.globals[g.index()].raw(),
         ConstExpr::RefNull => 0,
-        ConstExpr::RefFunc(f) => state.funcs[f as usize].map_or(0, |f| f.ptr as u128),
+        ConstExpr::RefFunc(f) => state.funcs[f.index()].map_or(0, |f| f.ptr as u128),
     }
 }

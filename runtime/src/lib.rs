@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use basalt::{Caller, Engine, Error, Linker, Module, Store, Trap};
-//! use basalt_platform::{MapError, Platform, Protection, StackBounds};
+//! use basalt_platform::{DeviceError, MapError, Platform, Protection, StackBounds};
 //!
 //! struct Board;
 //! impl Platform for Board {
@@ -23,7 +23,7 @@
 //!     fn stack_bounds(&self) -> StackBounds { StackBounds { low: 0x4061_3000, high: 0x4071_3000 } }
 //!     fn ticks(&self) -> u64 { 0 }
 //!     fn tick_hz(&self) -> u64 { 1 }
-//!     fn start_epoch_timer(&self, _: u64) -> Result<(), MapError> { Err(MapError::Unsupported) }
+//!     fn start_epoch_timer(&self, _: u64) -> Result<(), DeviceError> { Err(DeviceError::Unsupported) }
 //! }
 //! static BOARD: Board = Board;
 //!
@@ -71,6 +71,7 @@ mod externref;
 mod func;
 mod global;
 mod host;
+pub mod index;
 mod instance;
 mod instantiate;
 mod libcalls;

@@ -1,29 +1,22 @@
 //! The builtin functions compiled code calls through `VMBuiltinFunctionsArray`,
 //! and the table/memory operations they share with instantiation.
 
+use crate::index::{DataIndex, ElemIndex, TableIndex};
 use crate::instance::{InstanceHeader, InstanceState};
 use crate::memory::MemoryState;
 use crate::table::TableState;
 use crate::trap::Trap;
-use crate::vm::{VMBuiltinFunctionsArray, VMContext};
-use core::sync::atomic::AtomicU64;
+use crate::vm::{foreach_builtin_function, VMBuiltinFunctionsArray, VMContext};
 
-/// The engine-wide epoch counter compiled code will compare against.
-pub(crate) static EPOCH: AtomicU64 = AtomicU64::new(0);
-
-/// The one array every `VMContext` points to.
-pub(crate) static BUILTINS: VMBuiltinFunctionsArray = VMBuiltinFunctionsArray {
-    memory32_grow,
-    table_grow,
-    table_fill,
-    table_copy,
-    table_init,
-    elem_drop,
-    memory_copy,
-    memory_fill,
-    memory_init,
-    data_drop,
-};
+/// The table of libcalls every `VMContext` points to, one entry per line of
+/// [`foreach_builtin_function`]: each names the function of that name
+/// below, whose signature the array's field type checks.
+macro_rules! libcall_array {
+    ($( $(#[$doc:meta])* $name:ident / $variant:ident ( $($param:ident : $ty:ident),* ) $(-> $ret:ident)? ; )*) => {
+        pub(crate) static BUILTINS: VMBuiltinFunctionsArray = VMBuiltinFunctionsArray { $($name,)* };
+    };
+}
+foreach_builtin_function!(libcall_array);
 
 /// The calling instance's state.
 ///
@@ -69,7 +62,7 @@ unsafe extern "C" fn memory32_grow(vmctx: *mut VMContext, delta: u64, index: u32
 unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, delta: u32, init: u64) -> u32 {
     // SAFETY: as above.
     let s = unsafe { state(vmctx) };
-    let Ok(t) = s.table(table) else {
+    let Ok(t) = s.table(TableIndex::from_u32(table)) else {
         return u32::MAX;
     };
     // SAFETY: table states live as long as the store.
@@ -84,6 +77,7 @@ unsafe extern "C" fn table_fill(
     len: u32,
 ) -> u32 {
     // SAFETY: as above.
+    let table = TableIndex::from_u32(table);
     flag(unsafe { state(vmctx) }.table_fill(table, dst, val, len))
 }
 
@@ -96,6 +90,7 @@ unsafe extern "C" fn table_copy(
     len: u32,
 ) -> u32 {
     // SAFETY: as above.
+    let (dst_t, src_t) = (TableIndex::from_u32(dst_t), TableIndex::from_u32(src_t));
     flag(unsafe { state(vmctx) }.table_copy(dst_t, src_t, dst, src, len))
 }
 
@@ -108,12 +103,13 @@ unsafe extern "C" fn table_init(
     len: u32,
 ) -> u32 {
     // SAFETY: as above.
+    let (table, seg) = (TableIndex::from_u32(table), ElemIndex::from_u32(seg));
     flag(unsafe { state(vmctx) }.table_init(table, seg, dst, src, len))
 }
 
 unsafe extern "C" fn elem_drop(vmctx: *mut VMContext, seg: u32) {
     // SAFETY: as above.
-    unsafe { state(vmctx) }.elem_drop(seg)
+    unsafe { state(vmctx) }.elem_drop(ElemIndex::from_u32(seg))
 }
 
 unsafe extern "C" fn memory_copy(vmctx: *mut VMContext, dst: u32, src: u32, len: u32) -> u32 {
@@ -134,27 +130,27 @@ unsafe extern "C" fn memory_init(
     len: u32,
 ) -> u32 {
     // SAFETY: as above.
-    flag(unsafe { state(vmctx) }.memory_init(seg, dst, src, len))
+    flag(unsafe { state(vmctx) }.memory_init(DataIndex::from_u32(seg), dst, src, len))
 }
 
 unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) {
     // SAFETY: as above.
-    unsafe { state(vmctx) }.data_drop(seg)
+    unsafe { state(vmctx) }.data_drop(DataIndex::from_u32(seg))
 }
 
 impl InstanceState {
     /// Table `index`. Compiled code only names tables the module has;
     /// an index from a forged artifact traps instead of panicking.
-    fn table(&self, index: u32) -> Result<*mut TableState, Trap> {
+    fn table(&self, index: TableIndex) -> Result<*mut TableState, Trap> {
         self.tables
-            .get(index as usize)
+            .get(index.index())
             .copied()
             .ok_or(Trap::TableOutOfBounds)
     }
 
     pub(crate) fn table_fill(
         &mut self,
-        table: u32,
+        table: TableIndex,
         dst: u32,
         val: u64,
         len: u32,
@@ -170,8 +166,8 @@ impl InstanceState {
 
     pub(crate) fn table_copy(
         &mut self,
-        dst_t: u32,
-        src_t: u32,
+        dst_t: TableIndex,
+        src_t: TableIndex,
         dst: u32,
         src: u32,
         len: u32,
@@ -203,13 +199,13 @@ impl InstanceState {
 
     pub(crate) fn table_init(
         &mut self,
-        table: u32,
-        seg: u32,
+        table: TableIndex,
+        seg: ElemIndex,
         dst: u32,
         src: u32,
         len: u32,
     ) -> Result<(), Trap> {
-        let items = self.elems.get(seg as usize).ok_or(Trap::TableOutOfBounds)?;
+        let items = self.elems.get(seg.index()).ok_or(Trap::TableOutOfBounds)?;
         let end = src as u64 + len as u64;
         if end > items.len() as u64 {
             return Err(Trap::TableOutOfBounds);
@@ -226,7 +222,7 @@ impl InstanceState {
             .inner
             .meta
             .elems
-            .get(seg as usize)
+            .get(seg.index())
             .map(|e| e.elem);
         if seg_elem != Some(t.elem) {
             return Err(Trap::TableOutOfBounds);
@@ -237,8 +233,8 @@ impl InstanceState {
         Ok(())
     }
 
-    pub(crate) fn elem_drop(&mut self, seg: u32) {
-        if let Some(items) = self.elems.get_mut(seg as usize) {
+    pub(crate) fn elem_drop(&mut self, seg: ElemIndex) {
+        if let Some(items) = self.elems.get_mut(seg.index()) {
             *items = alloc::vec::Vec::new();
         }
     }
@@ -275,12 +271,12 @@ impl InstanceState {
 
     pub(crate) fn memory_init(
         &mut self,
-        seg: u32,
+        seg: DataIndex,
         dst: u32,
         src: u32,
         len: u32,
     ) -> Result<(), Trap> {
-        let seg = seg as usize;
+        let seg = seg.index();
         let (dropped, data) = (
             self.dropped_data.get(seg),
             self.module.inner.meta.data.get(seg),
@@ -303,8 +299,8 @@ impl InstanceState {
         Ok(())
     }
 
-    pub(crate) fn data_drop(&mut self, seg: u32) {
-        if let Some(dropped) = self.dropped_data.get_mut(seg as usize) {
+    pub(crate) fn data_drop(&mut self, seg: DataIndex) {
+        if let Some(dropped) = self.dropped_data.get_mut(seg.index()) {
             *dropped = true;
         }
     }

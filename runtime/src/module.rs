@@ -6,7 +6,9 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::vm::{VMOffsets, VMSharedSignatureIndex};
 use alloc::boxed::Box;
+use alloc::string::String;
 use alloc::sync::Arc;
+use hashbrown::HashMap;
 
 /// A compiled module ready to instantiate. Cheap to clone.
 #[derive(Clone)]
@@ -24,6 +26,9 @@ pub(crate) struct ModuleInner {
     pub(crate) settings: Settings,
     /// Engine-wide id of each of the module's types; `VMContext::signature_ids` points here.
     pub(crate) signature_ids: Box<[VMSharedSignatureIndex]>,
+    /// Exports by name: WASI looks up `memory` on every call, and users
+    /// look up functions by name.
+    pub(crate) exports: HashMap<String, ExportKind>,
 }
 
 /// Optional CPU features this core has, as `CpuFeatures` bits.
@@ -116,9 +121,18 @@ impl Module {
             .iter()
             .map(|t| engine.register_signature(t))
             .collect();
+        // Reversed, so the first of duplicated names (a forged artifact;
+        // validation refuses them in Wasm) wins, as a linear search would.
+        let exports = meta
+            .exports
+            .iter()
+            .rev()
+            .map(|e| (e.name.clone(), e.kind))
+            .collect();
         Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
+                exports,
                 offsets: meta.offsets(),
                 settings,
                 meta,
@@ -154,7 +168,7 @@ impl Module {
         meta.exports.iter().filter_map(move |e| match e.kind {
             ExportKind::Func(i) => {
                 let t = meta.func_type_index(i)?;
-                Some((e.name.as_str(), &meta.types[t as usize]))
+                Some((e.name.as_str(), &meta.types[t.index()]))
             }
             _ => None,
         })

@@ -136,7 +136,7 @@ impl<T> Store<T> {
     /// Let epoch-checked code run until the engine's epoch advances `delta`
     /// more times; then it traps with `Trap::Interrupt`.
     pub fn set_epoch_deadline(&mut self, delta: u64) {
-        let now = crate::libcalls::EPOCH.load(core::sync::atomic::Ordering::Relaxed);
+        let now = self.inner.engine.epoch();
         // SAFETY: as in `set_fuel`.
         unsafe { *self.inner.limits.epoch_deadline.get() = now.saturating_add(delta) };
     }

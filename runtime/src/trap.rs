@@ -102,3 +102,5 @@ impl fmt::Display for Trap {
         f.write_str(self.message())
     }
 }
+
+impl core::error::Error for Trap {}

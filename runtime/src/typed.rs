@@ -179,7 +179,7 @@ impl Instance {
     ) -> Result<TypedFunc<P, R>, Error> {
         let f = self
             .get_func(&mut store, name)
-            .ok_or(Error::TypeMismatch("no such exported function"))?;
+            .ok_or_else(|| Error::UnknownExport(name.into()))?;
         f.typed(&store)
     }
 }

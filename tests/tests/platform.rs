@@ -5,7 +5,7 @@
 //! on the host.
 
 use basalt::{Engine, Error, Linker, Module, Store};
-use basalt_platform::{MapError, Platform, Protection, StackBounds};
+use basalt_platform::{DeviceError, MapError, Platform, Protection, StackBounds};
 
 /// A board that answers `has_mmu` as told and whose mapping calls all fail
 /// with `Unsupported` (or panic, for a board without an MMU, where the
@@ -53,8 +53,8 @@ impl Platform for Board {
     fn tick_hz(&self) -> u64 {
         1
     }
-    fn start_epoch_timer(&self, _: u64) -> Result<(), MapError> {
-        Err(MapError::Unsupported)
+    fn start_epoch_timer(&self, _: u64) -> Result<(), DeviceError> {
+        Err(DeviceError::Unsupported)
     }
 }
 

@@ -4,6 +4,7 @@
 use super::control::user_trap;
 use super::FuncTranslator;
 use crate::error::CompileError;
+use basalt::index::{DefinedFuncIndex, FuncIndex, TypeIndex};
 use basalt::vm::VMOffsets;
 use basalt::Trap;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -14,37 +15,37 @@ use wasmparser::Operator as O;
 
 impl FuncTranslator<'_, '_> {
     /// The colocated callee for defined function `defined` (direct `bl`).
-    fn direct_callee(&mut self, defined: u32) -> FuncRef {
-        if let Some(&r) = self.func_refs.get(&defined) {
+    fn direct_callee(&mut self, defined: DefinedFuncIndex) -> FuncRef {
+        if let Some(&r) = self.func_refs.get(&defined.as_u32()) {
             return r;
         }
-        let index = self.env.num_imported_funcs() + defined;
+        let index = self.env.offsets.func_index(defined);
         let sig = self.env.wasm_signature(self.env.func_type(index));
         let sig = self.b.import_signature(sig);
         let name = self
             .b
             .func
-            .declare_imported_user_function(UserExternalName::new(0, defined));
+            .declare_imported_user_function(UserExternalName::new(0, defined.as_u32()));
         let r = self.b.import_function(ir::ExtFuncData {
             name: ir::ExternalName::user(name),
             signature: sig,
             colocated: true,
             patchable: false,
         });
-        self.func_refs.insert(defined, r);
+        self.func_refs.insert(defined.as_u32(), r);
         r
     }
 
     /// The Wasm signature of type `type_index`, imported once per function.
-    fn wasm_sig(&mut self, type_index: u32) -> SigRef {
-        if let Some(&s) = self.wasm_sigs.get(&type_index) {
+    fn wasm_sig(&mut self, type_index: TypeIndex) -> SigRef {
+        if let Some(&s) = self.wasm_sigs.get(&type_index.as_u32()) {
             return s;
         }
         let sig = self
             .env
-            .wasm_signature(&self.env.module.meta.types[type_index as usize]);
+            .wasm_signature(&self.env.module.meta.types[type_index.index()]);
         let s = self.b.import_signature(sig);
-        self.wasm_sigs.insert(type_index, s);
+        self.wasm_sigs.insert(type_index.as_u32(), s);
         s
     }
 
@@ -61,11 +62,10 @@ impl FuncTranslator<'_, '_> {
         self.stack.extend(results);
     }
 
-    fn call(&mut self, index: u32) {
+    fn call(&mut self, index: FuncIndex) {
         let n = self.env.func_type(index).params.len();
-        let imported = self.env.num_imported_funcs();
-        if index >= imported {
-            let callee = self.direct_callee(index - imported);
+        if let Some(defined) = self.env.offsets.defined_func_index(index) {
+            let callee = self.direct_callee(defined);
             let args = self.call_args(self.vmctx, n);
             let call = self.b.ins().call(callee, &args);
             self.push_results(call);
@@ -86,7 +86,7 @@ impl FuncTranslator<'_, '_> {
             self.vmctx,
             at + VMOffsets::VMFUNCTION_IMPORT_VMCTX as i32,
         );
-        let sig = self.wasm_sig(self.env.module.func_types[index as usize]);
+        let sig = self.wasm_sig(self.env.module.func_types[index.index()]);
         let args = self.call_args(callee_vmctx, n);
         let call = self.b.ins().call_indirect(sig, code, &args);
         self.push_results(call);
@@ -134,7 +134,7 @@ impl FuncTranslator<'_, '_> {
                 .ins()
                 .load(I64, ref_flags, funcref, VMOffsets::VMFUNC_REF_VMCTX as i32);
         let n = self.env.module.meta.types[type_index as usize].params.len();
-        let sig = self.wasm_sig(type_index);
+        let sig = self.wasm_sig(TypeIndex::from_u32(type_index));
         let args = self.call_args(callee_vmctx, n);
         let call = self.b.ins().call_indirect(sig, code, &args);
         self.push_results(call);
@@ -143,7 +143,7 @@ impl FuncTranslator<'_, '_> {
     /// Translate a call operator; false if `op` is not one.
     pub(crate) fn call_op(&mut self, op: &O<'_>, _offset: u64) -> Result<bool, CompileError> {
         match op {
-            O::Call { function_index } => self.call(*function_index),
+            O::Call { function_index } => self.call(FuncIndex::from_u32(*function_index)),
             O::CallIndirect {
                 type_index,
                 table_index,

@@ -13,6 +13,7 @@
 use super::FuncTranslator;
 use crate::error::CompileError;
 use basalt::artifact::BoundsChecks;
+use basalt::index::{DefinedMemoryIndex, MemoryIndex};
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, TrapCode, Type, Value};
@@ -30,13 +31,18 @@ impl FuncTranslator<'_, '_> {
     /// Address of memory 0's `VMMemoryDefinition`, as (base, offset).
     fn memory_definition(&mut self) -> (Value, i32) {
         if self.env.memory_imported() {
-            let at = self.env.offsets.vmmemory_import(0) + VMOffsets::VMMEMORY_IMPORT_FROM;
+            let memory = MemoryIndex::from_u32(0);
+            let at = self.env.offsets.vmmemory_import(memory) + VMOffsets::VMMEMORY_IMPORT_FROM;
             // Which definition an import points at never changes.
             let flags = MemFlagsData::trusted().with_readonly().with_can_move();
             let def = self.b.ins().load(I64, flags, self.vmctx, at as i32);
             (def, 0)
         } else {
-            (self.vmctx, self.env.offsets.vmmemory_definition(0) as i32)
+            let defined = DefinedMemoryIndex::from_u32(0);
+            (
+                self.vmctx,
+                self.env.offsets.vmmemory_definition(defined) as i32,
+            )
         }
     }
 

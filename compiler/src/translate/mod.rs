@@ -16,6 +16,7 @@ mod table;
 
 use crate::env::ModuleEnv;
 use crate::error::{unsupported, CompileError};
+use basalt::index::{DefinedFuncIndex, GlobalIndex};
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::{
     self, types, AliasRegion, AliasRegionData, BlockArg, FuncRef, InstBuilder, MemFlagsData,
@@ -31,13 +32,13 @@ pub(crate) use control::Frame;
 /// own functions) into a Cranelift function named `user(0, defined)`.
 pub fn translate_function(
     env: &ModuleEnv<'_>,
-    defined: u32,
+    defined: DefinedFuncIndex,
     body: &FunctionBody<'_>,
     fctx: &mut FunctionBuilderContext,
 ) -> Result<ir::Function, CompileError> {
-    let ty = env.func_type(env.num_imported_funcs() + defined);
+    let ty = env.func_type(env.offsets.func_index(defined));
     let sig = env.wasm_signature(ty);
-    let mut func = ir::Function::with_name_signature(UserFuncName::user(0, defined), sig);
+    let mut func = ir::Function::with_name_signature(UserFuncName::user(0, defined.as_u32()), sig);
     let vmctx_gv = func.create_global_value(ir::GlobalValueData::VMContext);
     let trusted = func.dfg.mem_flags.insert_unchecked(MemFlagsData::trusted());
     let limits = func.create_global_value(ir::GlobalValueData::Load {
@@ -202,7 +203,7 @@ impl FuncTranslator<'_, '_> {
         let callee = self
             .b
             .ins()
-            .load(types::I64, flags, builtins, f.index() as i32 * 8);
+            .load(types::I64, flags, builtins, f.offset() as i32);
         let mut all = Vec::with_capacity(args.len() + 1);
         all.push(self.vmctx);
         all.extend_from_slice(args);
@@ -213,15 +214,15 @@ impl FuncTranslator<'_, '_> {
     /// Where global `index` lives: a defined global inline in the context,
     /// an imported one behind the pointer its `VMGlobalImport` holds.
     fn global_address(&mut self, index: u32) -> (Value, i32) {
-        let imported = self.env.num_imported_globals();
-        if index < imported {
+        let index = GlobalIndex::from_u32(index);
+        if let Some(defined) = self.env.offsets.defined_global_index(index) {
+            let at = self.env.offsets.vmglobal_definition(defined);
+            (self.vmctx, at as i32)
+        } else {
             let at = self.env.offsets.vmglobal_import(index) + VMOffsets::VMGLOBAL_IMPORT_FROM;
             let flags = MemFlagsData::trusted().with_readonly().with_can_move();
             let ptr = self.b.ins().load(types::I64, flags, self.vmctx, at as i32);
             (ptr, 0)
-        } else {
-            let at = self.env.offsets.vmglobal_definition(index - imported);
-            (self.vmctx, at as i32)
         }
     }
 
@@ -272,7 +273,11 @@ impl FuncTranslator<'_, '_> {
                 self.b.def_var(self.locals[*local_index as usize], v);
             }
             Operator::GlobalGet { global_index } => {
-                let ty = self.env.clif_type(self.env.global_type(*global_index).ty);
+                let ty = self.env.clif_type(
+                    self.env
+                        .global_type(GlobalIndex::from_u32(*global_index))
+                        .ty,
+                );
                 let (base, off) = self.global_address(*global_index);
                 let v = self.b.ins().load(ty, MemFlagsData::trusted(), base, off);
                 self.push(v);

@@ -7,6 +7,7 @@
 use super::control::user_trap;
 use super::FuncTranslator;
 use crate::error::{unsupported, CompileError};
+use basalt::index::{FuncIndex, TableIndex};
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use basalt::Trap;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -16,16 +17,16 @@ use wasmparser::Operator as O;
 impl FuncTranslator<'_, '_> {
     /// Address of table `table`'s `VMTableDefinition`, as (base, offset).
     fn table_definition(&mut self, table: u32) -> (Value, i32) {
-        let imported = self.env.num_imported_tables();
-        if table < imported {
+        let table = TableIndex::from_u32(table);
+        if let Some(defined) = self.env.offsets.defined_table_index(table) {
+            let at = self.env.offsets.vmtable_definition(defined);
+            (self.vmctx, at as i32)
+        } else {
             let at = self.env.offsets.vmtable_import(table) + VMOffsets::VMTABLE_IMPORT_FROM;
             // Which definition an import points at never changes.
             let flags = MemFlagsData::trusted().with_readonly().with_can_move();
             let def = self.b.ins().load(I64, flags, self.vmctx, at as i32);
             (def, 0)
-        } else {
-            let at = self.env.offsets.vmtable_definition(table - imported);
-            (self.vmctx, at as i32)
         }
     }
 
@@ -152,7 +153,8 @@ impl FuncTranslator<'_, '_> {
                 self.push(v);
             }
             O::RefFunc { function_index } => {
-                let Some(slot) = self.env.func_ref_slot(*function_index) else {
+                let Some(slot) = self.env.func_ref_slot(FuncIndex::from_u32(*function_index))
+                else {
                     return unsupported("ref.func of an undeclared function", offset);
                 };
                 let at = self.env.offsets.vmfunc_ref(slot);

@@ -113,3 +113,5 @@ impl fmt::Display for ArtifactError {
         }
     }
 }
+
+impl core::error::Error for ArtifactError {}

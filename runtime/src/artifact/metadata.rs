@@ -1,6 +1,7 @@
 //! Module metadata stored in an artifact (postcard-encoded).
 
 use super::ArtifactError;
+use crate::index::{DefinedFuncIndex, FuncIndex, GlobalIndex, MemoryIndex, TableIndex, TypeIndex};
 use crate::trap::Trap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -62,11 +63,11 @@ pub enum ConstExpr {
     /// `f64.const` (bits).
     F64(u64),
     /// `global.get` of an (imported) global.
-    GlobalGet(u32),
+    GlobalGet(GlobalIndex),
     /// `ref.null` of a reference type.
     RefNull,
     /// `ref.func` of a function index.
-    RefFunc(u32),
+    RefFunc(FuncIndex),
     /// `v128.const` (the 16 bytes as a little-endian integer).
     V128(u128),
 }
@@ -75,7 +76,7 @@ pub enum ConstExpr {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FuncInfo {
     /// Index into `Metadata::types`.
-    pub type_index: u32,
+    pub type_index: TypeIndex,
     /// Body: offset and length in the code section.
     pub body: (u32, u32),
     /// Array-call trampoline offset; present for every escaping function
@@ -107,7 +108,7 @@ pub struct GlobalType {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImportKind {
     /// A function of this type index.
-    Func(u32),
+    Func(TypeIndex),
     /// A table.
     Table(TablePlan),
     /// A memory.
@@ -135,7 +136,7 @@ pub enum ElemMode {
     /// Copied into a table at instantiation, then dropped.
     Active {
         /// Table index.
-        table: u32,
+        table: TableIndex,
         /// Offset expression.
         offset: ConstExpr,
     },
@@ -161,13 +162,13 @@ pub struct ElemSegment {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExportKind {
     /// Function index.
-    Func(u32),
+    Func(FuncIndex),
     /// Table index.
-    Table(u32),
+    Table(TableIndex),
     /// Memory index.
-    Memory(u32),
+    Memory(MemoryIndex),
     /// Global index.
-    Global(u32),
+    Global(GlobalIndex),
 }
 
 /// A named export.
@@ -205,7 +206,7 @@ pub struct GlobalPlan {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataSegment {
     /// Target memory and offset expression, for an active segment.
-    pub active: Option<(u32, ConstExpr)>,
+    pub active: Option<(MemoryIndex, ConstExpr)>,
     /// Contents.
     #[serde(deserialize_with = "super::fallible::vec")]
     pub bytes: Vec<u8>,
@@ -237,11 +238,11 @@ pub struct Metadata {
     pub funcs: Vec<FuncInfo>,
     /// Function index of each `VMFuncRef` slot in the `VMContext`.
     #[serde(deserialize_with = "super::fallible::vec")]
-    pub func_refs: Vec<u32>,
+    pub func_refs: Vec<FuncIndex>,
     /// Wasm-to-host trampolines: (type index, code offset), one per type of
     /// an imported function.
     #[serde(deserialize_with = "super::fallible::vec")]
-    pub host_trampolines: Vec<(u32, u32)>,
+    pub host_trampolines: Vec<(TypeIndex, u32)>,
     /// Exports.
     #[serde(deserialize_with = "super::fallible::vec")]
     pub exports: Vec<Export>,
@@ -261,7 +262,7 @@ pub struct Metadata {
     #[serde(deserialize_with = "super::fallible::vec")]
     pub data: Vec<DataSegment>,
     /// Start function.
-    pub start: Option<u32>,
+    pub start: Option<FuncIndex>,
     /// Trap sites sorted by offset.
     #[serde(deserialize_with = "super::fallible::vec")]
     pub traps: Vec<TrapSite>,
@@ -269,7 +270,7 @@ pub struct Metadata {
     /// sorted by index, for backtraces and profiles; empty when the module
     /// has none or the compiler was told `--strip-names`.
     #[serde(deserialize_with = "super::fallible::vec")]
-    pub func_names: Vec<(u32, String)>,
+    pub func_names: Vec<(FuncIndex, String)>,
     /// Where each run of machine code came from in the original module:
     /// `(code offset, Wasm byte offset)` sorted by code offset; an entry
     /// holds until the next one. Backtraces report the Wasm offset.
@@ -317,59 +318,53 @@ impl Metadata {
         })
     }
 
+    /// The defined function `index` names, or `None` for an import (as
+    /// [`VMOffsets::defined_func_index`](crate::vm::VMOffsets::defined_func_index),
+    /// which hot paths use: this one counts the imports).
+    pub fn defined_func_index(&self, index: FuncIndex) -> Option<DefinedFuncIndex> {
+        self.offsets().defined_func_index(index)
+    }
+
+    /// The function-space index of defined function `index` (counts the
+    /// imports, as [`Metadata::defined_func_index`]).
+    pub fn func_index(&self, index: DefinedFuncIndex) -> FuncIndex {
+        self.offsets().func_index(index)
+    }
+
     /// Type index of function `index` (imported or defined).
-    pub fn func_type_index(&self, index: u32) -> Option<u32> {
-        let imported = self.num_imported_funcs();
-        if (index as usize) < imported {
-            self.imports
-                .iter()
-                .filter_map(|i| match i.kind {
-                    ImportKind::Func(t) => Some(t),
-                    _ => None,
-                })
-                .nth(index as usize)
-        } else {
-            self.funcs
-                .get(index as usize - imported)
-                .map(|f| f.type_index)
-        }
+    pub fn func_type_index(&self, index: FuncIndex) -> Option<TypeIndex> {
+        let mut imported = self.imports.iter().filter_map(|i| match i.kind {
+            ImportKind::Func(t) => Some(t),
+            _ => None,
+        });
+        nth_or_defined(&mut imported, index.index(), |d| {
+            self.funcs.get(d).map(|f| f.type_index)
+        })
     }
 
     /// Element type of table `index` (imported or defined).
-    pub fn table_elem(&self, index: u32) -> Option<ValType> {
+    pub fn table_elem(&self, index: TableIndex) -> Option<ValType> {
         let mut imported = self.imports.iter().filter_map(|i| match i.kind {
             ImportKind::Table(t) => Some(t.elem),
             _ => None,
         });
-        let mut count = 0;
-        for elem in imported.by_ref() {
-            if count == index as usize {
-                return Some(elem);
-            }
-            count += 1;
-        }
-        self.tables.get(index as usize - count).map(|t| t.elem)
+        nth_or_defined(&mut imported, index.index(), |d| {
+            self.tables.get(d).map(|t| t.elem)
+        })
     }
 
     /// Type of global `index` (imported or defined).
-    pub fn global_type(&self, index: u32) -> Option<GlobalType> {
-        let imported = self.imports.iter().filter_map(|i| match i.kind {
+    pub fn global_type(&self, index: GlobalIndex) -> Option<GlobalType> {
+        let mut imported = self.imports.iter().filter_map(|i| match i.kind {
             ImportKind::Global(g) => Some(g),
             _ => None,
         });
-        let mut count = 0;
-        for g in imported {
-            if count == index as usize {
-                return Some(g);
-            }
-            count += 1;
-        }
-        self.globals
-            .get(index as usize - count)
-            .map(|g| GlobalType {
+        nth_or_defined(&mut imported, index.index(), |d| {
+            self.globals.get(d).map(|g| GlobalType {
                 ty: g.ty,
                 mutable: g.mutable,
             })
+        })
     }
 
     /// Check what the loader relies on, so a forged artifact cannot make it
@@ -406,7 +401,7 @@ impl Metadata {
     fn validate_code_refs(&self, code_len: usize, s: &IndexSpaces) -> Result<(), ArtifactError> {
         let in_code = |off: u32, len: u32| (off as usize).saturating_add(len as usize) <= code_len;
         for f in &self.funcs {
-            if f.type_index as usize >= self.types.len() {
+            if f.type_index.index() >= self.types.len() {
                 return bad("function type index out of range");
             }
             if !in_code(f.body.0, f.body.1) || f.array_call.is_some_and(|t| !in_code(t, 4)) {
@@ -418,7 +413,7 @@ impl Metadata {
             return bad("func_refs unsorted or duplicated");
         }
         for &f in &self.func_refs {
-            if f as usize >= s.num_funcs(self) {
+            if f.index() >= s.num_funcs(self) {
                 return bad("func_ref of a missing function");
             }
             if s.defined_func(self, f)
@@ -428,15 +423,15 @@ impl Metadata {
             }
         }
         for &(t, off) in &self.host_trampolines {
-            if t as usize >= self.types.len() || !in_code(off, 4) {
+            if t.index() >= self.types.len() || !in_code(off, 4) {
                 return bad("host trampoline out of range");
             }
         }
         let mut has_trampoline = alloc::vec![false; self.types.len()];
         for &(t, _) in &self.host_trampolines {
-            has_trampoline[t as usize] = true;
+            has_trampoline[t.index()] = true;
         }
-        if s.func_types.iter().any(|&t| !has_trampoline[t as usize]) {
+        if s.func_types.iter().any(|&t| !has_trampoline[t.index()]) {
             return bad("imported function type without a host trampoline");
         }
         Ok(())
@@ -446,9 +441,9 @@ impl Metadata {
         for e in &self.exports {
             let ok = match e.kind {
                 ExportKind::Func(i) => s.escapes(self, i),
-                ExportKind::Table(i) => (i as usize) < s.num_tables(self),
-                ExportKind::Memory(i) => (i as usize) < s.num_memories(self),
-                ExportKind::Global(i) => (i as usize) < s.num_globals(self),
+                ExportKind::Table(i) => i.index() < s.num_tables(self),
+                ExportKind::Memory(i) => i.index() < s.num_memories(self),
+                ExportKind::Global(i) => i.index() < s.num_globals(self),
             };
             if !ok {
                 return bad("export index out of range");
@@ -479,7 +474,7 @@ impl Metadata {
         }
         for d in &self.data {
             if let Some((m, off)) = &d.active {
-                if *m as usize >= s.num_memories(self) || !s.expr_is(self, off, ValType::I32) {
+                if m.index() >= s.num_memories(self) || !s.expr_is(self, off, ValType::I32) {
                     return bad("data segment out of range");
                 }
             }
@@ -504,12 +499,12 @@ impl Metadata {
 
     fn validate_start(&self, s: &IndexSpaces) -> Result<(), ArtifactError> {
         let Some(f) = self.start else { return Ok(()) };
-        let type_index = match s.func_types.get(f as usize) {
+        let type_index = match s.func_types.get(f.index()) {
             Some(&t) => Some(t),
             None => s.defined_func(self, f).map(|d| d.type_index),
         };
         let takes_nothing = type_index
-            .and_then(|t| self.types.get(t as usize))
+            .and_then(|t| self.types.get(t.index()))
             .is_some_and(|t| t.params.is_empty() && t.results.is_empty());
         if !takes_nothing {
             return bad("start function must take and return nothing");
@@ -541,7 +536,7 @@ impl Metadata {
             || self
                 .func_names
                 .iter()
-                .any(|n| n.0 as usize >= s.num_funcs(self))
+                .any(|n| n.0.index() >= s.num_funcs(self))
         {
             return bad("function names unsorted or out of range");
         }
@@ -564,17 +559,17 @@ impl Metadata {
 
     /// The defined function whose body holds code offset `offset`, as its
     /// position in `funcs` (bodies are laid out in order).
-    pub fn defined_func_at(&self, offset: u32) -> Option<usize> {
+    pub fn defined_func_at(&self, offset: u32) -> Option<DefinedFuncIndex> {
         let i = self
             .funcs
             .partition_point(|f| f.body.0 <= offset)
             .checked_sub(1)?;
         let (start, len) = self.funcs[i].body;
-        (offset - start < len).then_some(i)
+        (offset - start < len).then_some(DefinedFuncIndex::from_u32(i as u32))
     }
 
     /// The name-section name of function `index`, if kept.
-    pub fn func_name(&self, index: u32) -> Option<&str> {
+    pub fn func_name(&self, index: FuncIndex) -> Option<&str> {
         let i = self.func_names.binary_search_by_key(&index, |n| n.0).ok()?;
         Some(&self.func_names[i].1)
     }
@@ -598,6 +593,23 @@ impl Metadata {
     }
 }
 
+/// Entry `index` of an index space: the `index`th import, or else the
+/// defined entry at the rest (`defined` gets `index - imports`).
+fn nth_or_defined<T>(
+    imported: &mut impl Iterator<Item = T>,
+    index: usize,
+    defined: impl FnOnce(usize) -> Option<T>,
+) -> Option<T> {
+    let mut count = 0;
+    for item in imported {
+        if count == index {
+            return Some(item);
+        }
+        count += 1;
+    }
+    defined(index - count)
+}
+
 fn bad(what: &'static str) -> Result<(), ArtifactError> {
     Err(ArtifactError::Inconsistent(what))
 }
@@ -611,7 +623,7 @@ fn is_ref(ty: ValType) -> bool {
 /// imports so [`Metadata::validate`] looks each index up in constant time.
 struct IndexSpaces {
     /// Type index of each imported function.
-    func_types: Vec<u32>,
+    func_types: Vec<TypeIndex>,
     /// Element type of each imported table.
     table_elems: Vec<ValType>,
     /// Type of each imported global.
@@ -630,7 +642,7 @@ impl IndexSpaces {
         };
         for i in &meta.imports {
             match i.kind {
-                ImportKind::Func(t) if t as usize >= meta.types.len() => {
+                ImportKind::Func(t) if t.index() >= meta.types.len() => {
                     bad("imported function type out of range")?
                 }
                 ImportKind::Func(t) => s.func_types.push(t),
@@ -659,23 +671,24 @@ impl IndexSpaces {
     }
 
     /// The defined function `index` names, if it names one.
-    fn defined_func<'m>(&self, meta: &'m Metadata, index: u32) -> Option<&'m FuncInfo> {
-        (index as usize)
+    fn defined_func<'m>(&self, meta: &'m Metadata, index: FuncIndex) -> Option<&'m FuncInfo> {
+        index
+            .index()
             .checked_sub(self.func_types.len())
             .and_then(|i| meta.funcs.get(i))
     }
 
     /// Whether function `index` has a `VMFuncRef` slot (may be referenced).
-    fn escapes(&self, meta: &Metadata, index: u32) -> bool {
+    fn escapes(&self, meta: &Metadata, index: FuncIndex) -> bool {
         meta.func_refs.binary_search(&index).is_ok()
     }
 
-    fn table_elem(&self, meta: &Metadata, index: u32) -> Option<ValType> {
-        match self.table_elems.get(index as usize) {
+    fn table_elem(&self, meta: &Metadata, index: TableIndex) -> Option<ValType> {
+        match self.table_elems.get(index.index()) {
             Some(&e) => Some(e),
             None => meta
                 .tables
-                .get(index as usize - self.table_elems.len())
+                .get(index.index() - self.table_elems.len())
                 .map(|t| t.elem),
         }
     }
@@ -690,7 +703,7 @@ impl IndexSpaces {
             ConstExpr::F32(_) => ValType::F32,
             ConstExpr::F64(_) => ValType::F64,
             ConstExpr::V128(_) => ValType::V128,
-            ConstExpr::GlobalGet(g) => self.globals.get(g as usize)?.ty,
+            ConstExpr::GlobalGet(g) => self.globals.get(g.index())?.ty,
             ConstExpr::RefFunc(f) if self.escapes(meta, f) => ValType::FuncRef,
             ConstExpr::RefFunc(_) | ConstExpr::RefNull => return None,
         })

@@ -108,6 +108,7 @@ pub fn layout_mismatches() -> impl Iterator<Item = &'static LayoutFact> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::*;
 
     #[test]
     fn every_struct_matches_vmoffsets() {
@@ -129,21 +130,77 @@ mod tests {
             defined_globals: 2,
             escaped_funcs: 2,
         });
-        assert_eq!(o.vmfunction_import(0), 72);
-        assert_eq!(o.vmfunction_import(1), 104);
-        assert_eq!(o.vmtable_import(0), 136);
-        assert_eq!(o.vmmemory_import(0), 152);
-        assert_eq!(o.vmglobal_import(0), 176);
-        assert_eq!(o.vmtable_definition(0), 200);
-        assert_eq!(o.vmmemory_pointer(0), 216);
-        assert_eq!(o.vmmemory_definition(0), 224);
+        assert_eq!(o.vmfunction_import(FuncIndex::from_u32(0)), 72);
+        assert_eq!(o.vmfunction_import(FuncIndex::from_u32(1)), 104);
+        assert_eq!(o.vmtable_import(TableIndex::from_u32(0)), 136);
+        assert_eq!(o.vmmemory_import(MemoryIndex::from_u32(0)), 152);
+        assert_eq!(o.vmglobal_import(GlobalIndex::from_u32(0)), 176);
+        assert_eq!(o.vmtable_definition(DefinedTableIndex::from_u32(0)), 200);
+        assert_eq!(o.vmmemory_pointer(DefinedMemoryIndex::from_u32(0)), 216);
+        assert_eq!(o.vmmemory_definition(DefinedMemoryIndex::from_u32(0)), 224);
         // 240 is already 16-aligned.
-        assert_eq!(o.vmglobal_definition(0), 240);
-        assert_eq!(o.vmglobal_definition(1), 256);
+        assert_eq!(o.vmglobal_definition(DefinedGlobalIndex::from_u32(0)), 240);
+        assert_eq!(o.vmglobal_definition(DefinedGlobalIndex::from_u32(1)), 256);
         assert_eq!(o.vmfunc_ref(0), 272);
         assert_eq!(o.vmfunc_ref(1), 312);
         assert_eq!(o.size(), 352);
         assert_eq!(o.size() % 16, 0);
+    }
+
+    #[test]
+    fn index_spaces_convert_at_the_import_count() {
+        let o = VMOffsets::new(VMOffsetsCounts {
+            imported_functions: 2,
+            imported_tables: 1,
+            imported_memories: 0,
+            imported_globals: 3,
+            ..Default::default()
+        });
+        // Imports have no defined index; the first defined one is 0.
+        assert_eq!(o.defined_func_index(FuncIndex::from_u32(1)), None);
+        let d = o.defined_func_index(FuncIndex::from_u32(2));
+        assert_eq!(d, Some(DefinedFuncIndex::from_u32(0)));
+        assert_eq!(o.func_index(DefinedFuncIndex::from_u32(5)).as_u32(), 7);
+        assert_eq!(o.defined_table_index(TableIndex::from_u32(0)), None);
+        assert_eq!(
+            o.defined_table_index(TableIndex::from_u32(1)),
+            Some(DefinedTableIndex::from_u32(0))
+        );
+        assert_eq!(
+            o.defined_memory_index(MemoryIndex::from_u32(0)),
+            Some(DefinedMemoryIndex::from_u32(0))
+        );
+        assert_eq!(o.defined_global_index(GlobalIndex::from_u32(2)), None);
+        assert_eq!(o.global_index(DefinedGlobalIndex::from_u32(1)).as_u32(), 4);
+        // Round trips.
+        for i in 0..10 {
+            let f = FuncIndex::from_u32(i);
+            if let Some(d) = o.defined_func_index(f) {
+                assert_eq!(o.func_index(d), f);
+            }
+            let g = GlobalIndex::from_u32(i);
+            if let Some(d) = o.defined_global_index(g) {
+                assert_eq!(o.global_index(d), g);
+            }
+        }
+    }
+
+    #[test]
+    fn typed_indices_encode_as_bare_numbers() {
+        let mut typed = [0u8; 8];
+        let mut raw = [0u8; 8];
+        let a = postcard::to_slice(
+            &(FuncIndex::from_u32(300), TypeIndex::from_u32(7)),
+            &mut typed,
+        )
+        .unwrap()
+        .to_vec();
+        let b = postcard::to_slice(&(300u32, 7u32), &mut raw)
+            .unwrap()
+            .to_vec();
+        assert_eq!(a, b);
+        let back: (FuncIndex, TypeIndex) = postcard::from_bytes(&b).unwrap();
+        assert_eq!(back, (FuncIndex::from_u32(300), TypeIndex::from_u32(7)));
     }
 
     #[test]
@@ -153,9 +210,12 @@ mod tests {
             defined_globals: 1,
             ..Default::default()
         });
-        assert_eq!(o.vmglobal_import(0), 72);
-        assert_eq!(o.vmglobal_definition(0), 80);
-        assert_eq!(o.vmglobal_definition(0) % 16, 0);
+        assert_eq!(o.vmglobal_import(GlobalIndex::from_u32(0)), 72);
+        assert_eq!(o.vmglobal_definition(DefinedGlobalIndex::from_u32(0)), 80);
+        assert_eq!(
+            o.vmglobal_definition(DefinedGlobalIndex::from_u32(0)) % 16,
+            0
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod layout;
 mod offsets;
 mod structs;
 
+pub(crate) use builtins::foreach_builtin_function;
 pub use builtins::{BuiltinFunction, BuiltinType, VMBuiltinFunctionsArray};
 pub use layout::{layout_mismatches, LayoutFact, LAYOUT_FACTS};
 pub use offsets::{VMOffsets, VMOffsetsCounts, VMCONTEXT_MAGIC, VMHOST_FUNC_MAGIC};

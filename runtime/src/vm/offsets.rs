@@ -9,6 +9,30 @@
 //!                                        owned memories, (align 16) defined globals, func_refs
 //! ```
 
+use crate::index::{
+    DefinedFuncIndex, DefinedGlobalIndex, DefinedMemoryIndex, DefinedTableIndex, FuncIndex,
+    GlobalIndex, MemoryIndex, TableIndex,
+};
+
+/// The two conversions between an index space (imports first) and its
+/// defined part, for each kind of entity: the one place `- imported` is
+/// written.
+macro_rules! index_conversions {
+    ($($to_defined:ident / $to_space:ident: $space:ident / $defined:ident, $imported:ident;)*) => {$(
+        #[doc = concat!("The `", stringify!($defined), "` a `", stringify!($space), "` names, or `None` for an import.")]
+        pub const fn $to_defined(&self, i: $space) -> Option<$defined> {
+            match i.as_u32().checked_sub(self.counts.$imported) {
+                Some(d) => Some($defined::from_u32(d)),
+                None => None,
+            }
+        }
+        #[doc = concat!("The `", stringify!($space), "` of a `", stringify!($defined), "`.")]
+        pub const fn $to_space(&self, i: $defined) -> $space {
+            $space::from_u32(self.counts.$imported + i.as_u32())
+        }
+    )*};
+}
+
 /// `"core"` little-endian: the first word of every `VMContext`.
 pub const VMCONTEXT_MAGIC: u32 = u32::from_le_bytes(*b"core");
 
@@ -133,20 +157,26 @@ impl VMOffsets {
     pub const VMRUNTIME_LIMITS_LAST_WASM_EXIT_FP: u32 = 3 * PTR;
     /// `VMRuntimeLimits::last_wasm_exit_pc`.
     pub const VMRUNTIME_LIMITS_LAST_WASM_EXIT_PC: u32 = 4 * PTR;
-    /// `VMRuntimeLimits::last_wasm_entry_sp`.
+    /// `VMRuntimeLimits::last_wasm_entry_sp`. Reserved (seed layout): the
+    /// backtrace walk finds each activation's entry frame from the SP
+    /// `basalt_enter` saves in its jump buffer, so nothing writes this.
     pub const VMRUNTIME_LIMITS_LAST_WASM_ENTRY_SP: u32 = 5 * PTR;
 
     /// `VMContext` magic.
     pub const VMCTX_MAGIC: u32 = 0;
     /// `VMContext` pointer to the store's `VMRuntimeLimits`.
     pub const VMCTX_RUNTIME_LIMITS: u32 = PTR;
-    /// `VMContext` callee slot.
+    /// `VMContext` callee slot. Reserved (seed layout): host functions
+    /// have their own context (`VMHOST_FUNC_*`), so it stays zero.
     pub const VMCTX_CALLEE: u32 = 2 * PTR;
     /// `VMContext` pointer to the engine's epoch counter.
     pub const VMCTX_EPOCH_PTR: u32 = 3 * PTR;
-    /// `VMContext` externref activations table.
+    /// `VMContext` externref activations table. Reserved (seed layout):
+    /// externrefs are store-owned handles without a GC, so it stays zero.
     pub const VMCTX_EXTERNREF_ACTIVATIONS_TABLE: u32 = 4 * PTR;
-    /// `VMContext` store (fat pointer, two words).
+    /// `VMContext` store (fat pointer, two words). Reserved (seed layout):
+    /// libcalls reach their instance's state (and through it the store)
+    /// from the header in front of the context, so it stays zero.
     pub const VMCTX_STORE: u32 = 5 * PTR;
     /// `VMContext` pointer to the `VMBuiltinFunctionsArray`.
     pub const VMCTX_BUILTIN_FUNCTIONS: u32 = 7 * PTR;
@@ -211,40 +241,47 @@ impl VMOffsets {
         self.imported_functions
     }
     /// `VMFunctionImport` of imported function `i`.
-    pub const fn vmfunction_import(&self, i: u32) -> u32 {
-        self.imported_functions + i * Self::SIZE_OF_VMFUNCTION_IMPORT
+    pub const fn vmfunction_import(&self, i: FuncIndex) -> u32 {
+        self.imported_functions + i.as_u32() * Self::SIZE_OF_VMFUNCTION_IMPORT
     }
     /// `VMTableImport` of imported table `i`.
-    pub const fn vmtable_import(&self, i: u32) -> u32 {
-        self.imported_tables + i * Self::SIZE_OF_VMTABLE_IMPORT
+    pub const fn vmtable_import(&self, i: TableIndex) -> u32 {
+        self.imported_tables + i.as_u32() * Self::SIZE_OF_VMTABLE_IMPORT
     }
     /// `VMMemoryImport` of imported memory `i`.
-    pub const fn vmmemory_import(&self, i: u32) -> u32 {
-        self.imported_memories + i * Self::SIZE_OF_VMMEMORY_IMPORT
+    pub const fn vmmemory_import(&self, i: MemoryIndex) -> u32 {
+        self.imported_memories + i.as_u32() * Self::SIZE_OF_VMMEMORY_IMPORT
     }
     /// `VMGlobalImport` of imported global `i`.
-    pub const fn vmglobal_import(&self, i: u32) -> u32 {
-        self.imported_globals + i * Self::SIZE_OF_VMGLOBAL_IMPORT
+    pub const fn vmglobal_import(&self, i: GlobalIndex) -> u32 {
+        self.imported_globals + i.as_u32() * Self::SIZE_OF_VMGLOBAL_IMPORT
     }
     /// `VMTableDefinition` of defined table `i`.
-    pub const fn vmtable_definition(&self, i: u32) -> u32 {
-        self.defined_tables + i * Self::SIZE_OF_VMTABLE_DEFINITION
+    pub const fn vmtable_definition(&self, i: DefinedTableIndex) -> u32 {
+        self.defined_tables + i.as_u32() * Self::SIZE_OF_VMTABLE_DEFINITION
     }
     /// Pointer to the `VMMemoryDefinition` of defined memory `i`.
-    pub const fn vmmemory_pointer(&self, i: u32) -> u32 {
-        self.defined_memories + i * PTR
+    pub const fn vmmemory_pointer(&self, i: DefinedMemoryIndex) -> u32 {
+        self.defined_memories + i.as_u32() * PTR
     }
-    /// Inline `VMMemoryDefinition` of owned memory `i`.
-    pub const fn vmmemory_definition(&self, i: u32) -> u32 {
-        self.owned_memories + i * Self::SIZE_OF_VMMEMORY_DEFINITION
+    /// Inline `VMMemoryDefinition` of owned (defined) memory `i`.
+    pub const fn vmmemory_definition(&self, i: DefinedMemoryIndex) -> u32 {
+        self.owned_memories + i.as_u32() * Self::SIZE_OF_VMMEMORY_DEFINITION
     }
     /// `VMGlobalDefinition` of defined global `i`.
-    pub const fn vmglobal_definition(&self, i: u32) -> u32 {
-        self.defined_globals + i * Self::SIZE_OF_VMGLOBAL_DEFINITION
+    pub const fn vmglobal_definition(&self, i: DefinedGlobalIndex) -> u32 {
+        self.defined_globals + i.as_u32() * Self::SIZE_OF_VMGLOBAL_DEFINITION
     }
     /// `VMFuncRef` of escaped function `i`.
     pub const fn vmfunc_ref(&self, i: u32) -> u32 {
         self.func_refs + i * Self::SIZE_OF_VMFUNC_REF
+    }
+
+    index_conversions! {
+        defined_func_index / func_index: FuncIndex / DefinedFuncIndex, imported_functions;
+        defined_table_index / table_index: TableIndex / DefinedTableIndex, imported_tables;
+        defined_memory_index / memory_index: MemoryIndex / DefinedMemoryIndex, imported_memories;
+        defined_global_index / global_index: GlobalIndex / DefinedGlobalIndex, imported_globals;
     }
 
     /// Every fixed size, offset and magic above, by name: what compiled

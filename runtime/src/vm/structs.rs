@@ -139,7 +139,9 @@ pub struct VMFuncRef {
     pub vmctx: *mut VMOpaqueContext,
 }
 
-/// One argument or result slot of the array calling convention.
+/// One argument or result slot of the array calling convention. Kept for
+/// the seed layout only: the runtime passes [`ValRaw`] slots (same size
+/// and alignment, checked in `layout.rs`), as wasmtime 14 itself does.
 #[derive(Debug, Clone, Copy)]
 #[repr(C, align(16))]
 pub struct VMInvokeArgument([u8; 16]);
@@ -171,7 +173,8 @@ pub struct VMRuntimeLimits {
     pub last_wasm_exit_fp: UnsafeCell<usize>,
     /// Program counter of the last exit from Wasm to the host.
     pub last_wasm_exit_pc: UnsafeCell<usize>,
-    /// Stack pointer when the host last entered Wasm.
+    /// Stack pointer when the host last entered Wasm. Reserved: see
+    /// `VMOffsets::VMRUNTIME_LIMITS_LAST_WASM_ENTRY_SP`.
     pub last_wasm_entry_sp: UnsafeCell<usize>,
 }
 

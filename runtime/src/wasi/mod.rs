@@ -49,6 +49,7 @@ use crate::trap::Trap;
 use crate::val::Val;
 use alloc::vec::Vec;
 use basalt_platform::Platform;
+use core::sync::atomic::{AtomicU64, Ordering};
 use table::{Kind, FUNCTIONS};
 
 /// Import module name of WASI preview 1.
@@ -62,6 +63,8 @@ pub(crate) struct Env<'a> {
     platform: &'static dyn Platform,
     /// The store's epoch deadline, for waits inside host calls.
     epoch_deadline: u64,
+    /// The engine's epoch counter, compared with the deadline.
+    epoch: *const AtomicU64,
     /// The store's fuel counter (`VMRuntimeLimits::fuel_consumed`, counting
     /// up to 0) when the caller meters fuel: waits are charged to it.
     fuel: Option<*mut i64>,
@@ -97,7 +100,9 @@ impl Env<'_> {
             *consumed += cost as i64;
         }
         while clock(self) < deadline_ns {
-            if crate::Engine::epoch() >= self.epoch_deadline {
+            // SAFETY: the counter lives in the engine, which the calling
+            // store (suspended in this host call) keeps alive.
+            if unsafe { &*self.epoch }.load(Ordering::Relaxed) >= self.epoch_deadline {
                 return Err(Fail::Trap(Trap::Interrupt));
             }
             core::hint::spin_loop();
@@ -190,6 +195,7 @@ fn call(kind: &Kind, env: &mut Env<'_>, args: &Args<'_>) -> Outcome {
 /// The caller's WASI context and memory, side by side.
 fn env<'a, T>(caller: &'a mut Caller<'_, T>, get: fn(&mut T) -> &mut WasiCtx) -> Env<'a> {
     let platform = caller.as_context().engine.platform();
+    let epoch: *const AtomicU64 = &caller.as_context().engine.inner.epoch;
     let memory = caller.get_export("memory").and_then(Extern::into_memory);
     // The memory's bytes live in the store's arena and the context in the
     // store's data, so the two mutable borrows never overlap; the public
@@ -209,6 +215,7 @@ fn env<'a, T>(caller: &'a mut Caller<'_, T>, get: fn(&mut T) -> &mut WasiCtx) ->
         mem,
         platform,
         epoch_deadline,
+        epoch,
         fuel,
     }
 }

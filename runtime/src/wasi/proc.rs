@@ -6,7 +6,7 @@ use super::guest;
 use super::{Args, Env, Fail, Outcome};
 use crate::trap::Trap;
 use alloc::vec::Vec;
-use basalt_platform::MapError;
+use basalt_platform::DeviceError;
 
 /// `*_sizes_get(count, buf_size)`: entry count and bytes with NULs.
 fn list_sizes(list: &[Vec<u8>], mem: &mut [u8], a: &Args<'_>) -> Outcome {
@@ -95,7 +95,7 @@ pub fn clock_time_get(env: &mut Env<'_>, a: &Args<'_>) -> Outcome {
 pub fn random_get(env: &mut Env<'_>, a: &Args<'_>) -> Outcome {
     let buf = guest::bytes_mut(env.mem, a.u32(0), a.u32(1))?;
     env.platform.random(buf).map_err(|e| match e {
-        MapError::Unsupported => Errno::NOSYS,
+        DeviceError::Unsupported => Errno::NOSYS,
         _ => Errno::IO,
     })?;
     Ok(())
