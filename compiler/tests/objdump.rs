@@ -29,7 +29,7 @@ fn basalt(args: &[&std::ffi::OsStr]) -> Output {
         .expect("run basalt")
 }
 
-fn objdump(file: &PathBuf, extra: &[&str]) -> Output {
+fn objdump(file: &std::path::Path, extra: &[&str]) -> Output {
     let mut args: Vec<&std::ffi::OsStr> = vec!["objdump".as_ref(), file.as_os_str()];
     args.extend(extra.iter().map(std::ffi::OsStr::new));
     basalt(&args)
