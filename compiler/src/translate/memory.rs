@@ -70,11 +70,17 @@ impl FuncTranslator<'_, '_> {
     /// leave the reservation either, so Spectre hardening adds nothing.
     ///
     /// In explicit mode with Spectre hardening, the address (offset
-    /// included) also goes through `select_spectre_guard`: null when the
-    /// check fails. The branch to the trap may be mispredicted, but the
-    /// select's result is data-dependent on the comparison (and `csdb`
-    /// follows it), so a speculative access past the end reads near address
-    /// 0, not the attacker's chosen byte beyond the memory.
+    /// included) goes through `select_spectre_guard`, null when the check
+    /// fails, and the trap tests that result (`cbz`) rather than the
+    /// comparison: one compare feeds both, where a separate `trapnz` on the
+    /// comparison would repeat the compare and add a conditional branch
+    /// (Cranelift does not share flags between instructions). A checked
+    /// address is never null: `base` points into the store's arena and
+    /// `base + index + offset` stays below `base + 2^33`, which does not
+    /// wrap. The access is data-dependent on the select (and `csdb` follows
+    /// it), so even when the branch to the trap is mispredicted a
+    /// speculative access past the end reads near address 0, not the
+    /// attacker's chosen byte beyond the memory.
     pub(super) fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
         let index = self.pop();
         let index = self.b.ins().uextend(I64, index);
@@ -86,7 +92,9 @@ impl FuncTranslator<'_, '_> {
                 .iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
             let len = self.current_length();
             let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-            self.b.ins().trapnz(out, TrapCode::HEAP_OUT_OF_BOUNDS);
+            if !self.env.settings.spectre {
+                self.b.ins().trapnz(out, TrapCode::HEAP_OUT_OF_BOUNDS);
+            }
             oob = Some(out);
         }
         let (def, def_off) = self.memory_definition();
@@ -106,7 +114,9 @@ impl FuncTranslator<'_, '_> {
                     self.b.ins().iadd_imm_u(addr, arg.offset as i64)
                 };
                 let null = self.b.ins().iconst(I64, 0);
-                (self.b.ins().select_spectre_guard(oob, null, addr), 0)
+                let checked = self.b.ins().select_spectre_guard(oob, null, addr);
+                self.b.ins().trapz(checked, TrapCode::HEAP_OUT_OF_BOUNDS);
+                (checked, 0)
             }
             _ => match i32::try_from(arg.offset) {
                 Ok(off) => (addr, off),

@@ -43,17 +43,23 @@ impl FuncTranslator<'_, '_> {
 
     /// Address of element `index` of `table`, trapping with
     /// `TableOutOfBounds` unless `index < current_elements`. With Spectre
-    /// hardening the address also goes through `select_spectre_guard` (null
-    /// when the check fails, then `csdb`), so a mispredicted check cannot
-    /// read or write an element past the table on the speculative path;
-    /// `table.get`, `table.set` and `call_indirect` all come through here.
+    /// hardening the address goes through `select_spectre_guard` (null
+    /// when the check fails, then `csdb`) and the trap tests that result,
+    /// as for explicit memory checks (see `heap_address`): one compare, and
+    /// a mispredicted check cannot read or write an element past the table
+    /// on the speculative path. An element address is never null (the
+    /// elements live in the store's arena). `table.get`, `table.set` and
+    /// `call_indirect` all come through here.
     pub(crate) fn table_element_address(&mut self, table: u32, index: Value) -> Value {
         let size = self.table_size(table);
         let oob = self
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
-        self.b.ins().trapnz(oob, user_trap(Trap::TableOutOfBounds));
+        let trap = user_trap(Trap::TableOutOfBounds);
+        if !self.env.settings.spectre {
+            self.b.ins().trapnz(oob, trap);
+        }
         let (def, off) = self.table_definition(table);
         let base = self.b.ins().load(
             I64,
@@ -68,7 +74,9 @@ impl FuncTranslator<'_, '_> {
             return addr;
         }
         let null = self.b.ins().iconst(I64, 0);
-        self.b.ins().select_spectre_guard(oob, null, addr)
+        let checked = self.b.ins().select_spectre_guard(oob, null, addr);
+        self.b.ins().trapz(checked, trap);
+        checked
     }
 
     /// Call a failing table libcall and trap with `TableOutOfBounds` on failure.
