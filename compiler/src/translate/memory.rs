@@ -26,6 +26,36 @@ enum Ext {
     Unsigned,
 }
 
+/// Whether `op` is a scalar load or store (the accesses `memory_op` translates).
+pub(super) fn is_scalar_access(op: &O<'_>) -> bool {
+    matches!(
+        op,
+        O::I32Load { .. }
+            | O::I64Load { .. }
+            | O::F32Load { .. }
+            | O::F64Load { .. }
+            | O::I32Load8S { .. }
+            | O::I32Load8U { .. }
+            | O::I32Load16S { .. }
+            | O::I32Load16U { .. }
+            | O::I64Load8S { .. }
+            | O::I64Load8U { .. }
+            | O::I64Load16S { .. }
+            | O::I64Load16U { .. }
+            | O::I64Load32S { .. }
+            | O::I64Load32U { .. }
+            | O::I32Store { .. }
+            | O::I64Store { .. }
+            | O::F32Store { .. }
+            | O::F64Store { .. }
+            | O::I32Store8 { .. }
+            | O::I64Store8 { .. }
+            | O::I32Store16 { .. }
+            | O::I64Store16 { .. }
+            | O::I64Store32 { .. }
+    )
+}
+
 impl FuncTranslator<'_, '_> {
     /// Address of memory 0's `VMMemoryDefinition`, as (base, offset).
     fn memory_definition(&mut self) -> (Value, i32) {
@@ -40,8 +70,33 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
-    /// Current length in bytes; reloaded every time since `memory.grow`
-    /// (here or in another instance sharing the memory) changes it.
+    /// In explicit mode, load memory 0's length into a variable at entry
+    /// (for functions that loop over memory, see `loops_over_memory`).
+    /// Only a call can change it (`memory.grow` is a libcall, and another
+    /// instance sharing the memory runs only when called), so it is
+    /// reloaded after every call and otherwise stays in a register, also
+    /// across loop iterations, where a load would be repeated every time.
+    pub(super) fn heap_length_entry(&mut self) {
+        let has_memory = !self.env.module.meta.memories.is_empty() || self.env.memory_imported();
+        if self.env.settings.bounds_checks != BoundsChecks::Explicit || !has_memory {
+            return;
+        }
+        let var = self.b.declare_var(I64);
+        let len = self.current_length();
+        self.b.def_var(var, len);
+        self.heap_length = Some(var);
+    }
+
+    /// Reload the length variable after a call.
+    pub(super) fn heap_length_reload(&mut self) {
+        if let Some(var) = self.heap_length {
+            let len = self.current_length();
+            self.b.def_var(var, len);
+        }
+    }
+
+    /// Current length in bytes, loaded from the definition (`memory.grow`,
+    /// here or in another instance sharing the memory, changes it).
     fn current_length(&mut self) -> Value {
         let (def, off) = self.memory_definition();
         self.b.ins().load(
@@ -90,7 +145,10 @@ impl FuncTranslator<'_, '_> {
                 .b
                 .ins()
                 .iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
-            let len = self.current_length();
+            let len = match self.heap_length {
+                Some(var) => self.b.use_var(var),
+                None => self.current_length(),
+            };
             let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
             if !self.env.settings.spectre {
                 self.b.ins().trapnz(out, TrapCode::HEAP_OUT_OF_BOUNDS);

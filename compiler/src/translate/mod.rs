@@ -100,11 +100,15 @@ pub fn translate_function(
         builtin_sigs: HashMap::new(),
         fuel: None,
         heap_region,
+        heap_length: None,
     };
     // Every instruction carries the Wasm offset it came from (the entry
     // checks the function's own), for the artifact's address map.
     t.b.set_srcloc(ir::SourceLoc::new(body.range().start as u32));
     t.limits_entry();
+    if loops_over_memory(body)? {
+        t.heap_length_entry();
+    }
     let mut ops = body.get_operators_reader()?;
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
@@ -113,6 +117,22 @@ pub fn translate_function(
     }
     t.b.finalize(env.frontend_config);
     Ok(func)
+}
+
+/// Whether a body has a loop and a scalar memory access: only then does
+/// keeping the memory's length in a register pay (straight-line code
+/// reuses one load per block anyway, and a function without memory
+/// accesses would only pay for reloading it after each call).
+fn loops_over_memory(body: &FunctionBody<'_>) -> Result<bool, CompileError> {
+    let (mut has_loop, mut has_access) = (false, false);
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() && !(has_loop && has_access) {
+        match ops.read()? {
+            Operator::Loop { .. } => has_loop = true,
+            op => has_access |= memory::is_scalar_access(&op),
+        }
+    }
+    Ok(has_loop && has_access)
 }
 
 /// Start a function: its entry block, sealed and current, whose parameters
@@ -153,6 +173,9 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     fuel: Option<limits::Fuel>,
     /// Alias region of linear-memory accesses.
     pub(crate) heap_region: AliasRegion,
+    /// Memory 0's length in bytes, kept in a variable in explicit mode so
+    /// loops compare against a register (see `memory.rs`).
+    pub(crate) heap_length: Option<Variable>,
 }
 
 impl FuncTranslator<'_, '_> {
@@ -207,7 +230,9 @@ impl FuncTranslator<'_, '_> {
         all.push(self.vmctx);
         all.extend_from_slice(args);
         let call = self.b.ins().call_indirect(sig, callee, &all);
-        self.b.inst_results(call).first().copied()
+        let result = self.b.inst_results(call).first().copied();
+        self.heap_length_reload();
+        result
     }
 
     /// Where global `index` lives: a defined global inline in the context,
@@ -286,6 +311,7 @@ impl FuncTranslator<'_, '_> {
                 self.fuel_store();
                 self.call_op(op, offset)?;
                 self.fuel_reload();
+                self.heap_length_reload();
             }
             _ => {
                 if !self.call_op(op, offset)?
