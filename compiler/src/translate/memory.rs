@@ -176,10 +176,16 @@ impl FuncTranslator<'_, '_> {
                 self.b.ins().trapz(checked, TrapCode::HEAP_OUT_OF_BOUNDS);
                 (checked, 0)
             }
-            _ => match i32::try_from(arg.offset) {
-                Ok(off) => (addr, off),
-                Err(_) => (self.b.ins().iadd_imm_u(addr, arg.offset as i64), 0),
-            },
+            // An offset the access's immediate cannot hold goes on the
+            // base's side instead (`base + offset`, loop-invariant and kept
+            // in a register, see `wide_const`), so the access adds only
+            // the index: `ldr w0, [xB, w1, uxtw]`.
+            _ if arg.offset % u64::from(size) != 0 || arg.offset / u64::from(size) > 4095 => {
+                let offset = super::wide_const(&mut self.b, I64, arg.offset as i64);
+                let offset_base = self.b.ins().iadd(base, offset);
+                (self.b.ins().iadd(offset_base, index), 0)
+            }
+            _ => (addr, arg.offset as i32),
         }
     }
 

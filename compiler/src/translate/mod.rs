@@ -145,6 +145,33 @@ pub(crate) fn entry_params(b: &mut FunctionBuilder<'_>) -> Vec<Value> {
     b.block_params(entry).to_vec()
 }
 
+/// An integer constant Cranelift keeps in a register across loops.
+///
+/// Cranelift rematerializes every `iconst` (and every `iadd` of one) in
+/// each block that uses it, so a constant used in a loop is rebuilt on
+/// every iteration: on aarch64 a `movz` + `movk` pair for one that needs
+/// more than one 16-bit chunk, and a further `add` when it is a memory
+/// offset too large for an addressing mode. A same-type `bitcast` of the
+/// constant is an ordinary pure value instead, which loop-invariant code
+/// motion hoists out of the loop: the loop then uses a register. Constants
+/// one `mov` can build stay plain `iconst`s (free to rebuild, and still
+/// folded into immediates).
+pub(crate) fn wide_const(b: &mut FunctionBuilder<'_>, ty: ir::Type, value: i64) -> Value {
+    let k = b.ins().iconst(ty, value);
+    let bits = ty.bits();
+    let value = (value as u64) & (u64::MAX >> (64 - bits));
+    let chunks = |v: u64| {
+        (0..bits / 16)
+            .filter(|i| (v >> (16 * i)) & 0xffff != 0)
+            .count()
+    };
+    let inverse = !value & (u64::MAX >> (64 - bits));
+    if chunks(value) <= 1 || chunks(inverse) <= 1 {
+        return k;
+    }
+    b.ins().bitcast(ty, MemFlagsData::new(), k)
+}
+
 fn zero_value(b: &mut FunctionBuilder<'_>, t: ir::Type) -> Value {
     match t {
         types::F32 => b.ins().f32const(0.0),
