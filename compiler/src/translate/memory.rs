@@ -180,7 +180,9 @@ impl FuncTranslator<'_, '_> {
             // base's side instead (`base + offset`, loop-invariant and kept
             // in a register, see `wide_const`), so the access adds only
             // the index: `ldr w0, [xB, w1, uxtw]`.
-            _ if arg.offset % u64::from(size) != 0 || arg.offset / u64::from(size) > 4095 => {
+            _ if !arg.offset.is_multiple_of(u64::from(size))
+                || arg.offset / u64::from(size) > 4095 =>
+            {
                 let offset = super::wide_const(&mut self.b, I64, arg.offset as i64);
                 let offset_base = self.b.ins().iadd(base, offset);
                 (self.b.ins().iadd(offset_base, index), 0)

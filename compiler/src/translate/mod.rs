@@ -126,7 +126,7 @@ pub fn translate_function(
 fn loops_over_memory(body: &FunctionBody<'_>) -> Result<bool, CompileError> {
     let (mut has_loop, mut has_access) = (false, false);
     let mut ops = body.get_operators_reader()?;
-    while !ops.eof() && !(has_loop && has_access) {
+    while !(ops.eof() || has_loop && has_access) {
         match ops.read()? {
             Operator::Loop { .. } => has_loop = true,
             op => has_access |= memory::is_scalar_access(&op),
