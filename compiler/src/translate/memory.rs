@@ -141,10 +141,8 @@ impl FuncTranslator<'_, '_> {
         let index = self.b.ins().uextend(I64, index);
         let mut oob = None;
         if self.env.settings.bounds_checks == BoundsChecks::Explicit {
-            let end = self
-                .b
-                .ins()
-                .iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
+            let reach = super::wide_const(&mut self.b, I64, (arg.offset + u64::from(size)) as i64);
+            let end = self.b.ins().iadd(index, reach);
             let len = match self.heap_length {
                 Some(var) => self.b.use_var(var),
                 None => self.current_length(),
@@ -169,7 +167,9 @@ impl FuncTranslator<'_, '_> {
                 let addr = if arg.offset == 0 {
                     addr
                 } else {
-                    self.b.ins().iadd_imm_u(addr, arg.offset as i64)
+                    let offset = super::wide_const(&mut self.b, I64, arg.offset as i64);
+                    let offset_base = self.b.ins().iadd(base, offset);
+                    self.b.ins().iadd(offset_base, index)
                 };
                 let null = self.b.ins().iconst(I64, 0);
                 let checked = self.b.ins().select_spectre_guard(oob, null, addr);

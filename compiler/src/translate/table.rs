@@ -29,9 +29,14 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
-    /// Current size of a table; reloaded every time since `table.grow` (here
-    /// or in another instance sharing the table) changes it.
+    /// Current size of a table: a constant for a sealed table (see
+    /// `env::sealed_tables`), otherwise reloaded every time since
+    /// `table.grow` (here or in another instance sharing the table)
+    /// changes it.
     fn table_size(&mut self, table: u32) -> Value {
+        if let Some(size) = self.env.sealed_table_size(table) {
+            return self.i32const(size);
+        }
         let (def, off) = self.table_definition(table);
         self.b.ins().load(
             I32,
@@ -61,9 +66,14 @@ impl FuncTranslator<'_, '_> {
             self.b.ins().trapnz(oob, trap);
         }
         let (def, off) = self.table_definition(table);
+        // A sealed table's elements never move: the load may be hoisted.
+        let flags = match self.env.sealed_table_size(table) {
+            Some(_) => MemFlagsData::trusted().with_readonly().with_can_move(),
+            None => MemFlagsData::trusted(),
+        };
         let base = self.b.ins().load(
             I64,
-            MemFlagsData::trusted(),
+            flags,
             def,
             off + VMOffsets::VMTABLE_DEFINITION_BASE as i32,
         );
