@@ -164,8 +164,13 @@ impl FuncTranslator<'_, '_> {
         let addr = self.b.ins().iadd(base, index);
         match oob {
             Some(oob) if self.env.settings.spectre => {
+                // A small offset is one `add` of an immediate to the shared
+                // `base + index`; a larger one goes on the base's side,
+                // which stays in a register across loops.
                 let addr = if arg.offset == 0 {
                     addr
+                } else if arg.offset < 4096 {
+                    self.b.ins().iadd_imm_u(addr, arg.offset as i64)
                 } else {
                     let offset = super::wide_const(&mut self.b, I64, arg.offset as i64);
                     let offset_base = self.b.ins().iadd(base, offset);
