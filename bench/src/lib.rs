@@ -8,6 +8,7 @@
 //! benchmark build links the same crate natively. One job runs every peer
 //! ([`PEERS`]) on every kernel.
 
+pub mod analysis;
 pub mod report;
 pub mod security;
 pub mod wasmtime_peer;

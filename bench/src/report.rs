@@ -141,6 +141,7 @@ fn kernel_tables(md: &mut String, b: &BoardFigures) {
         times(mean(b, PULLEY, WASMI)),
         times(mean(b, GUARD_SIMD, GUARD)),
     );
+    where_the_rest_goes(md);
     let (g, e, w) = STRICT_ALIGN_BEFORE;
     let _ = writeln!(
         md,
@@ -157,6 +158,20 @@ fn kernel_tables(md: &mut String, b: &BoardFigures) {
         times(mean(b, GUARD, NATIVE)),
         times(mean(b, EXPLICIT, NATIVE)),
     );
+}
+
+/// One line per kernel on where Basalt's extra instructions go
+/// ([`crate::analysis`]).
+fn where_the_rest_goes(md: &mut String) {
+    let _ = writeln!(
+        md,
+        "**Where the rest goes** (guard mode; `basalt objdump` of the kernels module \
+         against `llvm-objdump -d` of the native kernels in the benchmark firmware):\n"
+    );
+    for (kernel, line) in crate::analysis::WHERE_THE_REST_GOES {
+        let _ = writeln!(md, "- `{kernel}`: {line}");
+    }
+    md.push('\n');
 }
 
 /// The project's targets (the near-native and fixed-costs issues).
@@ -353,8 +368,8 @@ fn settings(md: &mut String, f: &Figures) {
          Basalt guard (simd128) column).\n\
          - Basalt: Cranelift 0.135 for aarch64, `opt_level=speed`, frame pointers \
          kept, stack-limit check in every prologue; `guard` = 8 GiB + 64 KiB \
-         reservation + guard pages, no bounds checks; `explicit` = a compare and \
-         branch per access; both with Spectre v1 hardening on (the default: \
+         reservation + guard pages, no bounds checks; `explicit` = a compare per \
+         access against the memory length (kept in a register in loops); both with Spectre v1 hardening on (the default: \
          explicit checks and table indices clamped, see the last section).\n\
          - wasmtime 48.0.8 (Cranelift 0.135, the same as Basalt's), embedded as its \
          `min-platform` example: on the board `default-features = false`, features \

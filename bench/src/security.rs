@@ -178,8 +178,8 @@ pub fn markdown(f: &SecurityFigures) -> String {
         md,
         "Spectre v1 hardening (`--spectre=on`, the default): guest instructions\n\
          per kernel with it off and on. In explicit mode every bounds check also\n\
-         clamps the address (`csel` + `csdb`); in guard mode only table index\n\
-         checks do.\n\n\
+         clamps the address (`csel` + `csdb`, and the trap tests the clamped\n\
+         address); in guard mode only table index checks do.\n\n\
          | kernel | explicit off | explicit on | on/off | guard off | guard on | on/off |\n\
          |---|--:|--:|--:|--:|--:|--:|"
     );

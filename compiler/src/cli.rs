@@ -16,6 +16,7 @@ usage:
   basalt run <app.wasm|app.bsl> [--timeout <seconds>] [-- args...]
   basalt wast <script.wast>... [--timeout <seconds>]
   basalt bench <in.wasm|in.wat> --invoke <export> [args...]
+  basalt objdump <in.wasm|in.wat|in.bsl> [--bounds-checks=guard|explicit] [--spectre=on|off]
   basalt keygen <name>
 compile options (compile, run, wast):
   [--bounds-checks=guard|explicit] [--spectre=on|off] [--fuel <n>] [--timeout-ms <n>]
@@ -77,6 +78,10 @@ pub enum Command {
     },
     Keygen {
         name: PathBuf,
+    },
+    Objdump {
+        input: PathBuf,
+        options: CompileOptions,
     },
     Bench {
         input: PathBuf,
@@ -268,6 +273,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             }
             Ok(Command::Keygen { name: input })
         }
+        "objdump" if output.is_some() || export.is_some() || keys.sign.is_some() => {
+            Err("`basalt objdump` takes an input and compile options only".into())
+        }
+        "objdump" => Ok(Command::Objdump { input, options }),
         "bench" if keys.sign.is_some() => Err("--sign does not apply to `basalt bench`".into()),
         "bench" => Ok(Command::Bench {
             input,
@@ -662,6 +671,12 @@ pub fn execute(cmd: Command) -> ExitCode {
             } else {
                 ExitCode::FAILURE
             }
+        }),
+        Command::Objdump { input, options } => artifact_for(&input, &options).and_then(|bytes| {
+            let text = basalt_compiler::objdump::disassemble(&bytes)
+                .map_err(|e| format!("{}: {e}", input.display()))?;
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
         }),
         Command::Keygen { name } => basalt_compiler::keygen(&name)
             .map(|(secret, public)| {

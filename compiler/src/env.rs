@@ -1,6 +1,7 @@
 //! What the translator knows about the module being compiled.
 
 use crate::module::ModuleInfo;
+use basalt::artifact::ExportKind;
 use basalt::artifact::Settings;
 use basalt::artifact::{FuncType, GlobalType, ValType};
 use basalt::index::{FuncIndex, GlobalIndex};
@@ -21,6 +22,8 @@ pub struct ModuleEnv<'a> {
     pub frontend_config: TargetFrontendConfig,
     /// Bounds-check mode, fuel and epoch instrumentation.
     pub settings: Settings,
+    /// Per table (imported ones first): its size if it can never change.
+    sealed_tables: Vec<Option<u32>>,
 }
 
 impl<'a> ModuleEnv<'a> {
@@ -32,7 +35,14 @@ impl<'a> ModuleEnv<'a> {
             call_conv: isa.default_call_conv(),
             frontend_config: isa.frontend_config(),
             settings,
+            sealed_tables: sealed_tables(module),
         }
+    }
+
+    /// The size of table `index` if it can never change: then its size is a
+    /// constant and its element array never moves.
+    pub fn sealed_table_size(&self, index: u32) -> Option<u32> {
+        self.sealed_tables.get(index as usize).copied().flatten()
     }
 
     /// Whether memory 0 is imported (otherwise it is defined and owned).
@@ -104,4 +114,44 @@ impl<'a> ModuleEnv<'a> {
         sig.returns.extend(result.map(|t| AbiParam::new(clif(t))));
         sig
     }
+}
+
+/// Which tables keep their initial size for the instance's whole life: a
+/// defined table that is not exported (so no other module or the host can
+/// grow it) and that no `table.grow` in the module names. Only growing
+/// changes a table's size or moves its elements, so for these the
+/// translator compares indices with a constant and loads the element
+/// array's address once (`table.rs`).
+fn sealed_tables(module: &ModuleInfo<'_>) -> Vec<Option<u32>> {
+    let meta = &module.meta;
+    let imported = meta.num_imported_tables();
+    let mut sealed: Vec<Option<u32>> = (0..imported)
+        .map(|_| None)
+        .chain(meta.tables.iter().map(|t| Some(t.min)))
+        .collect();
+    for e in &meta.exports {
+        if let ExportKind::Table(t) = e.kind {
+            if let Some(s) = sealed.get_mut(t.index()) {
+                *s = None;
+            }
+        }
+    }
+    for body in &module.bodies {
+        let Ok(mut ops) = body.get_operators_reader() else {
+            return vec![None; sealed.len()];
+        };
+        while !ops.eof() {
+            match ops.read() {
+                Ok(wasmparser::Operator::TableGrow { table }) => {
+                    if let Some(s) = sealed.get_mut(table as usize) {
+                        *s = None;
+                    }
+                }
+                Ok(_) => {}
+                // Validated already; if reading fails anyway, seal nothing.
+                Err(_) => return vec![None; sealed.len()],
+            }
+        }
+    }
+    sealed
 }

@@ -5,6 +5,7 @@ mod codegen;
 mod env;
 mod error;
 mod module;
+pub mod objdump;
 mod signing;
 mod trampoline;
 mod translate;

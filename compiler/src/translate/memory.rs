@@ -27,6 +27,36 @@ enum Ext {
     Unsigned,
 }
 
+/// Whether `op` is a scalar load or store (the accesses `memory_op` translates).
+pub(super) fn is_scalar_access(op: &O<'_>) -> bool {
+    matches!(
+        op,
+        O::I32Load { .. }
+            | O::I64Load { .. }
+            | O::F32Load { .. }
+            | O::F64Load { .. }
+            | O::I32Load8S { .. }
+            | O::I32Load8U { .. }
+            | O::I32Load16S { .. }
+            | O::I32Load16U { .. }
+            | O::I64Load8S { .. }
+            | O::I64Load8U { .. }
+            | O::I64Load16S { .. }
+            | O::I64Load16U { .. }
+            | O::I64Load32S { .. }
+            | O::I64Load32U { .. }
+            | O::I32Store { .. }
+            | O::I64Store { .. }
+            | O::F32Store { .. }
+            | O::F64Store { .. }
+            | O::I32Store8 { .. }
+            | O::I64Store8 { .. }
+            | O::I32Store16 { .. }
+            | O::I64Store16 { .. }
+            | O::I64Store32 { .. }
+    )
+}
+
 impl FuncTranslator<'_, '_> {
     /// Address of memory 0's `VMMemoryDefinition`, as (base, offset).
     fn memory_definition(&mut self) -> (Value, i32) {
@@ -46,8 +76,33 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
-    /// Current length in bytes; reloaded every time since `memory.grow`
-    /// (here or in another instance sharing the memory) changes it.
+    /// In explicit mode, load memory 0's length into a variable at entry
+    /// (for functions that loop over memory, see `loops_over_memory`).
+    /// Only a call can change it (`memory.grow` is a libcall, and another
+    /// instance sharing the memory runs only when called), so it is
+    /// reloaded after every call and otherwise stays in a register, also
+    /// across loop iterations, where a load would be repeated every time.
+    pub(super) fn heap_length_entry(&mut self) {
+        let has_memory = !self.env.module.meta.memories.is_empty() || self.env.memory_imported();
+        if self.env.settings.bounds_checks != BoundsChecks::Explicit || !has_memory {
+            return;
+        }
+        let var = self.b.declare_var(I64);
+        let len = self.current_length();
+        self.b.def_var(var, len);
+        self.heap_length = Some(var);
+    }
+
+    /// Reload the length variable after a call.
+    pub(super) fn heap_length_reload(&mut self) {
+        if let Some(var) = self.heap_length {
+            let len = self.current_length();
+            self.b.def_var(var, len);
+        }
+    }
+
+    /// Current length in bytes, loaded from the definition (`memory.grow`,
+    /// here or in another instance sharing the memory, changes it).
     fn current_length(&mut self) -> Value {
         let (def, off) = self.memory_definition();
         self.b.ins().load(
@@ -76,23 +131,32 @@ impl FuncTranslator<'_, '_> {
     /// leave the reservation either, so Spectre hardening adds nothing.
     ///
     /// In explicit mode with Spectre hardening, the address (offset
-    /// included) also goes through `select_spectre_guard`: null when the
-    /// check fails. The branch to the trap may be mispredicted, but the
-    /// select's result is data-dependent on the comparison (and `csdb`
-    /// follows it), so a speculative access past the end reads near address
-    /// 0, not the attacker's chosen byte beyond the memory.
+    /// included) goes through `select_spectre_guard`, null when the check
+    /// fails, and the trap tests that result (`cbz`) rather than the
+    /// comparison: one compare feeds both, where a separate `trapnz` on the
+    /// comparison would repeat the compare and add a conditional branch
+    /// (Cranelift does not share flags between instructions). A checked
+    /// address is never null: `base` points into the store's arena and
+    /// `base + index + offset` stays below `base + 2^33`, which does not
+    /// wrap. The access is data-dependent on the select (and `csdb` follows
+    /// it), so even when the branch to the trap is mispredicted a
+    /// speculative access past the end reads near address 0, not the
+    /// attacker's chosen byte beyond the memory.
     pub(super) fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
         let index = self.pop();
         let index = self.b.ins().uextend(I64, index);
         let mut oob = None;
         if self.env.settings.bounds_checks == BoundsChecks::Explicit {
-            let end = self
-                .b
-                .ins()
-                .iadd_imm_u(index, (arg.offset + u64::from(size)) as i64);
-            let len = self.current_length();
+            let reach = super::wide_const(&mut self.b, I64, (arg.offset + u64::from(size)) as i64);
+            let end = self.b.ins().iadd(index, reach);
+            let len = match self.heap_length {
+                Some(var) => self.b.use_var(var),
+                None => self.current_length(),
+            };
             let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-            self.b.ins().trapnz(out, TrapCode::HEAP_OUT_OF_BOUNDS);
+            if !self.env.settings.spectre {
+                self.b.ins().trapnz(out, TrapCode::HEAP_OUT_OF_BOUNDS);
+            }
             oob = Some(out);
         }
         let (def, def_off) = self.memory_definition();
@@ -106,18 +170,35 @@ impl FuncTranslator<'_, '_> {
         let addr = self.b.ins().iadd(base, index);
         match oob {
             Some(oob) if self.env.settings.spectre => {
+                // A small offset is one `add` of an immediate to the shared
+                // `base + index`; a larger one goes on the base's side,
+                // which stays in a register across loops.
                 let addr = if arg.offset == 0 {
                     addr
-                } else {
+                } else if arg.offset < 4096 {
                     self.b.ins().iadd_imm_u(addr, arg.offset as i64)
+                } else {
+                    let offset = super::wide_const(&mut self.b, I64, arg.offset as i64);
+                    let offset_base = self.b.ins().iadd(base, offset);
+                    self.b.ins().iadd(offset_base, index)
                 };
                 let null = self.b.ins().iconst(I64, 0);
-                (self.b.ins().select_spectre_guard(oob, null, addr), 0)
+                let checked = self.b.ins().select_spectre_guard(oob, null, addr);
+                self.b.ins().trapz(checked, TrapCode::HEAP_OUT_OF_BOUNDS);
+                (checked, 0)
             }
-            _ => match i32::try_from(arg.offset) {
-                Ok(off) => (addr, off),
-                Err(_) => (self.b.ins().iadd_imm_u(addr, arg.offset as i64), 0),
-            },
+            // An offset the access's immediate cannot hold goes on the
+            // base's side instead (`base + offset`, loop-invariant and kept
+            // in a register, see `wide_const`), so the access adds only
+            // the index: `ldr w0, [xB, w1, uxtw]`.
+            _ if !arg.offset.is_multiple_of(u64::from(size))
+                || arg.offset / u64::from(size) > 4095 =>
+            {
+                let offset = super::wide_const(&mut self.b, I64, arg.offset as i64);
+                let offset_base = self.b.ins().iadd(base, offset);
+                (self.b.ins().iadd(offset_base, index), 0)
+            }
+            _ => (addr, arg.offset as i32),
         }
     }
 

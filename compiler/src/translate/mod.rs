@@ -101,11 +101,15 @@ pub fn translate_function(
         builtin_sigs: HashMap::new(),
         fuel: None,
         heap_region,
+        heap_length: None,
     };
     // Every instruction carries the Wasm offset it came from (the entry
     // checks the function's own), for the artifact's address map.
     t.b.set_srcloc(ir::SourceLoc::new(body.range().start as u32));
     t.limits_entry();
+    if loops_over_memory(body)? {
+        t.heap_length_entry();
+    }
     let mut ops = body.get_operators_reader()?;
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
@@ -116,6 +120,22 @@ pub fn translate_function(
     Ok(func)
 }
 
+/// Whether a body has a loop and a scalar memory access: only then does
+/// keeping the memory's length in a register pay (straight-line code
+/// reuses one load per block anyway, and a function without memory
+/// accesses would only pay for reloading it after each call).
+fn loops_over_memory(body: &FunctionBody<'_>) -> Result<bool, CompileError> {
+    let (mut has_loop, mut has_access) = (false, false);
+    let mut ops = body.get_operators_reader()?;
+    while !(ops.eof() || has_loop && has_access) {
+        match ops.read()? {
+            Operator::Loop { .. } => has_loop = true,
+            op => has_access |= memory::is_scalar_access(&op),
+        }
+    }
+    Ok(has_loop && has_access)
+}
+
 /// Start a function: its entry block, sealed and current, whose parameters
 /// (the function's) are returned.
 pub(crate) fn entry_params(b: &mut FunctionBuilder<'_>) -> Vec<Value> {
@@ -124,6 +144,33 @@ pub(crate) fn entry_params(b: &mut FunctionBuilder<'_>) -> Vec<Value> {
     b.switch_to_block(entry);
     b.seal_block(entry);
     b.block_params(entry).to_vec()
+}
+
+/// An integer constant Cranelift keeps in a register across loops.
+///
+/// Cranelift rematerializes every `iconst` (and every `iadd` of one) in
+/// each block that uses it, so a constant used in a loop is rebuilt on
+/// every iteration: on aarch64 a `movz` + `movk` pair for one that needs
+/// more than one 16-bit chunk, and a further `add` when it is a memory
+/// offset too large for an addressing mode. A same-type `bitcast` of the
+/// constant is an ordinary pure value instead, which loop-invariant code
+/// motion hoists out of the loop: the loop then uses a register. Constants
+/// one `mov` can build stay plain `iconst`s (free to rebuild, and still
+/// folded into immediates).
+pub(crate) fn wide_const(b: &mut FunctionBuilder<'_>, ty: ir::Type, value: i64) -> Value {
+    let k = b.ins().iconst(ty, value);
+    let bits = ty.bits();
+    let value = (value as u64) & (u64::MAX >> (64 - bits));
+    let chunks = |v: u64| {
+        (0..bits / 16)
+            .filter(|i| (v >> (16 * i)) & 0xffff != 0)
+            .count()
+    };
+    let inverse = !value & (u64::MAX >> (64 - bits));
+    if chunks(value) <= 1 || chunks(inverse) <= 1 {
+        return k;
+    }
+    b.ins().bitcast(ty, MemFlagsData::new(), k)
 }
 
 fn zero_value(b: &mut FunctionBuilder<'_>, t: ir::Type) -> Value {
@@ -154,6 +201,9 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     fuel: Option<limits::Fuel>,
     /// Alias region of linear-memory accesses.
     pub(crate) heap_region: AliasRegion,
+    /// Memory 0's length in bytes, kept in a variable in explicit mode so
+    /// loops compare against a register (see `memory.rs`).
+    pub(crate) heap_length: Option<Variable>,
 }
 
 impl FuncTranslator<'_, '_> {
@@ -208,7 +258,9 @@ impl FuncTranslator<'_, '_> {
         all.push(self.vmctx);
         all.extend_from_slice(args);
         let call = self.b.ins().call_indirect(sig, callee, &all);
-        self.b.inst_results(call).first().copied()
+        let result = self.b.inst_results(call).first().copied();
+        self.heap_length_reload();
+        result
     }
 
     /// Where global `index` lives: a defined global inline in the context,
@@ -291,6 +343,7 @@ impl FuncTranslator<'_, '_> {
                 self.fuel_store();
                 self.call_op(op, offset)?;
                 self.fuel_reload();
+                self.heap_length_reload();
             }
             _ => {
                 if !self.call_op(op, offset)?

@@ -46,11 +46,11 @@ impl FuncTranslator<'_, '_> {
     pub(crate) fn numeric_op(&mut self, op: &O<'_>) -> Result<bool, CompileError> {
         match op {
             O::I32Const { value } => {
-                let v = self.b.ins().iconst(I32, i64::from(*value));
+                let v = super::wide_const(&mut self.b, I32, i64::from(*value));
                 self.push(v);
             }
             O::I64Const { value } => {
-                let v = self.b.ins().iconst(I64, *value);
+                let v = super::wide_const(&mut self.b, I64, *value);
                 self.push(v);
             }
             O::F32Const { value } => {

@@ -30,9 +30,14 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
-    /// Current size of a table; reloaded every time since `table.grow` (here
-    /// or in another instance sharing the table) changes it.
+    /// Current size of a table: a constant for a sealed table (see
+    /// `env::sealed_tables`), otherwise reloaded every time since
+    /// `table.grow` (here or in another instance sharing the table)
+    /// changes it.
     fn table_size(&mut self, table: u32) -> Value {
+        if let Some(size) = self.env.sealed_table_size(table) {
+            return self.i32const(size);
+        }
         let (def, off) = self.table_definition(table);
         self.b.ins().load(
             I32,
@@ -44,21 +49,32 @@ impl FuncTranslator<'_, '_> {
 
     /// Address of element `index` of `table`, trapping with
     /// `TableOutOfBounds` unless `index < current_elements`. With Spectre
-    /// hardening the address also goes through `select_spectre_guard` (null
-    /// when the check fails, then `csdb`), so a mispredicted check cannot
-    /// read or write an element past the table on the speculative path;
-    /// `table.get`, `table.set` and `call_indirect` all come through here.
+    /// hardening the address goes through `select_spectre_guard` (null
+    /// when the check fails, then `csdb`) and the trap tests that result,
+    /// as for explicit memory checks (see `heap_address`): one compare, and
+    /// a mispredicted check cannot read or write an element past the table
+    /// on the speculative path. An element address is never null (the
+    /// elements live in the store's arena). `table.get`, `table.set` and
+    /// `call_indirect` all come through here.
     pub(crate) fn table_element_address(&mut self, table: u32, index: Value) -> Value {
         let size = self.table_size(table);
         let oob = self
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, index, size);
-        self.b.ins().trapnz(oob, user_trap(Trap::TableOutOfBounds));
+        let trap = user_trap(Trap::TableOutOfBounds);
+        if !self.env.settings.spectre {
+            self.b.ins().trapnz(oob, trap);
+        }
         let (def, off) = self.table_definition(table);
+        // A sealed table's elements never move: the load may be hoisted.
+        let flags = match self.env.sealed_table_size(table) {
+            Some(_) => MemFlagsData::trusted().with_readonly().with_can_move(),
+            None => MemFlagsData::trusted(),
+        };
         let base = self.b.ins().load(
             I64,
-            MemFlagsData::trusted(),
+            flags,
             def,
             off + VMOffsets::VMTABLE_DEFINITION_BASE as i32,
         );
@@ -69,7 +85,9 @@ impl FuncTranslator<'_, '_> {
             return addr;
         }
         let null = self.b.ins().iconst(I64, 0);
-        self.b.ins().select_spectre_guard(oob, null, addr)
+        let checked = self.b.ins().select_spectre_guard(oob, null, addr);
+        self.b.ins().trapz(checked, trap);
+        checked
     }
 
     /// Call a failing table libcall and trap with `TableOutOfBounds` on failure.

@@ -1,0 +1,128 @@
+//! The shape of the code the translator emits for the levers that cut
+//! instructions (see `BENCHMARKS.md`): each test looks at `basalt objdump`'s
+//! listing of a small module and fails on the code emitted before the
+//! lever.
+
+use basalt_compiler::{compile, objdump, BoundsChecks, CompileOptions};
+
+fn listing(wat: &str, mode: BoundsChecks) -> String {
+    let mut options = CompileOptions::default();
+    options.settings.bounds_checks = mode;
+    let bytes = compile(wat.as_bytes(), &options).expect("compiles");
+    objdump::disassemble(&bytes).expect("disassembles")
+}
+
+/// `(offset, instruction text)` of the function labelled `name`.
+fn function(listing: &str, name: &str) -> Vec<(u32, String)> {
+    let header = format!("<{name}>:");
+    listing
+        .lines()
+        .skip_while(|l| !l.ends_with(&header))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| {
+            let (at, rest) = l.split_once(':').expect("offset");
+            let text = rest.trim_start().split_once("  ").expect("word").1;
+            (
+                u32::from_str_radix(at.trim(), 16).expect("hex"),
+                text.trim().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The instructions of the function's loop: from the target of its one
+/// backward branch to that branch.
+fn loop_body(code: &[(u32, String)]) -> Vec<String> {
+    let (end, target) = code
+        .iter()
+        .find_map(|(at, text)| {
+            let delta = text.split("$-").nth(1)?;
+            let delta = u32::from_str_radix(delta.trim_start_matches("0x"), 16).ok()?;
+            Some((*at, at - delta))
+        })
+        .expect("a backward branch");
+    code.iter()
+        .filter(|(at, _)| (target..=end).contains(at))
+        .map(|(_, t)| t.clone())
+        .collect()
+}
+
+const FILL: &str = r#"(module (memory 1)
+  (func $fill (export "fill") (param $i i32)
+    (loop $l
+      (i32.store (i32.add (local.get $i) (i32.const 0x12345)) (local.get $i))
+      (i32.store offset=0x23456 (local.get $i) (local.get $i))
+      (local.set $i (i32.sub (local.get $i) (i32.const 4)))
+      (br_if $l (local.get $i)))))"#;
+
+#[test]
+fn wide_constants_and_large_offsets_stay_out_of_loops() {
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let code = function(&listing(FILL, mode), "fill");
+        let body = loop_body(&code);
+        assert!(
+            !body.iter().any(|t| t.starts_with("movk")),
+            "{mode:?}: a constant is rebuilt in the loop: {body:#?}"
+        );
+    }
+    // Guard mode: each store is one instruction plus, for the i32.add, one add.
+    let body = loop_body(&function(&listing(FILL, BoundsChecks::Guard), "fill"));
+    assert!(body.len() <= 6, "{body:#?}");
+}
+
+#[test]
+fn explicit_checks_clamp_once_and_keep_the_length_in_a_register() {
+    let wat = r#"(module (memory 1)
+      (func $sum (export "sum") (param $i i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $i))))
+          (local.set $i (i32.sub (local.get $i) (i32.const 4)))
+          (br_if $l (local.get $i)))
+        (local.get $s)))"#;
+    let body = loop_body(&function(&listing(wat, BoundsChecks::Explicit), "sum"));
+    let count = |p: &str| body.iter().filter(|t| t.starts_with(p)).count();
+    // One compare feeds the clamp and, through `cbz`, the trap.
+    assert_eq!(count("cmp "), 1, "{body:#?}");
+    assert_eq!(count("csel "), 1, "{body:#?}");
+    assert_eq!(count("cbz x"), 1, "{body:#?}");
+    assert_eq!(count("b.hi"), 0, "{body:#?}");
+    // The only load in the loop is the access: the length is in a register.
+    assert_eq!(count("ldr"), 1, "{body:#?}");
+}
+
+#[test]
+fn a_table_that_cannot_grow_has_a_constant_size() {
+    let module = |export: &str| {
+        format!(
+            r#"(module
+              (type $t (func (result i32)))
+              (table $tab 3 funcref) {export}
+              (elem (i32.const 0) $a $a $a)
+              (func $a (result i32) (i32.const 1))
+              (func $call (export "call") (param i32) (result i32)
+                (call_indirect (type $t) (local.get 0))))"#
+        )
+    };
+    let sealed = function(&listing(&module(""), BoundsChecks::Guard), "call");
+    let exported = function(
+        &listing(
+            &module(r#"(export "tab" (table $tab))"#),
+            BoundsChecks::Guard,
+        ),
+        "call",
+    );
+    assert!(
+        sealed
+            .iter()
+            .any(|(_, t)| t.contains(", #0x3") && t.starts_with("cmp ")),
+        "{sealed:#?}"
+    );
+    assert!(
+        !exported
+            .iter()
+            .any(|(_, t)| t.contains(", #0x3") && t.starts_with("cmp ")),
+        "{exported:#?}"
+    );
+    assert!(sealed.len() < exported.len(), "{sealed:#?}\n{exported:#?}");
+}
