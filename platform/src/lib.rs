@@ -63,6 +63,15 @@ pub trait Platform: Sync {
     /// Unmap a range made by [`Platform::map`]; it becomes guard again.
     fn unmap(&self, addr: usize, len: usize) -> Result<(), MapError>;
 
+    /// Give back a whole reservation made by [`Platform::reserve`] (`addr`
+    /// and `len` as reserved), with anything still mapped in it, so the
+    /// address space serves later reservations. Boards whose reservations
+    /// cost nothing to keep may leave the default, which keeps them.
+    fn release(&self, addr: usize, len: usize) -> Result<(), MapError> {
+        let _ = (addr, len);
+        Err(MapError::Unsupported)
+    }
+
     /// Make instructions written to `addr..addr + len` visible to instruction
     /// fetch (clean data cache to the point of unification, invalidate the
     /// instruction cache).

@@ -20,6 +20,16 @@ impl Arena {
         }
     }
 
+    /// The whole buffer again.
+    ///
+    /// # Safety
+    /// Nothing the arena handed out may be used any more.
+    pub(crate) unsafe fn into_slice(self) -> &'static mut [u8] {
+        // SAFETY: `base..base + len` is the `'static` slice given to `new`,
+        // and the caller guarantees no allocation from it is still in use.
+        unsafe { core::slice::from_raw_parts_mut(self.base as *mut u8, self.len) }
+    }
+
     /// Bytes left after aligning to `align`.
     pub(crate) fn available(&self, align: usize) -> usize {
         let start = (self.base + self.used).next_multiple_of(align);
@@ -46,6 +56,18 @@ impl Arena {
         // this store exclusively and was never handed out before.
         unsafe { core::ptr::write_bytes(start as *mut u8, 0, zero.min(size)) };
         Ok(start as *mut u8)
+    }
+
+    /// Where the next allocation would start: pass it to
+    /// [`Arena::release_to`] to undo everything allocated since.
+    pub(crate) fn mark(&self) -> usize {
+        self.used
+    }
+
+    /// Free every allocation made after `mark` (a failed instantiation or
+    /// grow gives back what it took). Nothing allocated since may be in use.
+    pub(crate) fn release_to(&mut self, mark: usize) {
+        self.used = self.used.min(mark);
     }
 
     /// Grow the allocation `start..start + old` to `new` bytes in place.
