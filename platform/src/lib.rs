@@ -8,6 +8,7 @@
 mod fault;
 mod loader;
 mod memory;
+mod zero;
 
 pub use fault::{
     dispatch_epoch_tick, dispatch_fault, dispatch_sample, set_epoch_hook, set_sample_hook,
@@ -15,6 +16,7 @@ pub use fault::{
 };
 pub use loader::LoadOnly;
 pub use memory::{MapError, Protection};
+pub use zero::{zero, zero_normal};
 
 /// Bounds of the stack the current context runs on, `low <= sp < high`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,7 +40,9 @@ pub trait Platform: Sync {
     /// come from [`Platform::reserve`] and [`Platform::map`], and any failure
     /// of theirs is an error. Without one, code stays in flat memory,
     /// memories are contiguous in the store's arena (explicit bounds checks
-    /// only), and those three are never called.
+    /// only), and those three are never called. A board with one maps its
+    /// RAM, the runtime's arenas included, as Normal memory (the runtime
+    /// zeroes guard-memory pages with `dc zva`, which Device memory refuses).
     fn has_mmu(&self) -> bool;
 
     /// Reserve `len` bytes of address space with nothing mapped in it, so

@@ -221,7 +221,7 @@ fn alloc_context<T>(
     let m = &module.inner;
     let header = core::mem::size_of::<InstanceHeader>();
     let size = header + m.offsets.size() as usize;
-    let block = store.arena.alloc(size, 16, size)?;
+    let block = store.arena.alloc_back(size, 16)?;
     let cx = Context {
         vmctx: block.wrapping_add(header).cast::<VMContext>(),
     };

@@ -163,13 +163,16 @@ impl MemoryState {
                     *capacity = new_bytes;
                 }
                 // SAFETY: the grown range lies within this memory's reservation.
-                unsafe { core::ptr::write_bytes(base.add(old_bytes), 0, new_bytes - old_bytes) };
+                unsafe { basalt_platform::zero(base.add(old_bytes), new_bytes - old_bytes) };
             }
             Backing::Guarded { platform } => {
                 let grown = new_bytes - old_bytes;
                 if grown > 0 {
                     let mark = arena.mark();
-                    let pages = arena.alloc(grown, BACKING_ALIGN, grown).ok()?;
+                    let pages = arena.alloc(grown, BACKING_ALIGN, 0).ok()?;
+                    // SAFETY: the arena just handed out these bytes, RAM a
+                    // board with an MMU maps as Normal memory.
+                    unsafe { basalt_platform::zero_normal(pages, grown) };
                     let at = base as usize + old_bytes;
                     if platform
                         .map(at, pages as usize, grown, Protection::READ_WRITE)
@@ -206,7 +209,13 @@ fn guarded(
 ) -> Result<*mut u8, Error> {
     let base = platform.reserve(GUARD_RESERVATION)?;
     let mark = arena.mark();
-    let mapped = match arena.alloc(min_bytes, BACKING_ALIGN, min_bytes) {
+    // Zeroed below with `dc zva`: a board with an MMU maps its RAM (and
+    // so the arena) as Normal memory.
+    let a = arena.alloc(min_bytes, BACKING_ALIGN, 0).inspect(|&pages| {
+        // SAFETY: the arena just handed out these `min_bytes` bytes.
+        unsafe { basalt_platform::zero_normal(pages, min_bytes) }
+    });
+    let mapped = match a {
         Ok(_) if min_bytes == 0 => Ok(()),
         Ok(pages) => platform
             .map(base, pages as usize, min_bytes, Protection::READ_WRITE)
@@ -253,7 +262,7 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, plan: MemoryPlan) -> Result<Memory, Error> {
         let store = store.as_context_mut();
         let mark = store.arena.mark();
-        let def = store.arena.alloc(16, 16, 16)?.cast::<VMMemoryDefinition>();
+        let def = store.arena.alloc_back(16, 16)?.cast::<VMMemoryDefinition>();
         let platform = store.guard_platform();
         let state = MemoryState::new(&mut store.arena, &store.config, &plan, def, platform)
             .inspect_err(|_| store.arena.release_to(mark))?;
