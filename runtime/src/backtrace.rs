@@ -17,6 +17,7 @@ use crate::enter::Activation;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::mem::MaybeUninit;
 
 /// Frames a backtrace keeps; deeper stacks keep the innermost ones and are
 /// marked truncated.
@@ -104,7 +105,10 @@ impl fmt::Display for WasmBacktrace {
 /// Program counters of Wasm frames, innermost first, captured without
 /// allocating.
 pub(crate) struct RawBacktrace {
-    pcs: [usize; MAX_FRAMES],
+    /// Only `pcs[..len]` is initialised: every host→Wasm call carries one
+    /// of these, and zeroing 512 bytes per call cost more than the rest of
+    /// the entry.
+    pcs: [MaybeUninit<usize>; MAX_FRAMES],
     len: usize,
     /// Whether `pcs[0]` is the interrupted instruction itself rather than a
     /// return address.
@@ -115,7 +119,7 @@ pub(crate) struct RawBacktrace {
 impl RawBacktrace {
     pub(crate) const fn new() -> Self {
         Self {
-            pcs: [0; MAX_FRAMES],
+            pcs: [MaybeUninit::uninit(); MAX_FRAMES],
             len: 0,
             first_exact: false,
             truncated: false,
@@ -140,7 +144,7 @@ impl RawBacktrace {
                 if self.len == MAX_FRAMES {
                     return false;
                 }
-                self.pcs[self.len] = pc;
+                self.pcs[self.len] = MaybeUninit::new(pc);
                 self.len += 1;
                 true
             })
@@ -154,7 +158,9 @@ impl RawBacktrace {
         let frames = self.pcs[..self.len]
             .iter()
             .enumerate()
-            .filter_map(|(i, &pc)| crate::code::frame_info(pc, i == 0 && self.first_exact))
+            // SAFETY: `capture` initialised the first `len` entries.
+            .map(|(i, pc)| (i, unsafe { pc.assume_init() }))
+            .filter_map(|(i, pc)| crate::code::frame_info(pc, i == 0 && self.first_exact))
             .collect();
         WasmBacktrace::new(frames, self.truncated)
     }

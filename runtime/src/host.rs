@@ -20,6 +20,7 @@ use crate::vm::{
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 /// The untyped form every host function is stored as. An `Err` becomes a
@@ -136,20 +137,33 @@ unsafe fn dispatch<T>(
     // Up to INLINE values on the stack: a host call allocates nothing.
     const INLINE: usize = 16;
     let (np, nr) = (ty.params.len(), ty.results.len());
-    let mut inline = [Val::I32(0); INLINE];
+    // Left uninitialised but for the slots used: zeroing all sixteen
+    // `Val`s cost more than the rest of a host call.
+    let mut inline = [MaybeUninit::<Val>::uninit(); INLINE];
     let mut spilled: Vec<Val>;
-    let (params, results) = if np + nr <= INLINE {
-        inline[..np + nr].split_at_mut(np)
+    let vals: &mut [Val] = if np + nr <= INLINE {
+        let params = ty.params.iter().zip(values.iter());
+        let params = params.map(|(&t, raw)| Val::from_raw(raw, t, store.id));
+        let results = ty.results.iter().map(|&t| Val::zero(t));
+        let mut written = 0;
+        for (slot, v) in inline.iter_mut().zip(params.chain(results)) {
+            slot.write(v);
+            written += 1;
+        }
+        // SAFETY: the loop initialised the first `written` slots, and
+        // `MaybeUninit<Val>` has the layout of `Val`.
+        unsafe { core::slice::from_raw_parts_mut(inline.as_mut_ptr().cast::<Val>(), written) }
     } else {
         spilled = alloc::vec![Val::I32(0); np + nr];
-        spilled.split_at_mut(np)
+        for ((p, &t), raw) in spilled.iter_mut().zip(&ty.params).zip(values.iter()) {
+            *p = Val::from_raw(raw, t, store.id);
+        }
+        for (r, &t) in spilled[np..].iter_mut().zip(&ty.results) {
+            *r = Val::zero(t);
+        }
+        &mut spilled
     };
-    for ((p, &t), raw) in params.iter_mut().zip(&ty.params).zip(values.iter()) {
-        *p = Val::from_raw(raw, t, store.id);
-    }
-    for (r, &t) in results.iter_mut().zip(&ty.results) {
-        *r = Val::zero(t);
-    }
+    let (params, results) = vals.split_at_mut(np.min(vals.len()));
     (ctx.func)(Caller { store, instance }, params, results)?;
     for ((slot, r), &t) in values.iter_mut().zip(results.iter()).zip(&ty.results) {
         if r.ty() != t {
