@@ -117,12 +117,16 @@ pub(crate) struct RawBacktrace {
 }
 
 impl RawBacktrace {
-    pub(crate) const fn new() -> Self {
-        Self {
-            pcs: [MaybeUninit::uninit(); MAX_FRAMES],
-            len: 0,
-            first_exact: false,
-            truncated: false,
+    /// Make `*this` an empty backtrace without writing its frame buffer.
+    ///
+    /// # Safety
+    /// `this` must be valid for writes.
+    pub(crate) unsafe fn init_empty(this: *mut RawBacktrace) {
+        // SAFETY: as the caller promises; `pcs` may stay uninitialised.
+        unsafe {
+            core::ptr::addr_of_mut!((*this).len).write(0);
+            core::ptr::addr_of_mut!((*this).first_exact).write(false);
+            core::ptr::addr_of_mut!((*this).truncated).write(false);
         }
     }
 
@@ -136,7 +140,8 @@ impl RawBacktrace {
         start: Start,
         act: *const Activation,
     ) {
-        *self = Self::new();
+        // SAFETY: `self` is a valid place.
+        unsafe { Self::init_empty(self) };
         self.first_exact = start.exact;
         // SAFETY: guaranteed by the caller.
         let complete = unsafe {

@@ -4,6 +4,8 @@
 //! cycle also fails a grow and an instantiation (after its memory's guard
 //! reservation was taken), so those paths must give back what they took.
 
+use basalt::{Engine, Error, Linker, Module, Store};
+use basalt_platform::LoadOnly;
 use basalt_tests::{compile, Job, Outcome, RunOptions, Value};
 use std::time::Duration;
 
@@ -70,4 +72,52 @@ fn ten_thousand_cycles_leak_nothing() {
         "store arena bytes"
     );
     assert_eq!(run_took, 65536, "arena bytes the guest's grows took");
+}
+
+static LOAD_ONLY: LoadOnly = LoadOnly;
+
+fn leaked(bytes: usize) -> &'static mut [u8] {
+    Box::leak(vec![0u8; bytes].into_boxed_slice())
+}
+
+/// On the host (no Wasm runs): a code arena that holds the module only a
+/// few times over serves a thousand loads, because a dropped module's pages
+/// come back; while an instance holds the module they stay taken.
+#[test]
+fn dropped_modules_return_their_code_pages() {
+    let artifact = compile(GUEST);
+    let engine = Engine::new(&LOAD_ONLY, leaked(4 * artifact.len()));
+    let empty = engine.code_arena_available();
+    let mut arena = leaked(1 << 20);
+    for _ in 0..1000 {
+        let module = Module::new(&engine, &artifact).unwrap();
+        let mut store = Store::new(&engine, arena, ());
+        let mut linker = Linker::new();
+        linker.func_wrap("host", "nop", || {});
+        linker.instantiate(&mut store, &module).unwrap();
+        drop(module);
+        // The instance still holds the module.
+        assert!(engine.code_arena_available() < empty);
+        arena = store.into_arena();
+        assert_eq!(engine.code_arena_available(), empty);
+    }
+}
+
+/// A failed instantiation gives back the store-arena bytes it took (its
+/// `VMContext` and whatever came before the failing memory).
+#[test]
+fn failed_instantiation_returns_its_arena_bytes() {
+    let engine = Engine::new(&LOAD_ONLY, leaked(1 << 20));
+    let module = Module::new(
+        &engine,
+        &compile("(module (table 10 funcref) (global i32 (i32.const 1)) (memory 64))"),
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, leaked(1 << 20), ());
+    let before = store.arena_available();
+    for _ in 0..100 {
+        let e = Linker::new().instantiate(&mut store, &module).unwrap_err();
+        assert!(matches!(e, Error::StoreArenaFull { .. }), "{e}");
+        assert_eq!(store.arena_available(), before);
+    }
 }
