@@ -317,7 +317,13 @@ fn fixed_costs(md: &mut String, f: &Figures) {
          (`TypedFunc::call`); Wasm → host is a host call inside a Wasm loop less the \
          same loop without it.\n\
          - Instantiation: Basalt instantiates into the store's static arena \
-         ({} B of it, 64 KiB of that the linear memory) plus {} B of heap; wasmtime \
+         ({} B of it, 64 KiB of that the linear memory) plus {} B of heap, 8,192 B \
+         of which are the two 4 KiB translation tables (level 2 and level 3) that \
+         map the first page of the memory's own 8 GiB guard reservation (a guard \
+         memory cannot share them with another reservation; explicit-mode memories \
+         on a board without an MMU need none). Instantiation zeroes the memory's \
+         pages (`dc zva`) and maps them; nothing is pooled, so every figure is the \
+         first instance of a fresh store. wasmtime \
          allocates a fresh `Store` and the instance on the heap ({} B, the 64 KiB \
          memory included; counted from a fresh `Store`, which a wasmtime user needs \
          per instance to free it). wasmi from the raw module (parse, validate, \

@@ -25,6 +25,9 @@
 //! `host function failed`; `host.reenter` calls the calling instance's
 //! export `reentered` and passes its trap on.
 //!
+//! A script starting with `lifecycle` is the leak check of
+//! `lifecycle_job.rs` instead.
+//!
 //! Exit status: 0 when the script ran to its end (traps included), 3 when a
 //! required instantiation fails, 4 on a malformed payload or script.
 
@@ -108,6 +111,9 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static BoardPlatf
     }
     if let Some(rest) = script.strip_prefix("wasi-run ") {
         return wasi_job::run(&engine, arenas.memory, &artifacts, rest);
+    }
+    if let Some(rest) = script.strip_prefix("lifecycle ") {
+        return lifecycle_job::run(&engine, arenas.memory, &artifacts, rest);
     }
     let config = StoreConfig {
         // `option contiguous-memories` anywhere in the script: no guard pages,
@@ -249,6 +255,9 @@ mod embedding;
 
 #[path = "wasi_job.rs"]
 mod wasi_job;
+
+#[path = "lifecycle_job.rs"]
+mod lifecycle_job;
 
 #[cfg(feature = "bench")]
 #[path = "bench.rs"]

@@ -291,6 +291,31 @@ pub fn unmap(addr: usize, len: usize) -> Result<(), MapError> {
     Ok(())
 }
 
+/// Unmap everything in the reservation that starts at `addr` (at least
+/// `len` long), free its page tables and return its address space.
+pub fn release(addr: usize, len: usize) -> Result<(), MapError> {
+    let mut state = STATE.lock();
+    let state = state.as_mut().ok_or(MapError::Unsupported)?;
+    let reservation = state
+        .reservations
+        .containing(&(addr..addr.checked_add(len).ok_or(MapError::OutOfRange)?))
+        .filter(|r| r.start == addr)
+        .ok_or(MapError::OutOfRange)?;
+    clear_mapped(&mut state.tables, &reservation)?;
+    // As in `unmap`: invalid descriptors over whole blocks free the tables.
+    unmap_range(&mut state.tables, &reservation)?;
+    state.reservations.release(addr);
+    Ok(())
+}
+
+/// Bytes of guard-reservation address space taken now.
+pub fn reserved_bytes() -> usize {
+    STATE
+        .lock()
+        .as_ref()
+        .map_or(0, |s| s.reservations.reserved_bytes())
+}
+
 /// Unmap every mapped page in `range`, touching only descriptors that are
 /// valid: unmapping an unmapped stretch that does not cover whole blocks
 /// would make aarch64-paging allocate empty tables for it.

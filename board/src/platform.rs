@@ -50,6 +50,12 @@ impl Platform for BoardPlatform {
         mmu::unmap(addr, len)
     }
 
+    /// Unmaps what is left, frees the reservation's page tables and puts
+    /// its address space back in the window.
+    fn release(&self, addr: usize, len: usize) -> Result<(), MapError> {
+        mmu::release(addr, len)
+    }
+
     /// The EL1 virtual timer through the machine's interrupt controller;
     /// `period` in `ticks()` units.
     /// `InvalidArgument` for a zero period.

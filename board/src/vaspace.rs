@@ -4,9 +4,10 @@
 //! RAM (8 GiB + 64 KiB each, so any 32-bit index plus 32-bit offset stays
 //! inside), but the space costs nothing until pages are mapped into it. The
 //! reservations come from a window high in the 48-bit address space, far above
-//! RAM and MMIO, handed out by a bump allocator: reservations are never
-//! released (the runtime keeps them for the life of the firmware), so no
-//! free list is needed.
+//! RAM and MMIO, handed out first-fit between the ones taken; a memory's
+//! reservation is released when it is dropped, so firmware that makes an
+//! instance per request reuses the same addresses rather than running the
+//! window dry.
 //!
 //! Reservations are aligned and sized to whole translation-table blocks
 //! (2 MiB below 1 GiB, 1 GiB from there up). That way no table is ever
@@ -26,10 +27,8 @@ const SMALL_GRANULE: usize = 2 << 20;
 /// Level-1 block size (one level-2 table maps this much).
 const LARGE_GRANULE: usize = 1 << 30;
 
-/// Bump allocator over the window plus the list of handed-out ranges, kept
-/// sorted by address (bump allocation appends in order).
+/// The handed-out ranges, sorted by address; free space is the gaps.
 pub struct Reservations {
-    next: usize,
     taken: alloc::vec::Vec<Range<usize>>,
 }
 
@@ -37,13 +36,12 @@ impl Reservations {
     /// An empty window.
     pub const fn new() -> Self {
         Self {
-            next: WINDOW_START,
             taken: alloc::vec::Vec::new(),
         }
     }
 
-    /// Carve `len` bytes (rounded up to whole blocks) out of the window.
-    /// `None` when `len` is zero or the window is exhausted.
+    /// Carve `len` bytes (rounded up to whole blocks) out of the first gap
+    /// of the window they fit in. `None` when `len` is zero or no gap fits.
     pub fn reserve(&mut self, len: usize) -> Option<Range<usize>> {
         if len == 0 {
             return None;
@@ -53,20 +51,37 @@ impl Reservations {
         } else {
             SMALL_GRANULE
         };
-        let start = self.next.checked_next_multiple_of(granule)?;
-        let end = start.checked_add(len.checked_next_multiple_of(granule)?)?;
-        if end > WINDOW_END {
-            return None;
-        }
+        let size = len.checked_next_multiple_of(granule)?;
+        let gap_ends = self.taken.iter().map(|t| t.start).chain([WINDOW_END]);
+        let gap_starts = [WINDOW_START]
+            .into_iter()
+            .chain(self.taken.iter().map(|t| t.end));
+        let (index, start) = gap_starts
+            .zip(gap_ends)
+            .enumerate()
+            .find_map(|(i, (from, to))| {
+                let start = from.checked_next_multiple_of(granule)?;
+                (start.checked_add(size)? <= to).then_some((i, start))
+            })?;
         self.taken.try_reserve(1).ok()?;
-        self.taken.push(start..end);
-        self.next = end;
-        Some(start..end)
+        self.taken.insert(index, start..start + size);
+        Some(start..start + size)
+    }
+
+    /// Give back the reservation that starts at `start`; returns it.
+    pub fn release(&mut self, start: usize) -> Option<Range<usize>> {
+        let index = self.taken.binary_search_by_key(&start, |t| t.start).ok()?;
+        Some(self.taken.remove(index))
+    }
+
+    /// Bytes of address space reserved now.
+    pub fn reserved_bytes(&self) -> usize {
+        self.taken.iter().map(|t| t.len()).sum()
     }
 
     /// The reservation that contains all of `range`, if one does.
     pub fn containing(&self, range: &Range<usize>) -> Option<Range<usize>> {
-        if range.start < WINDOW_START || range.end > self.next || range.start > range.end {
+        if range.start < WINDOW_START || range.end > WINDOW_END || range.start > range.end {
             return None;
         }
         // Index of the last reservation starting at or below range.start.

@@ -9,6 +9,7 @@ mod device;
 mod fault;
 mod loader;
 mod memory;
+mod zero;
 
 pub use device::DeviceError;
 pub use fault::{
@@ -17,6 +18,7 @@ pub use fault::{
 };
 pub use loader::LoadOnly;
 pub use memory::{MapError, Protection};
+pub use zero::{zero, zero_normal};
 
 /// Bounds of the stack the current context runs on, `low <= sp < high`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +42,9 @@ pub trait Platform: Sync {
     /// come from [`Platform::reserve`] and [`Platform::map`], and any failure
     /// of theirs is an error. Without one, code stays in flat memory,
     /// memories are contiguous in the store's arena (explicit bounds checks
-    /// only), and those three are never called.
+    /// only), and those three are never called. A board with one maps its
+    /// RAM, the runtime's arenas included, as Normal memory (the runtime
+    /// zeroes guard-memory pages with `dc zva`, which Device memory refuses).
     fn has_mmu(&self) -> bool;
 
     /// Reserve `len` bytes of address space with nothing mapped in it, so
@@ -64,6 +68,15 @@ pub trait Platform: Sync {
 
     /// Unmap a range made by [`Platform::map`]; it becomes guard again.
     fn unmap(&self, addr: usize, len: usize) -> Result<(), MapError>;
+
+    /// Give back a whole reservation made by [`Platform::reserve`] (`addr`
+    /// and `len` as reserved), with anything still mapped in it, so the
+    /// address space serves later reservations. Boards whose reservations
+    /// cost nothing to keep may leave the default, which keeps them.
+    fn release(&self, addr: usize, len: usize) -> Result<(), MapError> {
+        let _ = (addr, len);
+        Err(MapError::Unsupported)
+    }
 
     /// Make instructions written to `addr..addr + len` visible to instruction
     /// fetch (clean data cache to the point of unification, invalidate the

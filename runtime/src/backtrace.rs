@@ -17,6 +17,7 @@ use crate::enter::Activation;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::mem::MaybeUninit;
 
 /// Frames a backtrace keeps; deeper stacks keep the innermost ones and are
 /// marked truncated.
@@ -102,9 +103,13 @@ impl fmt::Display for WasmBacktrace {
 }
 
 /// Program counters of Wasm frames, innermost first, captured without
-/// allocating (a fixed-capacity `heapless::Vec`, filled in handlers).
+/// allocating (filled in exception and interrupt handlers).
 pub(crate) struct RawBacktrace {
-    pcs: heapless::Vec<usize, MAX_FRAMES>,
+    /// Only `pcs[..len]` is initialised: every host→Wasm call carries one
+    /// of these, and zeroing 512 bytes per call cost more than the rest of
+    /// the entry.
+    pcs: [MaybeUninit<usize>; MAX_FRAMES],
+    len: usize,
     /// Whether `pcs[0]` is the interrupted instruction itself rather than a
     /// return address.
     first_exact: bool,
@@ -112,11 +117,16 @@ pub(crate) struct RawBacktrace {
 }
 
 impl RawBacktrace {
-    pub(crate) const fn new() -> Self {
-        Self {
-            pcs: heapless::Vec::new(),
-            first_exact: false,
-            truncated: false,
+    /// Make `*this` an empty backtrace without writing its frame buffer.
+    ///
+    /// # Safety
+    /// `this` must be valid for writes.
+    pub(crate) unsafe fn init_empty(this: *mut RawBacktrace) {
+        // SAFETY: as the caller promises; `pcs` may stay uninitialised.
+        unsafe {
+            core::ptr::addr_of_mut!((*this).len).write(0);
+            core::ptr::addr_of_mut!((*this).first_exact).write(false);
+            core::ptr::addr_of_mut!((*this).truncated).write(false);
         }
     }
 
@@ -130,10 +140,20 @@ impl RawBacktrace {
         start: Start,
         act: *const Activation,
     ) {
-        *self = Self::new();
+        // SAFETY: `self` is a valid place.
+        unsafe { Self::init_empty(self) };
         self.first_exact = start.exact;
         // SAFETY: guaranteed by the caller.
-        let complete = unsafe { walk(regions, start, act, |pc| self.pcs.push(pc).is_ok()) };
+        let complete = unsafe {
+            walk(regions, start, act, |pc| {
+                if self.len == MAX_FRAMES {
+                    return false;
+                }
+                self.pcs[self.len] = MaybeUninit::new(pc);
+                self.len += 1;
+                true
+            })
+        };
         self.truncated = !complete;
     }
 
@@ -144,7 +164,9 @@ impl RawBacktrace {
             .pcs
             .iter()
             .enumerate()
-            .filter_map(|(i, &pc)| crate::code::frame_info(pc, i == 0 && self.first_exact))
+            // SAFETY: `capture` initialised the first `len` entries.
+            .map(|(i, pc)| (i, unsafe { pc.assume_init() }))
+            .filter_map(|(i, pc)| crate::code::frame_info(pc, i == 0 && self.first_exact))
             .collect();
         WasmBacktrace::new(frames, self.truncated)
     }

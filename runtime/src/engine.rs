@@ -82,6 +82,12 @@ impl Engine {
         &self.inner.trusted
     }
 
+    /// Bytes of the code arena no loaded module holds (a dropped module's
+    /// pages count as free again).
+    pub fn code_arena_available(&self) -> usize {
+        self.inner.code.lock().available()
+    }
+
     /// The board this engine runs on.
     pub fn platform(&self) -> &'static dyn Platform {
         self.inner.platform

@@ -213,18 +213,24 @@ pub(crate) unsafe fn invoke(
         set_exit_record(limits, (0, 0));
         (saved, outer)
     };
-    let mut act = Activation {
-        jump: JumpBuf([0; 21]),
-        trap: None,
-        prev,
-        limits,
-        saved_exit,
-        outer_exit,
-        raw: RawBacktrace::new(),
-        carried: None,
-        heap,
-    };
-    let act_ptr: *mut Activation = &mut act;
+    // Built field by field in place: a value (even with the backtrace's
+    // buffer uninitialised) made LLVM zero all 522 bytes of it with a
+    // `memset` call on every host → Wasm call.
+    let mut act = core::mem::MaybeUninit::<Activation>::uninit();
+    let act_ptr: *mut Activation = act.as_mut_ptr();
+    // SAFETY: every field but the backtrace's frame buffer (which may stay
+    // uninitialised) is written before `act_ptr` is published or read.
+    unsafe {
+        ptr::addr_of_mut!((*act_ptr).jump).write(JumpBuf([0; 21]));
+        ptr::addr_of_mut!((*act_ptr).trap).write(None);
+        ptr::addr_of_mut!((*act_ptr).prev).write(prev);
+        ptr::addr_of_mut!((*act_ptr).limits).write(limits);
+        ptr::addr_of_mut!((*act_ptr).saved_exit).write(saved_exit);
+        ptr::addr_of_mut!((*act_ptr).outer_exit).write(outer_exit);
+        RawBacktrace::init_empty(ptr::addr_of_mut!((*act_ptr).raw));
+        ptr::addr_of_mut!((*act_ptr).carried).write(None);
+        ptr::addr_of_mut!((*act_ptr).heap).write(heap);
+    }
     CURRENT.store(act_ptr, Ordering::SeqCst);
     // SAFETY: the caller guarantees the trampoline, context and values; the
     // jump buffer lives in `act`, which outlives the call.
@@ -244,10 +250,15 @@ pub(crate) unsafe fn invoke(
     CURRENT.store(prev, Ordering::SeqCst);
     // SAFETY: as at entry.
     unsafe { set_exit_record(limits, saved_exit) };
+    // SAFETY: `act` is fully initialised (see above) and no longer shared:
+    // CURRENT points at the outer activation again.
+    let act = unsafe { &mut *act_ptr };
+    // `act` is never dropped (a `MaybeUninit`): take what owns heap.
+    let carried = act.carried.take();
     if trapped == 0 {
         return Ok(());
     }
-    let backtrace = act.carried.take().unwrap_or_else(|| act.raw.resolve());
+    let backtrace = carried.unwrap_or_else(|| act.raw.resolve());
     Err(Error::Trap(
         trap.unwrap_or(Trap::UnexplainedFault),
         backtrace,

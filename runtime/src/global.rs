@@ -22,7 +22,7 @@ impl Global {
         }
         let store = store.as_context_mut();
         store.admit(&init)?;
-        let def = store.arena.alloc(16, 16, 16)?.cast::<VMGlobalDefinition>();
+        let def = store.arena.alloc_back(16, 16)?.cast::<VMGlobalDefinition>();
         let g = Global {
             def,
             ty,

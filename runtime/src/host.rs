@@ -21,7 +21,7 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
-use smallvec::{smallvec, SmallVec};
+use smallvec::SmallVec;
 
 /// The untyped form every host function is stored as. An `Err` becomes a
 /// trap of the calling Wasm: a trap keeps its reason (and its backtrace,
@@ -136,15 +136,16 @@ unsafe fn dispatch<T>(
     let ty = ctx.ty.clone();
     // Up to INLINE values on the stack: a host call allocates nothing.
     const INLINE: usize = 16;
-    let (np, nr) = (ty.params.len(), ty.results.len());
-    let mut vals: SmallVec<[Val; INLINE]> = smallvec![Val::I32(0); np + nr];
+    let np = ty.params.len();
+    // Filled in place: `SmallVec::new` leaves its inline slots
+    // uninitialised, and zeroing all sixteen `Val`s cost more than the rest
+    // of a host call.
+    let params = ty.params.iter().zip(values.iter());
+    let params = params.map(|(&t, raw)| Val::from_raw(raw, t, store.id));
+    let results = ty.results.iter().map(|&t| Val::zero(t));
+    let mut vals: SmallVec<[Val; INLINE]> = SmallVec::new();
+    vals.extend(params.chain(results));
     let (params, results) = vals.split_at_mut(np);
-    for ((p, &t), raw) in params.iter_mut().zip(&ty.params).zip(values.iter()) {
-        *p = Val::from_raw(raw, t, store.id);
-    }
-    for (r, &t) in results.iter_mut().zip(&ty.results) {
-        *r = Val::zero(t);
-    }
     (ctx.func)(Caller { store, instance }, params, results)?;
     for ((slot, r), &t) in values.iter_mut().zip(results.iter()).zip(&ty.results) {
         if r.ty() != t {

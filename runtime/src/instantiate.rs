@@ -13,7 +13,7 @@ use crate::func::Func;
 use crate::global::Global;
 use crate::index::{
     DataIndex, DefinedGlobalIndex, DefinedMemoryIndex, DefinedTableIndex, ElemIndex, FuncIndex,
-    GlobalIndex, MemoryIndex, TableIndex,
+    GlobalIndex, MemoryIndex, TableIndex, TypeIndex,
 };
 use crate::instance::{Extern, Instance, InstanceHeader, InstanceState};
 use crate::memory::MemoryState;
@@ -102,14 +102,45 @@ fn check_import<T>(
     }
 }
 
+/// The steps, in order. Until the instance joins the store, a failure
+/// gives back everything taken: its state drops (returning guard
+/// reservations) and the arena is released to where it was.
 pub(crate) fn instantiate<T>(
     store: &mut StoreOpaque<T>,
     module: &Module,
     imports: &[Extern],
 ) -> Result<Instance, Error> {
-    let m = &module.inner;
-    let meta = &*m.meta;
-    if !alloc::sync::Arc::ptr_eq(&m.engine.inner, &store.engine.inner) {
+    check_imports(store, module, imports)?;
+    let mark = store.arena.mark();
+    let built = build(store, module, imports);
+    let (mut state, vmctx) = match built {
+        Ok(built) => built,
+        Err(e) => {
+            store.arena.release_to(mark);
+            return Err(e);
+        }
+    };
+    let instance = state.instance;
+    let state_ptr: *mut InstanceState = &mut *state;
+    store.instances.push(state);
+    lend_host_trampolines(module, imports);
+    // SAFETY: the state is boxed in the store (stable, alive with it) and
+    // nothing else borrows it during instantiation.
+    let state = unsafe { &mut *state_ptr };
+    init_segments(state)?;
+    run_start(store, state, vmctx)?;
+    Ok(instance)
+}
+
+/// Same engine, as many imports as declared, each of the right kind and
+/// type and from this store.
+fn check_imports<T>(
+    store: &StoreOpaque<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<(), Error> {
+    let meta = &*module.inner.meta;
+    if !alloc::sync::Arc::ptr_eq(&module.inner.engine.inner, &store.engine.inner) {
         return Err(Error::WrongEngine);
     }
     if imports.len() != meta.imports.len() {
@@ -122,35 +153,40 @@ pub(crate) fn instantiate<T>(
         store.check(ext.store())?;
         check_import(store, module, import, ext)?;
     }
+    Ok(())
+}
 
-    let o: VMOffsets = m.offsets;
-    let guard_mode = guard_mode(module);
-    let header = core::mem::size_of::<InstanceHeader>();
-    let size = header + o.size() as usize;
-    let block = store.arena.alloc(size, 16, size)?;
-    let vmctx = block.wrapping_add(header).cast::<VMContext>();
-    let at = |off: u32| vmctx.cast::<u8>().wrapping_add(off as usize);
-    // SAFETY (every write through `at` below): offsets come from this
-    // module's `VMOffsets`, so they lie inside the zeroed context just
-    // allocated, and are aligned for what is written.
-    unsafe {
-        at(VMOffsets::VMCTX_MAGIC)
-            .cast::<u32>()
-            .write(VMCONTEXT_MAGIC);
-        at(VMOffsets::VMCTX_RUNTIME_LIMITS)
-            .cast::<usize>()
-            .write(&store.limits as *const _ as usize);
-        at(VMOffsets::VMCTX_EPOCH_PTR)
-            .cast::<usize>()
-            .write(&store.engine.inner.epoch as *const _ as usize);
-        at(VMOffsets::VMCTX_BUILTIN_FUNCTIONS)
-            .cast::<usize>()
-            .write(&crate::libcalls::BUILTINS as *const _ as usize);
-        at(VMOffsets::VMCTX_SIGNATURE_IDS)
-            .cast::<usize>()
-            .write(m.signature_ids.as_ptr() as usize);
+/// The new instance's `VMContext`, written through its module's offsets.
+#[derive(Clone, Copy)]
+struct Context {
+    vmctx: *mut VMContext,
+}
+
+impl Context {
+    fn at<V>(self, off: u32) -> *mut V {
+        self.vmctx.cast::<u8>().wrapping_add(off as usize).cast()
     }
 
+    /// Write `value` at `off`.
+    ///
+    /// # Safety
+    /// `off` must come from the module's `VMOffsets` for a field of type
+    /// `V`: it then lies inside the zeroed context and is aligned for `V`.
+    unsafe fn write<V>(self, off: u32, value: V) {
+        // SAFETY: as the caller promises.
+        unsafe { self.at::<V>(off).write(value) }
+    }
+}
+
+/// Everything up to the instance joining the store: context, imports,
+/// tables, memories, func refs, globals.
+fn build<T>(
+    store: &mut StoreOpaque<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<(Box<InstanceState>, *mut VMContext), Error> {
+    let meta = &*module.inner.meta;
+    let (block, cx) = alloc_context(store, module)?;
     let mut state = Box::new(InstanceState {
         module: module.clone(),
         instance: Instance {
@@ -166,49 +202,110 @@ pub(crate) fn instantiate<T>(
         elems: Vec::new(),
         dropped_data: vec![false; meta.data.len()],
     });
+    link_imports(&mut state, module, imports, cx)?;
+    create_tables(store, &mut state, module, cx)?;
+    create_memories(store, &mut state, module, cx)?;
+    init_func_refs(store, &mut state, module, cx);
+    init_globals(store, &mut state, module, cx);
+    // SAFETY: `block` starts with room for the header.
+    unsafe {
+        block
+            .cast::<InstanceHeader>()
+            .write(InstanceHeader { state: &mut *state })
+    };
+    Ok((state, cx.vmctx))
+}
 
-    for (import, ext) in meta.imports.iter().zip(imports) {
+/// The header and `VMContext` in the arena, zeroed, with the fields every
+/// instance of every module has.
+fn alloc_context<T>(
+    store: &mut StoreOpaque<T>,
+    module: &Module,
+) -> Result<(*mut u8, Context), Error> {
+    let m = &module.inner;
+    let header = core::mem::size_of::<InstanceHeader>();
+    let size = header + m.offsets.size() as usize;
+    let block = store.arena.alloc_back(size, 16)?;
+    let cx = Context {
+        vmctx: block.wrapping_add(header).cast::<VMContext>(),
+    };
+    // SAFETY: fixed offsets of every `VMContext`, with their field types.
+    unsafe {
+        cx.write(VMOffsets::VMCTX_MAGIC, VMCONTEXT_MAGIC);
+        cx.write(
+            VMOffsets::VMCTX_RUNTIME_LIMITS,
+            &store.limits as *const _ as usize,
+        );
+        cx.write(
+            VMOffsets::VMCTX_EPOCH_PTR,
+            &store.engine.inner.epoch as *const _ as usize,
+        );
+        cx.write(
+            VMOffsets::VMCTX_BUILTIN_FUNCTIONS,
+            &crate::libcalls::BUILTINS as *const _ as usize,
+        );
+        cx.write(
+            VMOffsets::VMCTX_SIGNATURE_IDS,
+            m.signature_ids.as_ptr() as usize,
+        );
+    }
+    Ok((block, cx))
+}
+
+/// This module's wasm-to-host trampoline for its type `ty`.
+fn host_trampoline(module: &Module, ty: TypeIndex) -> Result<usize, Error> {
+    let m = &module.inner;
+    let (_, off) = m
+        .meta
+        .host_trampolines
+        .iter()
+        .find(|(t, _)| *t == ty)
+        .ok_or(Error::Artifact(ArtifactError::Inconsistent(
+            "no host trampoline for an imported type",
+        )))?;
+    Ok(m.code_base + *off as usize)
+}
+
+/// The import arrays of the context, and the imports' handles in `state`.
+fn link_imports(
+    state: &mut InstanceState,
+    module: &Module,
+    imports: &[Extern],
+    cx: Context,
+) -> Result<(), Error> {
+    let o = &module.inner.offsets;
+    for (import, ext) in module.inner.meta.imports.iter().zip(imports) {
         match (*ext, &import.kind) {
             (Extern::Func(f), ImportKind::Func(t)) => {
-                // SAFETY: the func ref is live in this store.
-                let fref = unsafe { &mut *f.ptr };
-                if fref.wasm_call.is_none() {
-                    // A host function: Wasm enters it through this module's
-                    // wasm-to-host trampoline for its type.
-                    let (_, off) = meta.host_trampolines.iter().find(|(ty, _)| ty == t).ok_or(
-                        Error::Artifact(crate::artifact::ArtifactError::Inconsistent(
-                            "no host trampoline for an imported type",
-                        )),
-                    )?;
-                    fref.wasm_call = NonNull::new((m.code_base + *off as usize) as *mut _);
-                }
+                let fref = f.func_ref();
+                // A host function is entered through this module's own
+                // trampoline for its type, so the context never points
+                // into another module's code.
+                let wasm_call = match fref.wasm_call {
+                    Some(entry) if !is_host(fref) => entry,
+                    _ => NonNull::new(host_trampoline(module, *t)? as *mut _)
+                        .expect("code is not at 0"),
+                };
                 let import = VMFunctionImport {
-                    wasm_call: fref.wasm_call.expect("set above"),
+                    wasm_call,
                     native_call: fref.native_call,
                     array_call: fref.array_call,
                     vmctx: fref.vmctx,
                 };
                 let i = state.funcs.len() as u32;
-                // SAFETY: see `at`.
-                unsafe {
-                    at(o.vmfunction_import(FuncIndex::from_u32(i)))
-                        .cast::<VMFunctionImport>()
-                        .write(import)
-                };
+                // SAFETY: an offset of the imported-functions array.
+                unsafe { cx.write(o.vmfunction_import(FuncIndex::from_u32(i)), import) };
                 state.funcs.push(Some(f));
             }
             (Extern::Table(t), _) => {
                 let s = t.state();
                 let i = state.tables.len() as u32;
-                // SAFETY: see `at`.
-                unsafe {
-                    at(o.vmtable_import(TableIndex::from_u32(i)))
-                        .cast::<VMTableImport>()
-                        .write(VMTableImport {
-                            from: s.def,
-                            vmctx: s.owner,
-                        })
+                let import = VMTableImport {
+                    from: s.def,
+                    vmctx: s.owner,
                 };
+                // SAFETY: an offset of the imported-tables array.
+                unsafe { cx.write(o.vmtable_import(TableIndex::from_u32(i)), import) };
                 state.tables.push(t.ptr);
             }
             (Extern::Memory(mem), _) => {
@@ -219,32 +316,63 @@ pub(crate) fn instantiate<T>(
                     vmctx: s.owner,
                     index: s.index,
                 };
-                // SAFETY: see `at`.
-                unsafe {
-                    at(o.vmmemory_import(MemoryIndex::from_u32(i)))
-                        .cast::<VMMemoryImport>()
-                        .write(import)
-                };
+                // SAFETY: an offset of the imported-memories array.
+                unsafe { cx.write(o.vmmemory_import(MemoryIndex::from_u32(i)), import) };
                 state.memories.push(mem.ptr);
             }
             (Extern::Global(g), _) => {
                 let i = state.globals.len() as u32;
-                // SAFETY: see `at`.
+                // SAFETY: an offset of the imported-globals array.
                 unsafe {
-                    at(o.vmglobal_import(GlobalIndex::from_u32(i)))
-                        .cast::<VMGlobalImport>()
-                        .write(VMGlobalImport { from: g.def })
+                    cx.write(
+                        o.vmglobal_import(GlobalIndex::from_u32(i)),
+                        VMGlobalImport { from: g.def },
+                    )
                 };
                 state.globals.push(g);
             }
             _ => unreachable!("checked by check_import"),
         }
     }
-    let imported_funcs = state.funcs.len();
+    Ok(())
+}
 
-    for (i, plan) in meta.tables.iter().enumerate() {
-        let def = at(o.vmtable_definition(DefinedTableIndex::from_u32(i as u32)))
-            .cast::<VMTableDefinition>();
+/// Whether a func ref is a host function's (its context is no `VMContext`).
+fn is_host(fref: &VMFuncRef) -> bool {
+    // SAFETY: a func ref's vmctx points at a `VMContext` or a host
+    // function context, both of which start with a u32 magic.
+    unsafe { fref.vmctx.cast::<u32>().read() != VMCONTEXT_MAGIC }
+}
+
+/// A host function reached through a table or `ref.func` is called by its
+/// func ref's `wasm_call`: give the imported ones that lack it this
+/// module's trampoline. The module is now held by an instance of the
+/// host function's store, so the code outlives the func ref.
+fn lend_host_trampolines(module: &Module, imports: &[Extern]) {
+    for (import, ext) in module.inner.meta.imports.iter().zip(imports) {
+        if let (Extern::Func(f), ImportKind::Func(t)) = (ext, &import.kind) {
+            // SAFETY: the func ref is live in this store and no Wasm runs.
+            let fref = unsafe { &mut *f.ptr };
+            if fref.wasm_call.is_none() {
+                fref.wasm_call = host_trampoline(module, *t)
+                    .ok()
+                    .and_then(|entry| NonNull::new(entry as *mut _));
+            }
+        }
+    }
+}
+
+/// The module's own tables, in the arena.
+fn create_tables<T>(
+    store: &mut StoreOpaque<T>,
+    state: &mut InstanceState,
+    module: &Module,
+    cx: Context,
+) -> Result<(), Error> {
+    let o = &module.inner.offsets;
+    for (i, plan) in module.inner.meta.tables.iter().enumerate() {
+        let def =
+            cx.at::<VMTableDefinition>(o.vmtable_definition(DefinedTableIndex::from_u32(i as u32)));
         let mut table = Box::new(TableState::new(
             &mut store.arena,
             &store.config,
@@ -252,16 +380,26 @@ pub(crate) fn instantiate<T>(
             0,
             def,
         )?);
-        table.owner = vmctx;
+        table.owner = cx.vmctx;
         state.tables.push(&mut *table);
         state.owned_tables.push(table);
     }
+    Ok(())
+}
 
-    // Memories last: the newest allocation of the arena can grow in place
-    // past its reservation, and a memory is what usually needs to grow.
-    for (i, plan) in meta.memories.iter().enumerate() {
-        let def = at(o.vmmemory_definition(DefinedMemoryIndex::from_u32(i as u32)))
-            .cast::<VMMemoryDefinition>();
+/// The module's own memories. Last in the arena: its newest allocation can
+/// grow in place past its reservation, and a memory is what usually grows.
+fn create_memories<T>(
+    store: &mut StoreOpaque<T>,
+    state: &mut InstanceState,
+    module: &Module,
+    cx: Context,
+) -> Result<(), Error> {
+    let o = &module.inner.offsets;
+    for (i, plan) in module.inner.meta.memories.iter().enumerate() {
+        let def = cx.at::<VMMemoryDefinition>(
+            o.vmmemory_definition(DefinedMemoryIndex::from_u32(i as u32)),
+        );
         let platform = store.guard_platform();
         let mut mem = Box::new(MemoryState::new(
             &mut store.arena,
@@ -270,24 +408,40 @@ pub(crate) fn instantiate<T>(
             def,
             platform,
         )?);
-        if guard_mode && !mem.guarded() {
-            return Err(ArtifactError::BoundsChecksUnsupported.into());
-        }
-        mem.owner = vmctx;
+        mem.owner = cx.vmctx;
         mem.index = i as u32;
-        // SAFETY: see `at`.
-        unsafe {
-            at(o.vmmemory_pointer(DefinedMemoryIndex::from_u32(i as u32)))
-                .cast::<usize>()
-                .write(def as usize)
-        };
+        let guarded = mem.guarded();
+        // Owned from here on, so a failure below still releases it.
         state.memories.push(&mut *mem);
         state.owned_memories.push(mem);
+        if guard_mode(module) && !guarded {
+            return Err(ArtifactError::BoundsChecksUnsupported.into());
+        }
+        // SAFETY: the defined-memory pointer slot of memory `i`.
+        unsafe {
+            cx.write(
+                o.vmmemory_pointer(DefinedMemoryIndex::from_u32(i as u32)),
+                def as usize,
+            )
+        };
     }
+    Ok(())
+}
+
+/// A func ref for every function that escapes (exports, tables, `ref.func`).
+fn init_func_refs<T>(
+    store: &StoreOpaque<T>,
+    state: &mut InstanceState,
+    module: &Module,
+    cx: Context,
+) {
+    let m = &module.inner;
+    let meta = &*m.meta;
+    let imported_funcs = state.funcs.len();
     state.funcs.resize(imported_funcs + meta.funcs.len(), None);
     for (slot, &f) in meta.func_refs.iter().enumerate() {
-        let dst = at(o.vmfunc_ref(slot as u32)).cast::<VMFuncRef>();
-        let value = if let Some(d) = o.defined_func_index(f) {
+        let dst = cx.at::<VMFuncRef>(m.offsets.vmfunc_ref(slot as u32));
+        let value = if let Some(d) = m.offsets.defined_func_index(f) {
             let info = &meta.funcs[d.index()];
             let body = m.code_base + info.body.0 as usize;
             let tramp = m.code_base
@@ -301,26 +455,37 @@ pub(crate) fn instantiate<T>(
                 array_call: unsafe { core::mem::transmute::<usize, VMArrayCallFunction>(tramp) },
                 wasm_call: NonNull::new(body as *mut _),
                 type_index: m.signature_ids[info.type_index.index()],
-                vmctx: vmctx.cast(),
+                vmctx: cx.vmctx.cast(),
             }
         } else {
             *state.funcs[f.index()].expect("imported").func_ref()
         };
-        // SAFETY: see `at`.
+        // SAFETY: the func ref slot `slot` of the context.
         unsafe { dst.write(value) };
-        if o.defined_func_index(f).is_some() {
+        if m.offsets.defined_func_index(f).is_some() {
             state.funcs[f.index()] = Some(Func {
                 ptr: dst,
                 store: store.id,
             });
         }
     }
+}
 
-    for (i, g) in meta.globals.iter().enumerate() {
-        let def = at(o.vmglobal_definition(DefinedGlobalIndex::from_u32(i as u32)))
-            .cast::<VMGlobalDefinition>();
-        let value = eval(&state, &g.init);
-        // SAFETY: see `at`; a global slot is 16 bytes.
+/// The module's own globals, from their initialisers.
+fn init_globals<T>(
+    store: &StoreOpaque<T>,
+    state: &mut InstanceState,
+    module: &Module,
+    cx: Context,
+) {
+    let m = &module.inner;
+    for (i, g) in m.meta.globals.iter().enumerate() {
+        let def = cx.at::<VMGlobalDefinition>(
+            m.offsets
+                .vmglobal_definition(DefinedGlobalIndex::from_u32(i as u32)),
+        );
+        let value = eval(state, &g.init);
+        // SAFETY: the global slot `i` of the context, 16 bytes.
         unsafe { *(*def).bytes_mut() = value.to_le_bytes() };
         state.globals.push(Global {
             def,
@@ -331,20 +496,13 @@ pub(crate) fn instantiate<T>(
             store: store.id,
         });
     }
+}
 
-    // SAFETY: `block` starts with room for the header.
-    unsafe {
-        block
-            .cast::<InstanceHeader>()
-            .write(InstanceHeader { state: &mut *state })
-    };
-    let instance = state.instance;
-    let state_ptr: *mut InstanceState = &mut *state;
-    store.instances.push(state);
-    // SAFETY: the state is boxed in the store (stable, alive with it) and
-    // nothing else borrows it during instantiation.
-    let state = unsafe { &mut *state_ptr };
-
+/// Evaluate element segments, then apply active element and data segments
+/// in order (each as `table.init` / `memory.init`).
+fn init_segments(state: &mut InstanceState) -> Result<(), Error> {
+    let module = state.module.clone();
+    let meta = &*module.inner.meta;
     // Sized by the artifact, so reserved fallibly: a segment larger than
     // the heap is an error, not an allocation failure that aborts.
     let oom = |_| Error::OutOfMemory("element segments");
@@ -377,22 +535,31 @@ pub(crate) fn instantiate<T>(
             state.data_drop(data);
         }
     }
+    Ok(())
+}
 
-    if let Some(start) = meta.start {
-        match state.funcs[start.index()] {
-            Some(f) => f.call(&mut *store, &[], &mut [])?,
-            None => {
-                let d = o.defined_func_index(start).expect("imports are set");
-                let info = &meta.funcs[d.index()];
-                let tramp = m.code_base + info.array_call.expect("validated") as usize;
-                let mut values = [ValRaw::default(); 1];
-                // SAFETY: the start function takes and returns nothing, and
-                // its trampoline and context are live.
-                unsafe { crate::func::enter(store, tramp, vmctx, values.as_mut_ptr(), 0)? };
-            }
+/// Call the start function, if the module has one.
+fn run_start<T>(
+    store: &mut StoreOpaque<T>,
+    state: &InstanceState,
+    vmctx: *mut VMContext,
+) -> Result<(), Error> {
+    let m = &state.module.inner;
+    let Some(start) = m.meta.start else {
+        return Ok(());
+    };
+    match state.funcs[start.index()] {
+        Some(f) => f.call(&mut *store, &[], &mut []),
+        None => {
+            let defined = m.offsets.defined_func_index(start).expect("validated");
+            let info = &m.meta.funcs[defined.index()];
+            let tramp = m.code_base + info.array_call.expect("validated") as usize;
+            let mut values = [ValRaw::default(); 1];
+            // SAFETY: the start function takes and returns nothing, and
+            // its trampoline and context are live.
+            unsafe { crate::func::enter(store, tramp, vmctx, values.as_mut_ptr(), 0) }
         }
     }
-    Ok(instance)
 }
 
 /// Value of a constant expression as its 16-byte raw form (as a global

@@ -61,23 +61,11 @@ impl MemoryState {
             return Err(Error::Limits("memory minimum exceeds its maximum"));
         }
         let min_bytes = (plan.min_pages * PAGE) as usize;
-        let reservation = match platform.filter(|p| p.has_mmu()) {
-            Some(p) => Some((p, p.reserve(GUARD_RESERVATION)? as *mut u8)),
-            None => None,
-        };
-        let (base, backing) = match reservation {
-            Some((platform, base)) => {
-                if min_bytes > 0 {
-                    let pages = arena.alloc(min_bytes, BACKING_ALIGN, min_bytes)?;
-                    platform.map(
-                        base as usize,
-                        pages as usize,
-                        min_bytes,
-                        Protection::READ_WRITE,
-                    )?;
-                }
-                (base, Backing::Guarded { platform })
-            }
+        let (base, backing) = match platform.filter(|p| p.has_mmu()) {
+            Some(platform) => (
+                guarded(arena, platform, min_bytes)?,
+                Backing::Guarded { platform },
+            ),
             None => {
                 let reserve = min_bytes.saturating_add(config.memory_reserve);
                 let capacity = reserve
@@ -175,16 +163,27 @@ impl MemoryState {
                     *capacity = new_bytes;
                 }
                 // SAFETY: the grown range lies within this memory's reservation.
-                unsafe { core::ptr::write_bytes(base.add(old_bytes), 0, new_bytes - old_bytes) };
+                unsafe { basalt_platform::zero(base.add(old_bytes), new_bytes - old_bytes) };
             }
             Backing::Guarded { platform } => {
                 let grown = new_bytes - old_bytes;
                 if grown > 0 {
-                    let pages = arena.alloc(grown, BACKING_ALIGN, grown).ok()?;
+                    let mark = arena.mark();
+                    let pages = arena.alloc(grown, BACKING_ALIGN, 0).ok()?;
+                    // SAFETY: the arena just handed out these bytes, RAM a
+                    // board with an MMU maps as Normal memory.
+                    unsafe { basalt_platform::zero_normal(pages, grown) };
                     let at = base as usize + old_bytes;
-                    platform
+                    if platform
                         .map(at, pages as usize, grown, Protection::READ_WRITE)
-                        .ok()?;
+                        .is_err()
+                    {
+                        // Whatever the platform mapped before failing goes,
+                        // and the pages return to the arena's tail.
+                        let _ = platform.unmap(at, grown);
+                        arena.release_to(mark);
+                        return None;
+                    }
                 }
             }
         }
@@ -201,15 +200,52 @@ impl MemoryState {
     }
 }
 
+/// A guard reservation with `min_bytes` of fresh arena pages mapped at its
+/// start. Nothing stays taken when it fails.
+fn guarded(
+    arena: &mut Arena,
+    platform: &'static dyn Platform,
+    min_bytes: usize,
+) -> Result<*mut u8, Error> {
+    let base = platform.reserve(GUARD_RESERVATION)?;
+    let mark = arena.mark();
+    // Zeroed below with `dc zva`: a board with an MMU maps its RAM (and
+    // so the arena) as Normal memory.
+    let a = arena.alloc(min_bytes, BACKING_ALIGN, 0).inspect(|&pages| {
+        // SAFETY: the arena just handed out these `min_bytes` bytes.
+        unsafe { basalt_platform::zero_normal(pages, min_bytes) }
+    });
+    let mapped = match a {
+        Ok(_) if min_bytes == 0 => Ok(()),
+        Ok(pages) => platform
+            .map(base, pages as usize, min_bytes, Protection::READ_WRITE)
+            .map_err(Error::from),
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = mapped {
+        release(platform, base, min_bytes);
+        arena.release_to(mark);
+        return Err(e);
+    }
+    Ok(base as *mut u8)
+}
+
+/// Unmap the `mapped` bytes at the start of the reservation at `base` and
+/// give the reservation back (platforms that keep reservations just get
+/// the unmap, which frees their page tables).
+fn release(platform: &dyn Platform, base: usize, mapped: usize) {
+    if platform.release(base, GUARD_RESERVATION).is_err() && mapped > 0 {
+        let _ = platform.unmap(base, mapped);
+    }
+}
+
 impl Drop for MemoryState {
-    /// Give a guarded memory's pages back to the platform (their page tables
-    /// would otherwise stay allocated); the arena pages return with the arena.
+    /// Give a guarded memory's pages and reservation back to the platform
+    /// (page tables and address space would otherwise stay taken); the
+    /// arena pages return with the arena.
     fn drop(&mut self) {
         if let Backing::Guarded { platform } = self.backing {
-            let len = self.byte_len();
-            if len > 0 {
-                let _ = platform.unmap(self.definition().base as usize, len);
-            }
+            release(platform, self.definition().base as usize, self.byte_len());
         }
     }
 }
@@ -225,9 +261,11 @@ impl Memory {
     /// Create a memory owned by the store, e.g. to provide as an import.
     pub fn new(mut store: impl AsContextMut, plan: MemoryPlan) -> Result<Memory, Error> {
         let store = store.as_context_mut();
-        let def = store.arena.alloc(16, 16, 16)?.cast::<VMMemoryDefinition>();
+        let mark = store.arena.mark();
+        let def = store.arena.alloc_back(16, 16)?.cast::<VMMemoryDefinition>();
         let platform = store.guard_platform();
-        let state = MemoryState::new(&mut store.arena, &store.config, &plan, def, platform)?;
+        let state = MemoryState::new(&mut store.arena, &store.config, &plan, def, platform)
+            .inspect_err(|_| store.arena.release_to(mark))?;
         let mut boxed = Box::new(state);
         let ptr: *mut MemoryState = &mut *boxed;
         store.host_memories.push(boxed);

@@ -8,6 +8,7 @@ use crate::vm::{VMOffsets, VMSharedSignatureIndex};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
+use core::ops::Range;
 use hashbrown::HashMap;
 
 /// A compiled module ready to instantiate. Cheap to clone.
@@ -21,6 +22,8 @@ pub(crate) struct ModuleInner {
     pub(crate) meta: Arc<Metadata>,
     pub(crate) code_base: usize,
     pub(crate) code_len: usize,
+    /// Code-arena pages the code occupies (none for code run in place).
+    code_pages: Option<Range<usize>>,
     pub(crate) offsets: VMOffsets,
     /// Bounds-check mode, fuel and epoch instrumentation of the code.
     pub(crate) settings: Settings,
@@ -64,18 +67,20 @@ impl Module {
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         let a = artifact::read_trusted(bytes, engine.trusted_keys())?;
         check_cpu(&a)?;
-        let code_base = engine
+        let pages = engine
             .inner
             .code
             .lock()
             .load(engine.inner.platform, a.code)?;
-        Ok(Self::from_parts(
+        let (code_base, code_len) = (pages.start, a.code.len());
+        Self::from_parts(
             engine,
             a.header.settings,
             a.metadata,
             code_base,
-            a.code.len(),
-        ))
+            code_len,
+            Some(pages),
+        )
     }
 
     /// Check an artifact that sits in executable, read-only memory for the
@@ -94,13 +99,14 @@ impl Module {
             return Err(ArtifactError::Misaligned.into());
         }
         let (code_base, code_len) = (a.code.as_ptr() as usize, a.code.len());
-        Ok(Self::from_parts(
+        Self::from_parts(
             engine,
             a.header.settings,
             a.metadata,
             code_base,
             code_len,
-        ))
+            None,
+        )
     }
 
     fn from_parts(
@@ -109,13 +115,9 @@ impl Module {
         meta: Metadata,
         code_base: usize,
         code_len: usize,
-    ) -> Module {
+        code_pages: Option<Range<usize>>,
+    ) -> Result<Module, Error> {
         let meta = Arc::new(meta);
-        code::register(CodeRegion {
-            start: code_base,
-            end: code_base + code_len,
-            meta: meta.clone(),
-        });
         let signature_ids = meta
             .types
             .iter()
@@ -129,18 +131,27 @@ impl Module {
             .rev()
             .map(|e| (e.name.clone(), e.kind))
             .collect();
-        Module {
-            inner: Arc::new(ModuleInner {
-                engine: engine.clone(),
-                exports,
-                offsets: meta.offsets(),
-                settings,
-                meta,
-                code_base,
-                code_len,
-                signature_ids,
-            }),
-        }
+        // Built before registering, so any failure below drops it and its
+        // `Drop` returns the code pages.
+        let inner = ModuleInner {
+            engine: engine.clone(),
+            exports,
+            offsets: meta.offsets(),
+            settings,
+            meta: meta.clone(),
+            code_base,
+            code_len,
+            code_pages,
+            signature_ids,
+        };
+        code::register(CodeRegion {
+            start: code_base,
+            end: code_base + code_len,
+            meta,
+        })?;
+        Ok(Module {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Where the module's code is (sealed read-only + executable).
@@ -172,5 +183,18 @@ impl Module {
             }
             _ => None,
         })
+    }
+}
+
+impl Drop for ModuleInner {
+    /// The last `Module` handle and the last instance of it are gone (each
+    /// instance holds a handle): nothing can run or trap in its code any
+    /// more, so the trap hook forgets it and its pages serve later loads.
+    fn drop(&mut self) {
+        code::unregister(&self.meta);
+        if let Some(pages) = self.code_pages.take() {
+            let platform = self.engine.inner.platform;
+            self.engine.inner.code.lock().free(platform, pages);
+        }
     }
 }

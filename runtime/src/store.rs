@@ -99,6 +99,18 @@ impl<T> Store<T> {
         &self.inner.engine
     }
 
+    /// Drop the store and everything in it (instances, memories, host
+    /// functions, its hold on modules) and take its arena back, e.g. for
+    /// the next store: firmware that creates an instance per request
+    /// reuses one static buffer.
+    pub fn into_arena(self) -> &'static mut [u8] {
+        let StoreOpaque { arena, .. } = *self.inner;
+        // SAFETY: the store is gone, and with it every pointer into the
+        // arena it handed out (instances, memories, tables); the arena was
+        // made from exactly this exclusive `'static` slice.
+        unsafe { arena.into_slice() }
+    }
+
     /// User data.
     pub fn data(&self) -> &T {
         &self.inner.data

@@ -143,7 +143,7 @@ impl Table {
         let init = init
             .ref_raw(plan.elem, store.id)
             .ok_or(Error::TypeMismatch("table initial value"))?;
-        let def = store.arena.alloc(16, 16, 16)?.cast::<VMTableDefinition>();
+        let def = store.arena.alloc_back(16, 16)?.cast::<VMTableDefinition>();
         let state = TableState::new(&mut store.arena, &store.config, &plan, init, def)?;
         let mut boxed = Box::new(state);
         let ptr: *mut TableState = &mut *boxed;
