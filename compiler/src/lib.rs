@@ -8,7 +8,6 @@ mod module;
 mod signing;
 mod trampoline;
 mod translate;
-pub mod wast;
 
 pub use basalt::artifact::BoundsChecks;
 pub use error::CompileError;
