@@ -294,6 +294,8 @@ fn build_firmware(machine: Machine, kind: Firmware) -> Result<Image, Cached> {
         FIRMWARE_TARGET,
     ]);
     command.args(machine.cargo_features());
+    // The job-runner binaries (the library alone is what a firmware reuses).
+    command.args(["--features", "runner"]);
     if kind == Firmware::Bench {
         command.args(["--features", "bench"]);
     }

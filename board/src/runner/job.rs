@@ -28,8 +28,6 @@
 //! Exit status: 0 when the script ran to its end (traps included), 3 when a
 //! required instantiation fails, 4 on a malformed payload or script.
 
-use crate::arena::Arenas;
-use crate::BoardPlatform;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -39,6 +37,8 @@ use basalt::{
     Caller, Engine, Error, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory,
     MemoryType, Module, Store, StoreConfig, Table, TableType, Trap, Val, ValType, WasmBacktrace,
 };
+use basalt_board::arena::Arenas;
+use basalt_board::BoardPlatform;
 use basalt_platform::Platform;
 
 const EXIT_LOAD: i32 = 3;
@@ -86,10 +86,10 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static BoardPlatf
             .trim()
             .parse()
             .map_err(|_| Error::TypeMismatch("fib argument"))
-            .and_then(|n| crate::bundled::fib(&engine, arenas.memory, n))
+            .and_then(|n| crate::runner::bundled::fib(&engine, arenas.memory, n))
         {
             Ok((v, code)) => {
-                let text = crate::arena::text_range();
+                let text = basalt_board::arena::text_range();
                 println!("#0 ok i32:{v:#x}");
                 println!(
                     "bundled: code at {code:#x}, in the firmware image: {}",
@@ -158,9 +158,10 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static BoardPlatf
             Some("ticks") => Ok(alloc::vec![Val::I64(platform.ticks() as i64)]),
             // Counter values of the last trap and of the epoch tick before it.
             Some("last-tick-and-trap") => {
-                let tick =
-                    crate::vectors::TICK_BEFORE_TRAP.load(core::sync::atomic::Ordering::Relaxed);
-                let trap = crate::vectors::LAST_TRAP_AT.load(core::sync::atomic::Ordering::Relaxed);
+                let tick = basalt_board::probes::TICK_BEFORE_TRAP
+                    .load(core::sync::atomic::Ordering::Relaxed);
+                let trap =
+                    basalt_board::probes::LAST_TRAP_AT.load(core::sync::atomic::Ordering::Relaxed);
                 Ok(alloc::vec![Val::I64(tick as i64), Val::I64(trap as i64)])
             }
             Some("get-fuel") => Ok(alloc::vec![Val::I64(r.store.get_fuel() as i64)]),
@@ -244,7 +245,7 @@ fn example(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
     }
 }
 
-#[path = "../../examples/embedding/embed.rs"]
+#[path = "../../../examples/embedding/embed.rs"]
 mod embedding;
 
 #[path = "wasi_job.rs"]

@@ -69,7 +69,7 @@ pub fn run(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
         store.set_fuel(fuel);
     }
     if let Some(ms) = timeout_ms {
-        let period = (crate::PLATFORM.tick_hz() / 1000).max(1);
+        let period = (basalt_board::PLATFORM.tick_hz() / 1000).max(1);
         if let Err(e) = engine.start_epoch_timer(period) {
             status_line(format_args!("load-error: {e}"));
             return EXIT_LOAD;
@@ -95,7 +95,7 @@ pub fn run(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
 
 /// Print a status line, starting a new line if the program left one open.
 fn status_line(line: core::fmt::Arguments<'_>) {
-    if !crate::console::at_line_start() {
+    if !basalt_board::console::at_line_start() {
         println!();
     }
     println!("{line}");
