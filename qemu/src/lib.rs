@@ -430,20 +430,41 @@ pub fn run_blob(blob: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuError>
         });
     }
     let job = TempFile::create(blob).map_err(QemuError::Io)?;
+    let mut command = qemu_command(qemu, opts, &image.kernel);
+    let mut loader = OsString::from("loader,file=");
+    loader.push(job.path());
+    loader.push(format!(",addr={:#x},force-raw=on", image.job.start));
+    command.arg("-device").arg(loader);
+    run_qemu(command, opts)
+}
 
+/// Boot a firmware ELF of one's own (no job) on `opts.machine`: what the
+/// cargo `runner` of a firmware built on the board library calls (see
+/// `basalt-boot` and `examples/firmware/`). QEMU is found or installed as
+/// for the tests. The Pi model boots raw images only, so this is `virt`.
+pub fn boot_elf(elf: &Path, opts: &RunOptions) -> Result<RunOutcome, QemuError> {
+    let qemu = qemu_binary()?;
+    run_qemu(qemu_command(qemu, opts, elf), opts)
+}
+
+/// QEMU for `opts.machine` with `kernel`, the console on stdio and the
+/// semihosting exit on.
+fn qemu_command(qemu: PathBuf, opts: &RunOptions, kernel: &Path) -> Command {
     let mut command = Command::new(qemu);
     command.args(opts.machine.qemu_args());
     command.args(["-display", "none", "-monitor", "none", "-serial", "stdio"]);
     // QEMU-specific: the firmware leaves through semihosting `SYS_EXIT`.
     command.args(["-semihosting-config", "enable=on,target=native"]);
-    command.arg("-kernel").arg(&image.kernel);
-    let mut loader = OsString::from("loader,file=");
-    loader.push(job.path());
-    loader.push(format!(",addr={:#x},force-raw=on", image.job.start));
-    command.arg("-device").arg(loader);
+    command.arg("-kernel").arg(kernel);
     if opts.icount {
         command.args(["-icount", "shift=0,align=off,sleep=off"]);
     }
+    command
+}
+
+/// Run `command` under `opts.timeout`, collecting (and maybe echoing) the
+/// console.
+fn run_qemu(mut command: Command, opts: &RunOptions) -> Result<RunOutcome, QemuError> {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
