@@ -291,9 +291,8 @@ fn write_profile(path: &PathBuf, stacks: &[(String, u64)], dropped: u64) -> Resu
     Ok(())
 }
 
-/// Guest instructions per `CNTVCT_EL0` tick under `-icount shift=0`: the
-/// counter runs at 62.5 MHz and one instruction takes 1 ns.
-const INSTRUCTIONS_PER_TICK: i64 = 16;
+/// Guest instructions per clock tick under `-icount` (the board's contract).
+const INSTRUCTIONS_PER_TICK: i64 = basalt_protocol::INSTRUCTIONS_PER_TICK as i64;
 
 /// Run one call in each bounds-check mode under `-icount` and print the
 /// guest instructions it took (the clock read around an empty command is

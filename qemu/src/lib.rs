@@ -28,8 +28,7 @@ use std::sync::{Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-/// Magic bytes at the start of a job blob.
-pub const JOB_MAGIC: &[u8; 4] = b"BJOB";
+pub use basalt_protocol::JOB_MAGIC;
 /// Largest blob the firmware accepts (header included): the job region
 /// both machines' linker scripts reserve. [`run_blob`] checks a blob against
 /// the region of the firmware it runs.
@@ -406,14 +405,10 @@ fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// Run one job: `payload` behind the 8-byte `BJOB` header.
+/// Run one job: `payload` (a postcard-encoded `basalt_protocol::Payload`,
+/// as [`Job::encode`] makes) behind the blob header.
 pub fn run_job(payload: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuError> {
-    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
-    let mut blob = Vec::with_capacity(payload.len() + 8);
-    blob.extend_from_slice(JOB_MAGIC);
-    blob.extend_from_slice(&len.to_le_bytes());
-    blob.extend_from_slice(payload);
-    run_blob(&blob, opts)
+    run_blob(&basalt_protocol::frame(payload), opts)
 }
 
 /// Run the firmware with `blob` placed verbatim at the start of its job
@@ -604,7 +599,12 @@ mod tests {
     #[test]
     fn missing_header_exits_2() {
         let out = run_blob(b"garbage!", &RunOptions::default()).unwrap();
-        assert_eq!(out.status, 2, "{}", out.console);
+        assert_eq!(
+            out.status,
+            basalt_protocol::exit::BAD_JOB,
+            "{}",
+            out.console
+        );
         assert!(
             out.console.contains("error: no job loaded (bad magic)"),
             "{}",
@@ -617,7 +617,12 @@ mod tests {
         let mut blob = JOB_MAGIC.to_vec();
         blob.extend_from_slice(&(JOB_MAX_BLOB as u32).to_le_bytes());
         let out = run_blob(&blob, &RunOptions::default()).unwrap();
-        assert_eq!(out.status, 2, "{}", out.console);
+        assert_eq!(
+            out.status,
+            basalt_protocol::exit::BAD_JOB,
+            "{}",
+            out.console
+        );
         assert!(
             out.console.contains("error: job too large"),
             "{}",
@@ -626,19 +631,31 @@ mod tests {
     }
 
     #[test]
-    fn payload_shorter_than_its_artifact_is_a_script_error() {
-        let out = run_job(&[200, 0, 0, 0, 1, 2, 3], &RunOptions::default()).unwrap();
-        assert_eq!(out.status, 4, "{}", out.console);
-        assert!(out.console.contains("script-error"), "{}", out.console);
+    fn payload_shorter_than_its_artifact_exits_2() {
+        // One artifact of 200 bytes, of which 3 are there.
+        let out = run_job(&[1, 200, 1, 1, 2, 3], &RunOptions::default()).unwrap();
+        assert_eq!(
+            out.status,
+            basalt_protocol::exit::BAD_JOB,
+            "{}",
+            out.console
+        );
+        assert!(
+            out.console.contains("error: payload malformed"),
+            "{}",
+            out.console
+        );
     }
 
     #[test]
     fn garbage_artifact_is_refused_with_a_typed_error() {
         // One artifact of 80 garbage bytes, instantiated by the script.
-        let mut payload = 1u32.to_le_bytes().to_vec();
-        payload.extend_from_slice(&80u32.to_le_bytes());
-        payload.extend_from_slice(&[0x5a; 80]);
-        payload.extend_from_slice(b"instantiate! 0 0\n");
+        let payload = basalt_protocol::Payload {
+            artifacts: vec![&[0x5a; 80]],
+            trusted: vec![],
+            script: "instantiate! 0 0\n",
+        }
+        .to_body();
         let out = run_job(
             &payload,
             &RunOptions {
@@ -647,7 +664,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(out.status, 3, "{}", out.console);
+        assert_eq!(out.status, basalt_protocol::exit::LOAD, "{}", out.console);
         assert!(
             out.console
                 .contains("load-error: cannot load artifact: not a Basalt artifact (bad magic)"),
