@@ -31,7 +31,6 @@ pub fn exit(code: i32) -> ! {
         }
     }
     loop {
-        // SAFETY: `wfe` only waits for an event; it touches no memory.
-        unsafe { asm!("wfe", options(nomem, nostack)) };
+        aarch64_cpu::asm::wfe();
     }
 }

@@ -1,5 +1,5 @@
 //! Jobs: the artifacts plus a script of commands for the board's job runner,
-//! and the parsed report of what the board printed (see `board/src/job.rs`).
+//! and the parsed report of what the board printed (see `board/src/runner/job.rs`).
 //!
 //! Payload: a postcard-encoded `basalt_protocol::Payload` (the artifacts,
 //! the public keys the board's engine trusts and the UTF-8 script). Script

@@ -1,4 +1,4 @@
-//! WASI command jobs: `wasi-run` on the board (see `board/src/wasi_job.rs`)
+//! WASI command jobs: `wasi-run` on the board (see `board/src/runner/wasi_job.rs`)
 //! and how its console transcript reads back.
 
 use super::Job;
