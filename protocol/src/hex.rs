@@ -17,7 +17,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// Bytes from lowercase or uppercase hex; `None` for an odd length or a
 /// non-hex digit.
 pub fn decode(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     (0..hex.len())
