@@ -1,8 +1,8 @@
 //! Passes the machine's linker script (`../linker/<machine>.ld`, which
 //! includes the shared `layout.ld`) to the linker by absolute path, so the
 //! build works from any current directory (e.g. when `basalt-qemu` runs
-//! it), and precompiles the bundled example with `basalt-build` into
-//! `OUT_DIR`.
+//! it), and, for the job runner (feature `runner`), precompiles the
+//! bundled example with `basalt-build` into `OUT_DIR`.
 
 use std::path::PathBuf;
 
@@ -29,5 +29,9 @@ fn main() {
             println!("cargo:rustc-link-arg-bin={bin}=-T{}", script.display());
         }
     }
-    basalt_build::compile_file(manifest.join("../examples/fib.wat"), "fib.bsl");
+    // Only the job runner bundles the example: a firmware built on the
+    // library does not pay for compiling it.
+    if std::env::var_os("CARGO_FEATURE_RUNNER").is_some() {
+        basalt_build::compile_file(manifest.join("../examples/fib.wat"), "fib.bsl");
+    }
 }

@@ -23,7 +23,7 @@ pub use basalt_bench_kernels::{Kernel, KERNELS};
 
 /// Guest instructions per `CNTVCT_EL0` tick under `-icount shift=0` (the
 /// counter runs at 62.5 MHz against 1 GHz of virtual instructions).
-pub const INSTRUCTIONS_PER_TICK: u64 = 16;
+pub use basalt_protocol::INSTRUCTIONS_PER_TICK;
 
 /// One column of the kernel table.
 #[derive(Clone, Copy, Debug)]

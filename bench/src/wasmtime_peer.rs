@@ -1,6 +1,6 @@
 //! Host side of the wasmtime peer: precompile Wasm with wasmtime's own
 //! Cranelift for the board, as aarch64 code or as Pulley bytecode. The
-//! settings mirror the board's engine (`board/src/bench_wasmtime.rs`):
+//! settings mirror the board's engine (`board/src/runner/bench_wasmtime.rs`):
 //! wasmtime checks them when it loads the module and refuses a mismatch.
 
 use wasmtime::{Config, Engine, OptLevel};

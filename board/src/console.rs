@@ -90,15 +90,13 @@ pub fn _print(args: fmt::Arguments<'_>) {
 }
 
 /// Print to the PL011 console.
-#[allow(
-    unused_macros,
-    reason = "part of the console API; jobs use println! today"
-)]
+#[macro_export]
 macro_rules! print {
     ($($arg:tt)*) => { $crate::console::_print(format_args!($($arg)*)) };
 }
 
 /// Print a line to the PL011 console.
+#[macro_export]
 macro_rules! println {
     () => { $crate::console::_print(format_args!("\n")) };
     ($($arg:tt)*) => { $crate::console::_print(format_args!("{}\n", format_args!($($arg)*))) };

@@ -5,7 +5,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Status for a crash (unhandled exception or panic), as Rust uses for a
 /// panicking test.
-pub const EXIT_CRASH: i32 = 101;
+pub const EXIT_CRASH: i32 = basalt_protocol::exit::CRASH;
 
 /// Semihosting operation number of `SYS_EXIT`.
 const SYS_EXIT: u32 = 0x18;
@@ -31,7 +31,6 @@ pub fn exit(code: i32) -> ! {
         }
     }
     loop {
-        // SAFETY: `wfe` only waits for an event; it touches no memory.
-        unsafe { asm!("wfe", options(nomem, nostack)) };
+        aarch64_cpu::asm::wfe();
     }
 }

@@ -1,17 +1,21 @@
-//! `basalt-board`: Basalt firmware for an aarch64 board, one machine per
-//! build: QEMU `virt` (feature `virt`, the default) or the Raspberry Pi 3 /
-//! QEMU `raspi3b` (feature `raspi3b`).
+//! `basalt-board`: the library a firmware for an aarch64 board is built on,
+//! one machine per build: QEMU `virt` (feature `virt`, the default) or the
+//! Raspberry Pi 3 / QEMU `raspi3b` (feature `raspi3b`).
 //!
 //! Everything here is shared except [`machine`], which holds what differs
 //! between boards (memory map, UART, interrupt controller, boot map; see
-//! `machine/virt.rs` for the seam). The binaries in `src/bin/` only link
-//! this library with their machine's linker script.
+//! `machine/virt.rs` for the seam).
 //!
 //! Boot (`boot.rs`) drops to EL1, installs the vectors and stacks and calls
-//! [`main`], which brings up the console, heap, MMU and interrupt
-//! controller, checks the job blob the loader placed at the linker script's
-//! `__job_start` and hands it to [`job::run`]. The firmware leaves QEMU
-//! through semihosting with the job's status (`exit.rs`).
+//! `main`, which brings up the console, heap, MMU and interrupt controller
+//! and calls the firmware's entry, declared with [`entry!`], with the
+//! [`Arenas`](arena::Arenas) for Wasm code and memories. The firmware leaves
+//! QEMU through semihosting with the entry's return value as its status
+//! (`exit.rs`); a real board halts.
+//!
+//! The test and benchmark job runner is not part of the library: it is the
+//! binaries in `src/bin/` (code in `src/runner/`, feature `runner`), built
+//! on this library as any firmware is (see `examples/firmware/`).
 #![no_std]
 
 #[cfg(all(feature = "virt", feature = "raspi3b"))]
@@ -24,24 +28,24 @@ compile_error!("choose a machine: feature `virt` or `raspi3b`");
 extern crate alloc;
 
 #[macro_use]
-mod console;
+pub mod console;
 
-mod arena;
+pub mod arena;
 #[cfg(feature = "raspi3b")]
 mod bcm2836;
 mod boot;
-mod bundled;
 mod daif;
 mod exit;
 #[cfg(feature = "virt")]
 mod gic;
-mod heap;
-mod job;
+pub mod heap;
 #[cfg_attr(feature = "virt", path = "machine/virt.rs")]
 #[cfg_attr(feature = "raspi3b", path = "machine/raspi3b.rs")]
 mod machine;
-mod mmu;
+pub mod mmu;
 mod platform;
+#[cfg(feature = "runner")]
+pub mod probes;
 mod timer;
 mod vaspace;
 mod vectors;
@@ -52,12 +56,30 @@ pub use platform::BoardPlatform;
 /// The one platform value every store on the board shares.
 pub static PLATFORM: BoardPlatform = BoardPlatform;
 
-/// Job blob header: magic then little-endian payload length.
-const JOB_MAGIC: &[u8; 4] = b"BJOB";
-const JOB_HEADER_LEN: usize = 8;
+/// Declare the firmware's entry: `fn(Arenas) -> i32`, called once at EL1
+/// with the console, heap, MMU and interrupts up; its return value is the
+/// exit status.
+///
+/// ```ignore
+/// basalt_board::entry!(main);
+/// fn main(arenas: basalt_board::arena::Arenas) -> i32 { 0 }
+/// ```
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        /// The firmware entry the board library calls (see `basalt_board::entry!`).
+        #[no_mangle]
+        pub extern "Rust" fn __basalt_board_entry(arenas: $crate::arena::Arenas) -> i32 {
+            let main: fn($crate::arena::Arenas) -> i32 = $main;
+            main(arenas)
+        }
+    };
+}
 
-/// Exit status for a job blob that is missing or malformed.
-const EXIT_BAD_JOB: i32 = 2;
+extern "Rust" {
+    /// Defined by the firmware with [`entry!`].
+    fn __basalt_board_entry(arenas: arena::Arenas) -> i32;
+}
 
 /// Rust entry, called once by `boot.rs` at EL1 on the main stack with
 /// `.bss` zeroed, FP enabled and the boot map live (MMU on).
@@ -67,28 +89,10 @@ extern "C" fn main() -> ! {
     heap::init();
     mmu::init();
     machine::irq::init();
-    let payload = match job_payload() {
-        Ok(payload) => payload,
-        Err(message) => {
-            println!("error: {message}");
-            exit(EXIT_BAD_JOB);
-        }
-    };
     let arenas = arena::take().expect("arenas are taken once, here");
-    exit(job::run(payload, arenas, &PLATFORM))
-}
-
-/// The payload of the job blob, after checking its header.
-fn job_payload() -> Result<&'static [u8], &'static str> {
-    let blob = arena::job_region();
-    if &blob[..4] != JOB_MAGIC {
-        return Err("no job loaded (bad magic)");
-    }
-    let len = u32::from_le_bytes([blob[4], blob[5], blob[6], blob[7]]) as usize;
-    if len > blob.len() - JOB_HEADER_LEN {
-        return Err("job too large");
-    }
-    Ok(&blob[JOB_HEADER_LEN..JOB_HEADER_LEN + len])
+    // SAFETY: `entry!` defines the symbol with exactly this signature; a
+    // firmware without it does not link.
+    exit(unsafe { __basalt_board_entry(arenas) })
 }
 
 #[panic_handler]

@@ -123,6 +123,8 @@ pub fn init() {
     // break-before-make, so the switch runs with the MMU off, in one asm
     // block that touches registers only: no Rust code runs with memory as
     // Device (where an unaligned access faults) or with caches bypassed.
+    // One asm block, not aarch64-cpu's register writes: nothing may touch
+    // memory between turning the MMU off and on again.
     // SAFETY: the new map covers everything the firmware touches (all RAM,
     // MMIO) with identity addresses and the same memory attributes, so
     // execution continues unchanged; the tables live in the heap and are
@@ -397,7 +399,8 @@ fn region(range: &Range<usize>) -> MemoryRegion {
     MemoryRegion::new(range.start, range.end)
 }
 
-/// `dsb ishst; tlbi vmalle1; dsb ish; isb`.
+/// `dsb ishst; tlbi vmalle1; dsb ish; isb`, as one asm block (aarch64-cpu
+/// has no TLB maintenance instructions).
 fn invalidate_tlb() {
     // SAFETY: TLB maintenance and barriers only drop cached translations;
     // the tables they are refetched from are valid.

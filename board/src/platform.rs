@@ -2,6 +2,8 @@
 //! on every machine; what differs lives in `machine`).
 
 use crate::{arena, mmu, timer};
+use aarch64_cpu::asm::barrier::{self, ISH, SY};
+use aarch64_cpu::registers::{Readable, CNTFRQ_EL0, CNTVCT_EL0};
 use basalt_platform::{DeviceError, MapError, Platform, Protection, StackBounds};
 use core::arch::asm;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -77,6 +79,8 @@ impl Platform for BoardPlatform {
             return;
         }
         let ctr: u64;
+        // aarch64-cpu 11.2 has no CTR_EL0, nor the `dc cvau`/`ic ivau`
+        // cache operations below: those stay raw instructions.
         // SAFETY: CTR_EL0 is readable at EL1 and reading it has no effects.
         unsafe { asm!("mrs {}, ctr_el0", out(reg) ctr, options(nomem, nostack)) };
         // DminLine [19:16] and IminLine [3:0] are log2 of the line in words.
@@ -90,8 +94,7 @@ impl Platform for BoardPlatform {
             unsafe { asm!("dc cvau, {}", in(reg) line, options(nostack)) };
             line += dline;
         }
-        // SAFETY: a barrier has no effect but ordering.
-        unsafe { asm!("dsb ish", options(nostack)) };
+        barrier::dsb(ISH);
         let mut line = addr & !(iline - 1);
         while line < end {
             // SAFETY: invalidating instruction cache lines only forces a
@@ -99,8 +102,8 @@ impl Platform for BoardPlatform {
             unsafe { asm!("ic ivau, {}", in(reg) line, options(nostack)) };
             line += iline;
         }
-        // SAFETY: barriers have no effect but ordering and pipeline flush.
-        unsafe { asm!("dsb ish", "isb", options(nostack)) };
+        barrier::dsb(ISH);
+        barrier::isb(SY);
     }
 
     fn stack_bounds(&self) -> StackBounds {
@@ -112,18 +115,13 @@ impl Platform for BoardPlatform {
     }
 
     fn ticks(&self) -> u64 {
-        let ticks: u64;
-        // SAFETY: reading the virtual counter has no side effects; the isb
-        // keeps the read from being hoisted above earlier instructions.
-        unsafe { asm!("isb", "mrs {}, cntvct_el0", out(reg) ticks, options(nomem, nostack)) };
-        ticks
+        // The isb keeps the read from being hoisted above earlier instructions.
+        barrier::isb(SY);
+        CNTVCT_EL0.get()
     }
 
     fn tick_hz(&self) -> u64 {
-        let hz: u64;
-        // SAFETY: reading CNTFRQ_EL0 has no side effects.
-        unsafe { asm!("mrs {}, cntfrq_el0", out(reg) hz, options(nomem, nostack)) };
-        hz
+        CNTFRQ_EL0.get()
     }
 
     /// Straight to the PL011, byte for byte.

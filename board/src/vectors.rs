@@ -14,13 +14,11 @@
 use crate::exit::{exit, EXIT_CRASH};
 use crate::machine::irq;
 use crate::timer;
-use aarch64_cpu::registers::{Readable, CNTVCT_EL0};
 use basalt_platform::{
     dispatch_epoch_tick, dispatch_fault, dispatch_sample, Fault, FaultKind, Interrupted,
 };
 use core::arch::global_asm;
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, Ordering};
 
 /// The interrupted context as the vector saves it. Layout shared with the
 /// assembly below (offsets in the comments).
@@ -236,8 +234,8 @@ extern "C" fn basalt_exception(frame: &mut ExceptionFrame, kind: u64) {
         kind,
     };
     if let Some(resume) = dispatch_fault(&fault) {
-        LAST_TRAP_AT.store(CNTVCT_EL0.get(), Ordering::Relaxed);
-        TICK_BEFORE_TRAP.store(LAST_TICK_AT.load(Ordering::Relaxed), Ordering::Relaxed);
+        #[cfg(feature = "runner")]
+        crate::probes::trap();
         frame.elr = resume.pc as u64;
         frame.x[0] = resume.arg as u64;
         return;
@@ -260,14 +258,6 @@ extern "C" fn basalt_exception(frame: &mut ExceptionFrame, kind: u64) {
     exit(EXIT_CRASH);
 }
 
-/// Counter value when the last epoch tick was dispatched.
-pub static LAST_TICK_AT: AtomicU64 = AtomicU64::new(0);
-/// Counter value when the last Wasm trap was handed back to the runtime.
-pub static LAST_TRAP_AT: AtomicU64 = AtomicU64::new(0);
-/// [`LAST_TICK_AT`] as it was at that trap: for an epoch interruption, the
-/// tick that reached the deadline, so the difference is the stop latency.
-pub static TICK_BEFORE_TRAP: AtomicU64 = AtomicU64::new(0);
-
 /// Acknowledge the interrupt, serve it, end it. The frame is untouched, so
 /// the `eret` resumes the interrupted code exactly where it was.
 ///
@@ -282,7 +272,8 @@ fn handle_irq(frame: &ExceptionFrame) {
         return;
     };
     if intid == timer::INTID {
-        LAST_TICK_AT.store(CNTVCT_EL0.get(), Ordering::Relaxed);
+        #[cfg(feature = "runner")]
+        crate::probes::tick();
         dispatch_epoch_tick();
         timer::rearm();
     } else if intid == timer::SAMPLING_INTID {

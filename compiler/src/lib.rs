@@ -5,11 +5,11 @@ mod codegen;
 mod env;
 mod error;
 mod module;
+#[cfg(feature = "objdump")]
 pub mod objdump;
 mod signing;
 mod trampoline;
 mod translate;
-pub mod wast;
 
 pub use basalt::artifact::BoundsChecks;
 pub use error::CompileError;

@@ -3,7 +3,7 @@
 //! writing into guest memory, a trap handled, the instance used again, and
 //! a host callback placed in the guest's table.
 //!
-//! The board links this file into its firmware (`board/src/job.rs`, script
+//! The board links this file into its firmware (`board/src/runner/job.rs`, script
 //! command `example-embedding`); a firmware of your own would call `run`
 //! the same way with an artifact from flash and arenas from its linker script.
 

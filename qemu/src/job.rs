@@ -1,13 +1,11 @@
 //! Jobs: the artifacts plus a script of commands for the board's job runner,
-//! and the parsed report of what the board printed (see `board/src/job.rs`).
+//! and the parsed report of what the board printed (see `board/src/runner/job.rs`).
 //!
-//! Payload: `u32` LE artifact count, then per artifact its `u32` LE length
-//! and bytes, then the UTF-8 script. The script may start with
-//! `trust <hex public key>` lines (the board's engine then runs only
-//! artifacts signed by one of those keys); they are not numbered. The other
+//! Payload: a postcard-encoded `basalt_protocol::Payload` (the artifacts,
+//! the public keys the board's engine trusts and the UTF-8 script). Script
 //! lines are numbered from 0; the board prefixes every reply with
-//! `#<line> `. Names travel hex-encoded so any UTF-8 name (spaces, the
-//! empty name) survives the trip.
+//! `#<line> `. Names travel hex-encoded ([`basalt_protocol::hex`]) so any
+//! UTF-8 name (spaces, the empty name) survives the trip.
 
 mod report;
 mod value;
@@ -18,7 +16,7 @@ pub use value::Value;
 pub use wasi::{WasiEnd, WasiLimits, WasiReport, WASI_STATUS_PREFIXES};
 
 use crate::{run_job, QemuError, RunOptions};
-use std::fmt::Write;
+use basalt_protocol::{hex, Payload};
 
 /// What to run on the board.
 #[derive(Clone, Debug, Default)]
@@ -72,7 +70,7 @@ impl Job {
     /// Make instance `inst`'s exports importable as module `name`; returns
     /// the line.
     pub fn register(&mut self, name: &str, inst: u32) -> usize {
-        self.command(format!("register {} {inst}", hex(name)))
+        self.command(format!("register {} {inst}", hex_name(name)))
     }
 
     /// Call export `name` of instance 0 with `args`; returns the outcome's
@@ -84,7 +82,7 @@ impl Job {
 
     /// Call export `name` of instance `inst` with `args`; returns the line.
     pub fn invoke_on(&mut self, inst: u32, name: &str, args: &[Value]) -> usize {
-        let mut command = format!("invoke {inst} {}", hex(name));
+        let mut command = format!("invoke {inst} {}", hex_name(name));
         for a in args {
             command.push(' ');
             command.push_str(&a.to_word());
@@ -96,7 +94,7 @@ impl Job {
 
     /// Read exported global `name` of instance `inst`; returns the line.
     pub fn get(&mut self, inst: u32, name: &str) -> usize {
-        self.command(format!("get {inst} {}", hex(name)))
+        self.command(format!("get {inst} {}", hex_name(name)))
     }
 
     /// Ask the board to check the `VMContext` layout it was built with;
@@ -181,18 +179,16 @@ impl Job {
 
     /// The payload the board's job runner reads.
     pub fn encode(&self) -> Vec<u8> {
-        let size = self.artifacts.iter().map(|a| a.len() + 4).sum::<usize>();
-        let mut out = Vec::with_capacity(4 + size + self.script.len());
-        out.extend_from_slice(&len32(self.artifacts.len()).to_le_bytes());
-        for a in &self.artifacts {
-            out.extend_from_slice(&len32(a.len()).to_le_bytes());
-            out.extend_from_slice(a);
+        self.payload().to_body()
+    }
+
+    /// The typed payload.
+    pub fn payload(&self) -> Payload<'_> {
+        Payload {
+            artifacts: self.artifacts.iter().map(Vec::as_slice).collect(),
+            trusted: self.trusted.clone(),
+            script: &self.script,
         }
-        for key in &self.trusted {
-            out.extend_from_slice(format!("trust {}\n", hex_bytes(key)).as_bytes());
-        }
-        out.extend_from_slice(self.script.as_bytes());
-        out
     }
 
     /// Boot the board with this job and parse what it printed.
@@ -216,24 +212,9 @@ impl Job {
     }
 }
 
-/// Lengths beyond `u32` cannot be framed; saturating makes the board
-/// reject the payload as too short instead of misreading it.
-fn len32(len: usize) -> u32 {
-    u32::try_from(len).unwrap_or(u32::MAX)
-}
-
-/// A name's UTF-8 bytes in lowercase hex (empty for the empty name).
-fn hex(name: &str) -> String {
-    hex_bytes(name.as_bytes())
-}
-
-/// Bytes in lowercase hex.
-fn hex_bytes(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+/// A name's UTF-8 bytes in hex (empty for the empty name).
+fn hex_name(name: &str) -> String {
+    hex::encode(name.as_bytes())
 }
 
 #[cfg(test)]
@@ -255,21 +236,25 @@ mod tests {
         assert_eq!(job.get(7, "g"), 4);
         let script = "instantiate 0 7\nregister 4d2031 7\ninvoke 7 66 i32:ffffffff externref:null\ninvoke 7  f32:7fc00000\nget 7 67\n";
         assert_eq!(job.script(), script);
-        let mut want = vec![2, 0, 0, 0, 3, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0];
-        want.extend_from_slice(script.as_bytes());
-        assert_eq!(job.encode(), want);
+        let payload = job.encode();
+        let blob = basalt_protocol::frame(&payload);
+        let back = Payload::from_blob(&blob).unwrap();
+        assert_eq!(back.artifacts, [&[1, 2, 3][..], &[][..]]);
+        assert!(back.trusted.is_empty());
+        assert_eq!(back.script, script);
     }
 
     #[test]
-    fn trusted_keys_lead_the_script_unnumbered() {
+    fn trusted_keys_travel_outside_the_script() {
         let mut job = Job::new(vec![7]);
         job.trust([0xab; 32]);
         assert_eq!(job.invoke("f", &[]), 0);
         assert_eq!(job.script(), "instantiate! 0 0\ninvoke 0 66\n");
-        let mut want = vec![1, 0, 0, 0, 1, 0, 0, 0, 7];
-        want.extend_from_slice(format!("trust {}\n", "ab".repeat(32)).as_bytes());
-        want.extend_from_slice(job.script().as_bytes());
-        assert_eq!(job.encode(), want);
+        let blob = basalt_protocol::frame(&job.encode());
+        let back = Payload::from_blob(&blob).unwrap();
+        assert_eq!(back.trusted, [[0xab; 32]]);
+        assert_eq!(back.artifacts, [&[7][..]]);
+        assert_eq!(back.script, job.script());
     }
 
     #[test]

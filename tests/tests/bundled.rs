@@ -6,9 +6,11 @@ use basalt_qemu::{run_job, RunOptions};
 #[test]
 fn bundled_artifact_runs_in_place_from_the_image() {
     // No artifacts in the payload: the code comes from the firmware itself.
-    let mut payload = 0u32.to_le_bytes().to_vec();
-    payload.extend_from_slice(b"bundled-fib 20");
-    let out = run_job(&payload, &RunOptions::default()).expect("qemu");
+    let payload = basalt_protocol::Payload {
+        script: "bundled-fib 20",
+        ..Default::default()
+    };
+    let out = run_job(&payload.to_body(), &RunOptions::default()).expect("qemu");
     assert_eq!(out.status, 0, "{}", out.console);
     assert!(
         out.console.lines().any(|l| l == "#0 ok i32:0x1a6d"),

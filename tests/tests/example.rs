@@ -10,11 +10,12 @@ fn embedding_example_runs_on_the_board() {
     let guest = include_str!("../../examples/embedding/guest.wat");
     let artifact =
         basalt_compiler::compile(guest.as_bytes(), &Default::default()).expect("compiles");
-    let mut payload = 1u32.to_le_bytes().to_vec();
-    payload.extend_from_slice(&(artifact.len() as u32).to_le_bytes());
-    payload.extend_from_slice(&artifact);
-    payload.extend_from_slice(b"example-embedding 0");
-    let out = run_job(&payload, &RunOptions::default()).expect("qemu");
+    let payload = basalt_protocol::Payload {
+        artifacts: vec![&artifact],
+        trusted: vec![],
+        script: "example-embedding 0",
+    };
+    let out = run_job(&payload.to_body(), &RunOptions::default()).expect("qemu");
     assert_eq!(out.status, 0, "{}", out.console);
     let sum: u32 = b"basalt".iter().map(|&b| u32::from(b)).sum();
     let expected = [

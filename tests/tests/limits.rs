@@ -236,7 +236,7 @@ fn epoch_timer_stops_endless_loops() {
     println!(
         "epoch stop latency: {} counter ticks = {} guest instructions after the timer interrupt",
         trap - tick,
-        (trap - tick) * 16
+        (trap - tick) * basalt_protocol::INSTRUCTIONS_PER_TICK as i64
     );
 }
 

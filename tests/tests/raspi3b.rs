@@ -5,7 +5,7 @@
 //! limit, fuel, the epoch timer interrupt, WASI and the whole Wasm 2.0 spec
 //! suite in both bounds-check modes, each on this board.
 
-use basalt_compiler::wast::WastOptions;
+use basalt_cli::wast::WastOptions;
 use basalt_compiler::{compile as compile_with, BoundsChecks, CompileOptions};
 use basalt_qemu::{firmware, run_blob, Firmware, Machine, QemuError, WasiEnd, WasiLimits};
 use basalt_tests::spec::run_suite;

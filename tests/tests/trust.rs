@@ -5,6 +5,7 @@
 //! the board runs signed and unsigned artifacts alike, as before.
 
 use basalt_compiler::{compile as compile_with, BoundsChecks, CompileOptions, SigningKey};
+use basalt_protocol::Payload;
 use basalt_qemu::run_job;
 use basalt_tests::*;
 use Value::I32;
@@ -172,14 +173,12 @@ fn a_required_unsigned_artifact_stops_the_board() {
 /// unsigned, so a board that trusts a key refuses to run it.
 #[test]
 fn the_unsigned_bundled_artifact_is_refused_by_a_trusting_board() {
-    let mut payload = 0u32.to_le_bytes().to_vec();
-    let hex: String = key(5)
-        .public_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    payload.extend_from_slice(format!("trust {hex}\nbundled-fib 20").as_bytes());
-    let out = run_job(&payload, &RunOptions::default()).expect("qemu");
+    let payload = Payload {
+        artifacts: vec![],
+        trusted: vec![key(5).public_bytes()],
+        script: "bundled-fib 20",
+    };
+    let out = run_job(&payload.to_body(), &RunOptions::default()).expect("qemu");
     assert_eq!(out.status, 1, "{}", out.console);
     assert!(
         out.console
@@ -193,10 +192,18 @@ fn the_unsigned_bundled_artifact_is_refused_by_a_trusting_board() {
 /// A trusted key that is not a valid Ed25519 point is a malformed job.
 #[test]
 fn a_malformed_trusted_key_is_a_script_error() {
-    let mut payload = 0u32.to_le_bytes().to_vec();
-    payload.extend_from_slice(format!("trust {}\nlayout\n", "zz".repeat(32)).as_bytes());
-    let out = run_job(&payload, &RunOptions::default()).expect("qemu");
-    assert_eq!(out.status, 4, "{}", out.console);
+    // Half of all 32-byte strings decode to no curve point.
+    let bad = (0..=u8::MAX)
+        .map(|b| [b; 32])
+        .find(|k| basalt::artifact::PublicKey::from_bytes(k).is_err())
+        .expect("some byte pattern is not a point");
+    let payload = Payload {
+        artifacts: vec![],
+        trusted: vec![bad],
+        script: "layout\n",
+    };
+    let out = run_job(&payload.to_body(), &RunOptions::default()).expect("qemu");
+    assert_eq!(out.status, basalt_protocol::exit::SCRIPT, "{}", out.console);
     assert!(
         out.console.contains("script-error: malformed trusted key"),
         "{}",

@@ -3,7 +3,7 @@
 //! code. The binary lives in another package, so its library entry point
 //! `run_files` (which `basalt wast` calls and maps to exit 0/1) stands in.
 
-use basalt_compiler::wast::{run_file, run_files, WastError, WastOptions};
+use basalt_cli::wast::{run_file, run_files, WastError, WastOptions};
 use std::path::PathBuf;
 
 fn data(name: &str) -> PathBuf {

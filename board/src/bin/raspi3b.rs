@@ -1,9 +1,15 @@
-//! `basalt-raspi3b`: the firmware for the Raspberry Pi 3 and
-//! `qemu-system-aarch64 -M raspi3b`, i.e. the board library built with its
-//! `raspi3b` machine and linked with `linker/raspi3b.ld` (build.rs). The
-//! Pi boots it as a raw image (`kernel8.img`, made from this ELF by
-//! `basalt-qemu`). Everything, `_start` included, is in the library.
+//! `basalt-raspi3b`: the job-runner firmware for the Raspberry Pi 3 /
+//! `qemu-system-aarch64 -M raspi3b`: the board library built with its
+//! `raspi3b` machine, linked with `linker/raspi3b.ld` (build.rs), and the
+//! runner in `src/runner/`.
 #![no_std]
 #![no_main]
 
-use basalt_board as _;
+extern crate alloc;
+#[macro_use]
+extern crate basalt_board;
+
+#[path = "../runner/mod.rs"]
+mod runner;
+
+basalt_board::entry!(runner::main);

@@ -1,8 +1,14 @@
-//! `basalt-virt`: the firmware for `qemu-system-aarch64 -M virt`, i.e. the
-//! board library built with its `virt` machine and linked with
-//! `linker/virt.ld` (build.rs). Everything, `_start` included, is in the
-//! library.
+//! `basalt-virt`: the job-runner firmware for `qemu-system-aarch64 -M virt`:
+//! the board library built with its `virt` machine, linked with
+//! `linker/virt.ld` (build.rs), and the runner in `src/runner/`.
 #![no_std]
 #![no_main]
 
-use basalt_board as _;
+extern crate alloc;
+#[macro_use]
+extern crate basalt_board;
+
+#[path = "../runner/mod.rs"]
+mod runner;
+
+basalt_board::entry!(runner::main);

@@ -151,14 +151,7 @@ fn parse_extra(text: &str) -> Option<Extra> {
     })
 }
 
-/// A UTF-8 string from lowercase hex.
-fn unhex(hex: &str) -> Option<String> {
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect::<Option<Vec<u8>>>()?;
-    String::from_utf8(bytes).ok()
-}
+use basalt_protocol::hex::decode_str as unhex;
 
 /// `#<line> ok <vals>`, `#<line> trap <code> <message>` or
 /// `#<line> error <message>`; `None` for anything else.

@@ -1,8 +1,9 @@
-//! WASI command jobs: `wasi-run` on the board (see `board/src/wasi_job.rs`)
+//! WASI command jobs: `wasi-run` on the board (see `board/src/runner/wasi_job.rs`)
 //! and how its console transcript reads back.
 
-use super::{hex_bytes, Job};
+use super::Job;
 use crate::{QemuError, RunOptions};
+use basalt_protocol::hex;
 
 /// How a WASI program ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,7 +110,7 @@ impl Job {
         }
         for arg in args {
             command.push(' ');
-            command.push_str(&hex_bytes(arg.as_ref()));
+            command.push_str(&hex::encode(arg.as_ref()));
         }
         job.command(command);
         job

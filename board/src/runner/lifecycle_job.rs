@@ -35,9 +35,9 @@ struct Usage {
 
 fn usage(engine: &Engine) -> Usage {
     Usage {
-        heap_free: crate::heap::free_bytes(),
+        heap_free: basalt_board::heap::free_bytes(),
         code_free: engine.code_arena_available(),
-        reserved: crate::mmu::reserved_bytes(),
+        reserved: basalt_board::mmu::reserved_bytes(),
     }
 }
 

@@ -168,3 +168,65 @@ fn fd_write_caps_its_iovec_count() {
     );
     assert_eq!(out.status.code(), Some(28), "{}", text(&out.stderr));
 }
+
+/// Run `basalt` with `args` (no board needed).
+fn basalt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_basalt"))
+        .args(args)
+        .output()
+        .expect("run basalt")
+}
+
+#[test]
+fn help_lists_every_subcommand_and_exits_0() {
+    let out = basalt(&["--help"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    for sub in ["compile", "run", "wast", "bench", "keygen"] {
+        assert!(stdout.contains(sub), "{sub} missing from:\n{stdout}");
+    }
+    // Per-subcommand help names that subcommand's own flags.
+    let out = basalt(&["run", "--help"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    for flag in [
+        "--invoke",
+        "--fuel",
+        "--timeout-ms",
+        "--profile",
+        "--board",
+        "--trust",
+    ] {
+        assert!(stdout.contains(flag), "{flag} missing from:\n{stdout}");
+    }
+    let out = basalt(&["help", "compile"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("--strip-names"));
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    let out = basalt(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        concat!("basalt ", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn bad_command_lines_exit_2_with_a_message() {
+    for args in [
+        &["run", "x.wat", "--no-such-flag"][..],
+        &["frobnicate"],
+        &[],
+        &["compile", "x.wat"],
+        &["run", "x.wat", "--bounds-checks=fast", "--invoke", "f"],
+    ] {
+        let out = basalt(args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!stderr.is_empty(), "{args:?} printed nothing");
+    }
+}

@@ -83,20 +83,20 @@ pub(super) fn command<'w>(
                 .ok_or_else(|| bad("unknown artifact"))?;
             let module = basalt::Module::new(&r.engine, bytes)?;
             r.linker.func_wrap("bench", "nop", || {});
-            let (arena, heap) = (r.store.arena_available(), crate::heap::free_bytes());
+            let (arena, heap) = (r.store.arena_available(), basalt_board::heap::free_bytes());
             let (instance, ticks) = clock.time(|| r.linker.instantiate(&mut r.store, &module));
             let instance = instance?;
             let arena_used = arena - r.store.arena_available();
-            let heap_used = heap.saturating_sub(crate::heap::free_bytes());
+            let heap_used = heap.saturating_sub(basalt_board::heap::free_bytes());
             r.modules.insert(index, module);
             r.instances.insert(id, instance);
             alloc::vec![ticks, arena_used as i64, heap_used as i64]
         }
         "bench-wasmi-instantiate" => {
             let wasm = artifact(r, words)?;
-            let heap = crate::heap::free_bytes();
+            let heap = basalt_board::heap::free_bytes();
             let (made, ticks) = clock.time(|| wasmi_instance(wasm));
-            let heap_used = heap.saturating_sub(crate::heap::free_bytes());
+            let heap_used = heap.saturating_sub(basalt_board::heap::free_bytes());
             drop(made?);
             alloc::vec![ticks, heap_used as i64]
         }
@@ -132,9 +132,9 @@ pub(super) fn command<'w>(
         }
         "bench-wasmtime-instantiate" => {
             let (loaded, _) = wasmtime_module(r, words)?;
-            let heap = crate::heap::free_bytes();
+            let heap = basalt_board::heap::free_bytes();
             let (made, ticks) = clock.time(|| wasmtime_peer::instantiate(&loaded));
-            let heap_used = heap.saturating_sub(crate::heap::free_bytes());
+            let heap_used = heap.saturating_sub(basalt_board::heap::free_bytes());
             drop(made.map_err(wasmtime_error)?);
             alloc::vec![ticks, heap_used as i64]
         }

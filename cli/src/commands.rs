@@ -1,46 +1,13 @@
-//! Command-line parsing and the commands.
+//! The commands, once the command line is parsed (see `args.rs`).
 
 use basalt::artifact::{self, ExportKind, PublicKey, ValType};
-use basalt_compiler::wast::{self, WastOptions};
+use basalt_cli::wast;
+use basalt_cli::wast::WastOptions;
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
 use basalt_qemu::{Job, Machine, Outcome, RunOptions, Value, WasiEnd, WasiLimits};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-
-pub const USAGE: &str = "\
-usage:
-  basalt compile <in.wasm|in.wat|in.bsl> -o <out.bsl> [--sign <name.key>] [--strip-names]
-  basalt run <in.wasm|in.wat|in.bsl> --invoke <export> [args...] [--timeout <seconds>]
-             [--profile <out.folded>]
-  basalt run <app.wasm|app.bsl> [--timeout <seconds>] [-- args...]
-  basalt wast <script.wast>... [--timeout <seconds>]
-  basalt bench <in.wasm|in.wat> --invoke <export> [args...]
-  basalt objdump <in.wasm|in.wat|in.bsl> [--bounds-checks=guard|explicit] [--spectre=on|off]
-  basalt keygen <name>
-compile options (compile, run, wast):
-  [--bounds-checks=guard|explicit] [--spectre=on|off] [--fuel <n>] [--timeout-ms <n>]
-  [--sign <name.key>]
-run and wast: [--trust <name.pub>]... (the board runs only artifacts signed by these keys)
-run, wast and bench: [--board virt|raspi3b] (default virt)
-
-`run` compiles the module (unless given an artifact), boots the board
-(QEMU `virt`, or the Raspberry Pi 3 model `raspi3b`) under
-qemu-system-aarch64, calls the export and prints each result on
-its own line. A trap prints `error: wasm trap: <reason>` and the Wasm
-backtrace, and exits 1. `--profile FILE` samples the guest from the board's
-timer (under -icount, so runs repeat exactly), writes the folded stacks to
-FILE and prints the top functions to stderr.
-Without --invoke, `run` runs a WASI command: its `_start` gets the file name
-and `args` as argv, its output streams as it is written, and `basalt` exits
-with the program's exit code.
-
-`wast` runs spec-format test scripts, one board boot per file (default
-timeout 120 s each), prints one line per failed assertion and a summary, and
-exits 1 if anything failed.
-
-`keygen` writes an Ed25519 key pair: <name>.key (the 32-byte secret seed,
-mode 0600) and <name>.pub (the 32-byte public key).";
 
 /// A parsed command line.
 #[derive(Debug)]
@@ -91,24 +58,6 @@ pub enum Command {
     },
 }
 
-fn bounds_checks(v: &str) -> Result<BoundsChecks, String> {
-    match v {
-        "explicit" => Ok(BoundsChecks::Explicit),
-        "guard" => Ok(BoundsChecks::Guard),
-        other => Err(format!(
-            "unknown bounds-check mode `{other}` (explicit or guard)"
-        )),
-    }
-}
-
-fn spectre(v: &str) -> Result<bool, String> {
-    match v {
-        "on" => Ok(true),
-        "off" => Ok(false),
-        other => Err(format!("unknown --spectre value `{other}` (on or off)")),
-    }
-}
-
 /// Key files named on the command line, read when the command runs.
 #[derive(Debug, Default)]
 pub struct KeyFiles {
@@ -142,150 +91,6 @@ pub struct RunLimits {
     pub timeout_ms: Option<u64>,
     /// `--profile FILE`: where to write the folded stacks of a profile.
     pub profile: Option<PathBuf>,
-}
-
-/// Parse arguments (without the program name).
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let (sub, rest) = args.split_first().ok_or("missing command")?;
-    let mut keys = KeyFiles::default();
-    let mut input = None;
-    let mut output = None;
-    let mut export = None;
-    let mut invoke_args = Vec::new();
-    let mut inputs = Vec::new();
-    let mut options = CompileOptions::default();
-    let mut timeout = None;
-    let mut limits = RunLimits::default();
-    let mut program_args: Option<Vec<String>> = None;
-    let mut machine = None;
-    let mut it = rest.iter();
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
-        match a.as_str() {
-            "-o" | "--output" => output = Some(PathBuf::from(value(a)?)),
-            "--invoke" => export = Some(value(a)?),
-            "--" if sub == "run" && export.is_none() => {
-                program_args = Some(it.by_ref().cloned().collect());
-            }
-            "--fuel" => {
-                let v = value(a)?;
-                limits.fuel = Some(v.parse().map_err(|_| format!("bad --fuel `{v}`"))?);
-                options.settings.fuel = true;
-            }
-            "--timeout-ms" => {
-                let v = value(a)?;
-                limits.timeout_ms = Some(v.parse().map_err(|_| format!("bad --timeout-ms `{v}`"))?);
-                options.settings.epoch = true;
-            }
-            "--profile" => limits.profile = Some(PathBuf::from(value(a)?)),
-            "--strip-names" => options.strip_names = true,
-            "--timeout" => {
-                let v = value(a)?;
-                let secs: f64 = v.parse().map_err(|_| format!("bad --timeout `{v}`"))?;
-                if !(secs > 0.0 && secs < 1e6) {
-                    return Err(format!("bad --timeout `{v}`"));
-                }
-                timeout = Some(Duration::from_secs_f64(secs));
-            }
-            "--board" => machine = Some(value(a)?.parse::<Machine>()?),
-            s if s.starts_with("--board=") => {
-                machine = Some(s["--board=".len()..].parse::<Machine>()?)
-            }
-            "--bounds-checks" => options.settings.bounds_checks = bounds_checks(&value(a)?)?,
-            s if s.starts_with("--bounds-checks=") => {
-                options.settings.bounds_checks = bounds_checks(&s["--bounds-checks=".len()..])?
-            }
-            "--spectre" => options.settings.spectre = spectre(&value(a)?)?,
-            s if s.starts_with("--spectre=") => {
-                options.settings.spectre = spectre(&s["--spectre=".len()..])?
-            }
-            "--sign" => keys.sign = Some(PathBuf::from(value(a)?)),
-            "--trust" => keys.trust.push(PathBuf::from(value(a)?)),
-            s if export.is_some() => invoke_args.push(s.to_string()),
-            s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option `{s}`")),
-            s if input.is_none() => input = Some(PathBuf::from(s)),
-            s if sub == "wast" => inputs.push(PathBuf::from(s)),
-            s => return Err(format!("unexpected argument `{s}`")),
-        }
-    }
-    let input = input.ok_or("missing input file")?;
-    if !keys.trust.is_empty() && !matches!(sub.as_str(), "run" | "wast") {
-        return Err("--trust belongs to `basalt run` and `basalt wast`".into());
-    }
-    if machine.is_some() && sub == "compile" {
-        return Err("--board belongs to `basalt run`, `wast` and `bench`".into());
-    }
-    let machine = machine.unwrap_or_default();
-    match sub.as_str() {
-        "wast" => {
-            if output.is_some() || export.is_some() {
-                return Err("`basalt wast` takes no -o or --invoke".into());
-            }
-            inputs.insert(0, input);
-            let defaults = WastOptions::default();
-            Ok(Command::Wast {
-                files: inputs,
-                options: WastOptions {
-                    compile: options,
-                    timeout: timeout.unwrap_or(defaults.timeout),
-                    machine,
-                    ..defaults
-                },
-                keys,
-            })
-        }
-        "compile" => {
-            if export.is_some() {
-                return Err("--invoke belongs to `basalt run`".into());
-            }
-            Ok(Command::Compile {
-                input,
-                output: output.ok_or("missing -o <out>")?,
-                options,
-                keys,
-            })
-        }
-        "run" if export.is_none() && limits.profile.is_some() => {
-            Err("--profile needs --invoke <export>".into())
-        }
-        "run" if export.is_none() => Ok(Command::RunWasi {
-            input,
-            args: program_args.unwrap_or_default(),
-            options,
-            timeout: timeout.unwrap_or(Duration::from_secs(60)),
-            limits,
-            keys,
-            machine,
-        }),
-        "run" => Ok(Command::Run {
-            input,
-            export: export.ok_or("missing --invoke <export>")?,
-            args: invoke_args,
-            options,
-            timeout: timeout.unwrap_or(Duration::from_secs(60)),
-            limits,
-            keys,
-            machine,
-        }),
-        "keygen" => {
-            if output.is_some() || export.is_some() || keys.sign.is_some() {
-                return Err("`basalt keygen` takes only a name".into());
-            }
-            Ok(Command::Keygen { name: input })
-        }
-        "objdump" if output.is_some() || export.is_some() || keys.sign.is_some() => {
-            Err("`basalt objdump` takes an input and compile options only".into())
-        }
-        "objdump" => Ok(Command::Objdump { input, options }),
-        "bench" if keys.sign.is_some() => Err("--sign does not apply to `basalt bench`".into()),
-        "bench" => Ok(Command::Bench {
-            input,
-            export: export.ok_or("missing --invoke <export>")?,
-            args: invoke_args,
-            machine,
-        }),
-        other => Err(format!("unknown command `{other}`")),
-    }
 }
 
 fn parse_arg(text: &str, ty: ValType) -> Result<Value, String> {
@@ -490,9 +295,8 @@ fn write_profile(path: &PathBuf, stacks: &[(String, u64)], dropped: u64) -> Resu
     Ok(())
 }
 
-/// Guest instructions per `CNTVCT_EL0` tick under `-icount shift=0`: the
-/// counter runs at 62.5 MHz and one instruction takes 1 ns.
-const INSTRUCTIONS_PER_TICK: i64 = 16;
+/// Guest instructions per clock tick under `-icount` (the board's contract).
+const INSTRUCTIONS_PER_TICK: i64 = basalt_protocol::INSTRUCTIONS_PER_TICK as i64;
 
 /// Run one call in each bounds-check mode under `-icount` and print the
 /// guest instructions it took (the clock read around an empty command is
@@ -698,110 +502,6 @@ pub fn execute(cmd: Command) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn p(s: &str) -> Result<Command, String> {
-        parse(&s.split_whitespace().map(String::from).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn parses_run_with_negative_args() {
-        let Command::Run { export, args, .. } = p("run a.wat --invoke f -1 2.5").unwrap() else {
-            panic!()
-        };
-        assert_eq!(export, "f");
-        assert_eq!(args, ["-1", "2.5"]);
-    }
-
-    #[test]
-    fn rejects_bad_command_lines() {
-        assert!(p("").is_err());
-        assert!(p("compile a.wat").unwrap_err().contains("-o"));
-        assert!(p("run a.wat -- x").is_ok());
-        assert!(p("run a.wat --bogus --invoke f")
-            .unwrap_err()
-            .contains("--bogus"));
-        assert!(p("frobnicate a.wat").unwrap_err().contains("frobnicate"));
-        assert!(p("compile a.wat -o b --bounds-checks=fast")
-            .unwrap_err()
-            .contains("fast"));
-        assert!(p("wast").unwrap_err().contains("missing input"));
-        assert!(p("wast a.wast -o b").is_err());
-        assert!(p("run a.wat b.wat --invoke f")
-            .unwrap_err()
-            .contains("b.wat"));
-    }
-
-    #[test]
-    fn parses_wasi_runs() {
-        let Command::RunWasi { input, args, .. } =
-            p("run app.wasm --timeout 5 -- -v --invoke x").unwrap()
-        else {
-            panic!()
-        };
-        assert_eq!(input, PathBuf::from("app.wasm"));
-        assert_eq!(args, ["-v", "--invoke", "x"]);
-        let Command::RunWasi { args, .. } = p("run app.wasm").unwrap() else {
-            panic!()
-        };
-        assert!(args.is_empty());
-    }
-
-    #[test]
-    fn parses_wast_with_several_files() {
-        let Command::Wast { files, options, .. } = p("wast a.wast --timeout 5 b.wast").unwrap()
-        else {
-            panic!()
-        };
-        assert_eq!(files, [PathBuf::from("a.wast"), PathBuf::from("b.wast")]);
-        assert_eq!(options.timeout, Duration::from_secs(5));
-        let Command::Wast { options, .. } = p("wast a.wast").unwrap() else {
-            panic!()
-        };
-        assert_eq!(options.timeout, WastOptions::default().timeout);
-    }
-
-    #[test]
-    fn parses_profile_and_strip_names() {
-        let Command::Run { limits, args, .. } =
-            p("run a.wat --invoke f 1 --profile out.folded").unwrap()
-        else {
-            panic!()
-        };
-        assert_eq!(limits.profile, Some(PathBuf::from("out.folded")));
-        assert_eq!(args, ["1"]);
-        assert!(p("run a.wat --profile x").unwrap_err().contains("--invoke"));
-        assert!(p("run a.wat --invoke f --profile").is_err());
-        let Command::Compile { options, .. } = p("compile a.wat -o b --strip-names").unwrap()
-        else {
-            panic!()
-        };
-        assert!(options.strip_names);
-    }
-
-    #[test]
-    fn parses_keys_and_spectre() {
-        let Command::Run { options, keys, .. } =
-            p("run a.bsl --spectre off --trust a.pub --trust b.pub --sign k.key --invoke f")
-                .unwrap()
-        else {
-            panic!()
-        };
-        assert!(!options.settings.spectre);
-        assert_eq!(keys.trust, [PathBuf::from("a.pub"), PathBuf::from("b.pub")]);
-        assert_eq!(keys.sign, Some(PathBuf::from("k.key")));
-        let Command::Keygen { name } = p("keygen release").unwrap() else {
-            panic!()
-        };
-        assert_eq!(name, PathBuf::from("release"));
-        assert!(p("keygen a -o b").is_err());
-        assert!(p("compile a.wat -o b --trust k.pub")
-            .unwrap_err()
-            .contains("--trust"));
-        assert!(p("bench a.wat --sign k.key --invoke f").is_err());
-        assert!(p("run a.wat --spectre=sometimes --invoke f")
-            .unwrap_err()
-            .contains("sometimes"));
-    }
 
     #[test]
     fn parses_typed_arguments() {

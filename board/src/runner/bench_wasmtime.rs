@@ -62,18 +62,18 @@ struct BoardCodeMemory;
 
 impl CustomCodeMemory for BoardCodeMemory {
     fn required_alignment(&self) -> usize {
-        crate::mmu::PAGE_SIZE
+        basalt_board::mmu::PAGE_SIZE
     }
 
     fn publish_executable(&self, ptr: *const u8, len: usize) -> wasmtime::Result<()> {
-        crate::mmu::protect(ptr as usize, len, Protection::READ_EXECUTE)
+        basalt_board::mmu::protect(ptr as usize, len, Protection::READ_EXECUTE)
             .map_err(|e| wasmtime::format_err!("cannot make code executable: {e}"))?;
-        crate::PLATFORM.sync_icache(ptr as usize, len);
+        basalt_board::PLATFORM.sync_icache(ptr as usize, len);
         Ok(())
     }
 
     fn unpublish_executable(&self, ptr: *const u8, len: usize) -> wasmtime::Result<()> {
-        crate::mmu::protect(ptr as usize, len, Protection::READ_WRITE)
+        basalt_board::mmu::protect(ptr as usize, len, Protection::READ_WRITE)
             .map_err(|e| wasmtime::format_err!("cannot make code writable: {e}"))
     }
 }

@@ -9,7 +9,7 @@
 
 use super::pattern::{arg, ret};
 use super::verdict::Want;
-use crate::{compile, CompileError, CompileOptions};
+use basalt_compiler::{compile, CompileError, CompileOptions};
 use basalt_qemu::Job;
 use std::collections::HashMap;
 use std::fmt;

@@ -13,7 +13,7 @@ mod plan;
 mod tests;
 mod verdict;
 
-use crate::CompileOptions;
+use basalt_compiler::CompileOptions;
 use basalt_qemu::{JobReport, Machine, QemuError, RunOptions};
 use plan::{Pending, Plan};
 use std::fmt;

@@ -1,12 +1,11 @@
 //! The job runner: load the artifacts QEMU placed in RAM and run the host's
 //! script against them, one reply line per command.
 //!
-//! Payload: `u32` LE artifact count, then per artifact a `u32` LE length and
-//! its bytes, then a UTF-8 script. The script may start with `trust <hex
-//! public key>` lines: the engine then loads only artifacts signed by one of
-//! those keys (every job kind below). The lines after them are numbered
-//! from 0; each reply to line `n` starts with `#n ` and is `ok [values]`,
-//! `trap <code> <message>` or `error <message>`.
+//! Payload: a postcard-encoded `basalt_protocol::Payload`: the artifacts,
+//! the trusted public keys (with any, the engine loads only artifacts
+//! signed by one of them, in every job kind below) and a UTF-8 script. Its
+//! lines are numbered from 0; each reply to line `n` starts with `#n ` and
+//! is `ok [values]`, `trap <code> <message>` or `error <message>`.
 //! - `instantiate <artifact> <instance-id>`; `instantiate!` additionally
 //!   prints `load-error: ...` and exits 3 when it fails.
 //! - `register <hex-name> <instance-id>`: exports become importable as `name`.
@@ -28,11 +27,10 @@
 //! A script starting with `lifecycle` is the leak check of
 //! `lifecycle_job.rs` instead.
 //!
-//! Exit status: 0 when the script ran to its end (traps included), 3 when a
-//! required instantiation fails, 4 on a malformed payload or script.
+//! Exit status (`basalt_protocol::exit`): `OK` when the script ran to its
+//! end (traps included), `LOAD` when a required instantiation fails,
+//! `SCRIPT` on a malformed script.
 
-use crate::arena::Arenas;
-use crate::BoardPlatform;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -42,10 +40,13 @@ use basalt::{
     Caller, Engine, Error, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory,
     MemoryType, Module, Store, StoreConfig, Table, TableType, Trap, Val, ValType, WasmBacktrace,
 };
+use basalt_board::arena::Arenas;
+use basalt_board::BoardPlatform;
 use basalt_platform::Platform;
 
-const EXIT_LOAD: i32 = 3;
-const EXIT_SCRIPT: i32 = 4;
+use basalt_protocol::exit::{LOAD as EXIT_LOAD, SCRIPT as EXIT_SCRIPT};
+use basalt_protocol::hex;
+use basalt_protocol::Payload;
 
 /// Store data: one `ExternRef` per host value `n` the script mentions.
 #[derive(Default)]
@@ -64,16 +65,17 @@ struct Runner<'a> {
 }
 
 /// Run one job; the return value is the VM's exit status.
-pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static BoardPlatform) -> i32 {
-    let Some((artifacts, script)) = split(payload) else {
-        println!("script-error: payload truncated");
-        return EXIT_SCRIPT;
-    };
-    let Ok(script) = core::str::from_utf8(script) else {
-        println!("script-error: script is not UTF-8");
-        return EXIT_SCRIPT;
-    };
-    let Some((trusted, script)) = trusted_keys(script) else {
+pub fn run(payload: Payload<'static>, arenas: Arenas, platform: &'static BoardPlatform) -> i32 {
+    let Payload {
+        artifacts,
+        trusted,
+        script,
+    } = payload;
+    let Ok(trusted) = trusted
+        .iter()
+        .map(PublicKey::from_bytes)
+        .collect::<Result<Vec<_>, _>>()
+    else {
         println!("script-error: malformed trusted key");
         return EXIT_SCRIPT;
     };
@@ -89,10 +91,10 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static BoardPlatf
             .trim()
             .parse()
             .map_err(|_| Error::TypeMismatch("fib argument"))
-            .and_then(|n| crate::bundled::fib(&engine, arenas.memory, n))
+            .and_then(|n| crate::runner::bundled::fib(&engine, arenas.memory, n))
         {
             Ok((v, code)) => {
-                let text = crate::arena::text_range();
+                let text = basalt_board::arena::text_range();
                 println!("#0 ok i32:{v:#x}");
                 println!(
                     "bundled: code at {code:#x}, in the firmware image: {}",
@@ -164,9 +166,10 @@ pub fn run(payload: &'static [u8], arenas: Arenas, platform: &'static BoardPlatf
             Some("ticks") => Ok(alloc::vec![Val::I64(platform.ticks() as i64)]),
             // Counter values of the last trap and of the epoch tick before it.
             Some("last-tick-and-trap") => {
-                let tick =
-                    crate::vectors::TICK_BEFORE_TRAP.load(core::sync::atomic::Ordering::Relaxed);
-                let trap = crate::vectors::LAST_TRAP_AT.load(core::sync::atomic::Ordering::Relaxed);
+                let tick = basalt_board::probes::TICK_BEFORE_TRAP
+                    .load(core::sync::atomic::Ordering::Relaxed);
+                let trap =
+                    basalt_board::probes::LAST_TRAP_AT.load(core::sync::atomic::Ordering::Relaxed);
                 Ok(alloc::vec![Val::I64(tick as i64), Val::I64(trap as i64)])
             }
             Some("get-fuel") => Ok(alloc::vec![Val::I64(r.store.get_fuel() as i64)]),
@@ -250,7 +253,7 @@ fn example(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
     }
 }
 
-#[path = "../../examples/embedding/embed.rs"]
+#[path = "../../../examples/embedding/embed.rs"]
 mod embedding;
 
 #[path = "wasi_job.rs"]
@@ -282,7 +285,7 @@ impl From<Error> for Reply {
 /// docs), then `<prefix>frames-truncated` if it is.
 pub fn print_backtrace(prefix: &str, backtrace: &WasmBacktrace) {
     let hex_or_dash = |s: Option<&str>| match s {
-        Some(s) => hex(s.as_bytes()),
+        Some(s) => hex::encode(s.as_bytes()),
         None => String::from("-"),
     };
     for frame in backtrace.frames() {
@@ -302,16 +305,6 @@ pub fn print_backtrace(prefix: &str, backtrace: &WasmBacktrace) {
     }
 }
 
-/// Bytes in lowercase hex.
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-        out.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
-    }
-    out
-}
-
 /// Words of the profiler's sample buffer: 64 Ki samples of the usual
 /// depth, 512 KiB of the 32 MiB heap, taken once per job.
 const PROFILE_WORDS: usize = 1 << 16;
@@ -320,43 +313,8 @@ fn bad(what: &str) -> Reply {
     Reply::Error(String::from(what))
 }
 
-fn split(payload: &[u8]) -> Option<(Vec<&[u8]>, &[u8])> {
-    let word = |at: usize| -> Option<usize> {
-        Some(u32::from_le_bytes(payload.get(at..at.checked_add(4)?)?.try_into().ok()?) as usize)
-    };
-    let count = word(0)?;
-    let mut at = 4;
-    let mut artifacts = Vec::new();
-    for _ in 0..count {
-        let len = word(at)?;
-        artifacts.push(payload.get(at + 4..(at + 4).checked_add(len)?)?);
-        at += 4 + len;
-    }
-    Some((artifacts, &payload[at..]))
-}
-
-/// The keys of the script's leading `trust <hex>` lines, and the rest of it.
-fn trusted_keys(mut script: &str) -> Option<(Vec<PublicKey>, &str)> {
-    let mut keys = Vec::new();
-    while let Some(rest) = script.strip_prefix("trust ") {
-        let (hex, next) = rest.split_once('\n').unwrap_or((rest, ""));
-        let bytes = unhex(hex)?;
-        keys.push(PublicKey::from_bytes(&bytes.try_into().ok()?).ok()?);
-        script = next;
-    }
-    Some((keys, script))
-}
-
-/// Bytes from lowercase or uppercase hex (the empty word is no bytes).
-fn unhex(hex: &str) -> Option<Vec<u8>> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-fn hex_name(hex: &str) -> Option<String> {
-    String::from_utf8(unhex(hex)?).ok()
+fn hex_name(word: &str) -> Option<String> {
+    hex::decode_str(word)
 }
 
 fn number<'w>(words: &mut impl Iterator<Item = &'w str>) -> Result<u32, Reply> {
@@ -457,7 +415,10 @@ impl Runner<'_> {
             .ok_or_else(|| bad("no profiler running"))?;
         let (profile, _) = profiler.finish();
         for (stack, count) in profile.stacks() {
-            println!("#{n} profile {count} {}", hex(stack.join(";").as_bytes()));
+            println!(
+                "#{n} profile {count} {}",
+                hex::encode(stack.join(";").as_bytes())
+            );
         }
         println!("#{n} profile-dropped {}", profile.dropped());
         Ok(Vec::new())
@@ -552,7 +513,7 @@ fn define_spectest(store: &mut Store<Host>, linker: &mut Linker<Host>) -> Result
             let f = caller
                 .get_export("reentered")
                 .and_then(|e| e.into_func())
-                .ok_or(Error::TypeMismatch("no export `reentered`"))?;
+                .ok_or_else(|| Error::UnknownExport("reentered".into()))?;
             f.call(&mut caller, &[], &mut [])
         },
     );

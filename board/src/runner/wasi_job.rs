@@ -13,17 +13,15 @@
 //! `load-error: <message>` (exit 3); a run given fuel ends with
 //! `wasi-fuel <fuel left>`.
 
-use super::unhex;
 use alloc::vec::Vec;
 use basalt::wasi::{self, WasiCtx};
 use basalt::{Engine, Error, Linker, Module, Store};
 use basalt_platform::Platform;
+use basalt_protocol::hex;
 
-/// Status after a trap: 128 + SIGABRT, what a Unix shell shows for an
-/// aborted process (and what wasmtime's CLI exits with on a trap).
-pub const EXIT_TRAP: i32 = 134;
-const EXIT_LOAD: i32 = 3;
-const EXIT_SCRIPT: i32 = 4;
+// After a trap: 128 + SIGABRT, what a Unix shell shows for an aborted
+// process (and what wasmtime's CLI exits with on a trap).
+use basalt_protocol::exit::{LOAD as EXIT_LOAD, SCRIPT as EXIT_SCRIPT, WASI_TRAP as EXIT_TRAP};
 
 /// Run the command line `rest` (after `wasi-run `).
 pub fn run(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest: &str) -> i32 {
@@ -49,7 +47,7 @@ pub fn run(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
         }
         words.next();
     }
-    let args: Option<Vec<Vec<u8>>> = words.map(unhex).collect();
+    let args: Option<Vec<Vec<u8>>> = words.map(hex::decode).collect();
     let (Some(artifact), Some(args)) = (artifact, args) else {
         println!("script-error: wasi-run needs an artifact index and hex arguments");
         return EXIT_SCRIPT;
@@ -69,7 +67,7 @@ pub fn run(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
         store.set_fuel(fuel);
     }
     if let Some(ms) = timeout_ms {
-        let period = (crate::PLATFORM.tick_hz() / 1000).max(1);
+        let period = (basalt_board::PLATFORM.tick_hz() / 1000).max(1);
         if let Err(e) = engine.start_epoch_timer(period) {
             status_line(format_args!("load-error: {e}"));
             return EXIT_LOAD;
@@ -95,7 +93,7 @@ pub fn run(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
 
 /// Print a status line, starting a new line if the program left one open.
 fn status_line(line: core::fmt::Arguments<'_>) {
-    if !crate::console::at_line_start() {
+    if !basalt_board::console::at_line_start() {
         println!();
     }
     println!("{line}");
