@@ -32,9 +32,22 @@ pub struct CompileOptions {
     pub sign: Option<SigningKey>,
 }
 
-/// Accept `.wat` text or a binary module.
+/// Accept `.wat` text (with the `wat` feature) or a binary module.
 pub fn wasm_from_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, CompileError> {
-    wat::parse_bytes(bytes).map_err(|e| CompileError::Text(e.to_string()))
+    #[cfg(feature = "wat")]
+    {
+        wat::parse_bytes(bytes).map_err(|e| CompileError::Text(e.to_string()))
+    }
+    #[cfg(not(feature = "wat"))]
+    {
+        if bytes.starts_with(b"\0asm") {
+            Ok(std::borrow::Cow::Borrowed(bytes))
+        } else {
+            Err(CompileError::Text(
+                "not a binary module; text modules need basalt-compiler's `wat` feature".into(),
+            ))
+        }
+    }
 }
 
 /// Compile a Wasm binary (or text) to an artifact.

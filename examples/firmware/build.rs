@@ -18,5 +18,8 @@ fn main() {
         "cargo:rustc-link-arg=-T{}",
         linker.join("virt.ld").display()
     );
-    basalt_build::compile_file(manifest.join("guest.wat"), "guest.bsl");
+    // `guest.wasm` is `guest.wat` assembled (a test keeps them equal); a
+    // firmware's guest usually comes from a Wasm toolchain as `.wasm`, and
+    // `basalt-build` reads text only with its `wat` feature.
+    basalt_build::compile_file(manifest.join("guest.wasm"), "guest.bsl");
 }

@@ -160,8 +160,7 @@ impl RawBacktrace {
     /// Functions, names and offsets of the captured frames.
     #[cfg_attr(not(target_arch = "aarch64"), allow(dead_code))]
     pub(crate) fn resolve(&self) -> WasmBacktrace {
-        let frames = self
-            .pcs
+        let frames = self.pcs[..self.len]
             .iter()
             .enumerate()
             // SAFETY: `capture` initialised the first `len` entries.

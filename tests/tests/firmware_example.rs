@@ -31,3 +31,17 @@ fn the_example_firmware_boots_with_cargo_run() {
     assert!(stdout.contains("result: 392\n"), "{stdout}");
     assert!(stdout.contains("guest exited with status 0\n"), "{stdout}");
 }
+
+#[test]
+fn the_example_guest_binary_is_its_text_assembled() {
+    // The firmware's build script reads `guest.wasm` (so it needs no text
+    // parser); `guest.wat` is what a reader edits. They must not drift.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/firmware");
+    let text = wat::parse_file(dir.join("guest.wat")).expect("guest.wat parses");
+    let binary = std::fs::read(dir.join("guest.wasm")).expect("guest.wasm is there");
+    assert!(
+        text == binary,
+        "examples/firmware/guest.wasm is stale: assemble guest.wat again \
+         (`wasm-tools parse guest.wat -o guest.wasm`, the same parser)"
+    );
+}
