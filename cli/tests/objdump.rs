@@ -195,6 +195,10 @@ fn bad_input_is_an_error_not_a_crash() {
     for extra in [&["--bounds-checks=sideways"][..], &["-o", "x"][..]] {
         let out = objdump(&wat, extra);
         assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-        assert!(text(&out.stderr).starts_with("error: "), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).starts_with("error: "),
+            "{}",
+            text(&out.stderr)
+        );
     }
 }

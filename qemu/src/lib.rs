@@ -596,20 +596,16 @@ impl Drop for TempFile {
 mod tests {
     use super::*;
 
+    /// The board refused the job as malformed, saying `message`.
+    fn refused_with(console: &str, status: i32, message: &str) {
+        assert_eq!(status, basalt_protocol::exit::BAD_JOB, "{console}");
+        assert!(console.contains(message), "{console}");
+    }
+
     #[test]
     fn missing_header_exits_2() {
         let out = run_blob(b"garbage!", &RunOptions::default()).unwrap();
-        assert_eq!(
-            out.status,
-            basalt_protocol::exit::BAD_JOB,
-            "{}",
-            out.console
-        );
-        assert!(
-            out.console.contains("error: no job loaded (bad magic)"),
-            "{}",
-            out.console
-        );
+        refused_with(&out.console, out.status, "error: no job loaded (bad magic)");
     }
 
     #[test]
@@ -617,34 +613,14 @@ mod tests {
         let mut blob = JOB_MAGIC.to_vec();
         blob.extend_from_slice(&(JOB_MAX_BLOB as u32).to_le_bytes());
         let out = run_blob(&blob, &RunOptions::default()).unwrap();
-        assert_eq!(
-            out.status,
-            basalt_protocol::exit::BAD_JOB,
-            "{}",
-            out.console
-        );
-        assert!(
-            out.console.contains("error: job too large"),
-            "{}",
-            out.console
-        );
+        refused_with(&out.console, out.status, "error: job too large");
     }
 
     #[test]
     fn payload_shorter_than_its_artifact_exits_2() {
         // One artifact of 200 bytes, of which 3 are there.
         let out = run_job(&[1, 200, 1, 1, 2, 3], &RunOptions::default()).unwrap();
-        assert_eq!(
-            out.status,
-            basalt_protocol::exit::BAD_JOB,
-            "{}",
-            out.console
-        );
-        assert!(
-            out.console.contains("error: payload malformed"),
-            "{}",
-            out.console
-        );
+        refused_with(&out.console, out.status, "error: payload malformed");
     }
 
     #[test]
