@@ -325,14 +325,6 @@ pub fn run_board_with(wasm: &KernelsWasm, size: Size) -> Result<BoardFigures, St
         kernels.push(KernelRun { kernel, n, peers });
     }
     values(l_calls_inst)?;
-    let per_call = |ticks: u64| (ticks * INSTRUCTIONS_PER_TICK) as f64 / f64::from(CALL_REPEAT);
-    let calls = |c: &[u64]| {
-        (
-            per_call(c[0]),
-            per_call(c[1]),
-            per_call(c[2].saturating_sub(c[3])),
-        )
-    };
     let s = values(l_small)?;
     let w = values(l_wasmi_small)?;
     let wt = values(l_wt_small)?;
@@ -341,16 +333,55 @@ pub fn run_board_with(wasm: &KernelsWasm, size: Size) -> Result<BoardFigures, St
         basalt: FixedCosts {
             instantiate: s[0] * INSTRUCTIONS_PER_TICK,
             heap: s[2],
-            calls: calls(&values(l_calls)?),
+            calls: per_call(&values(l_calls)?),
         },
         basalt_arena: s[1],
         wasmtime: FixedCosts {
             instantiate: wt[0] * INSTRUCTIONS_PER_TICK,
             heap: wt[1],
-            calls: calls(&values(l_wt_calls)?),
+            calls: per_call(&values(l_wt_calls)?),
         },
         wasmi_instantiate: (w[0] * INSTRUCTIONS_PER_TICK, w[1]),
     })
+}
+
+/// Only the call-cost probes (`basalt-bench calls`): Basalt's and wasmtime's
+/// guest instructions per host → Wasm, host → Wasm → host and Wasm → host
+/// call, in one short board run under `-icount`, for iterating on the call
+/// paths without the ten-minute kernel run.
+pub fn run_call_costs() -> Result<((f64, f64, f64), (f64, f64, f64)), String> {
+    let calls = compile_mode(CALLS_WAT.as_bytes(), BoundsChecks::Guard)?;
+    let calls_wasm = wat::parse_str(CALLS_WAT).map_err(|e| e.to_string())?;
+    let native = wasmtime_peer::Flavor::Native;
+    let mut job = Job::empty();
+    let a_calls = job.add_artifact(calls);
+    let a_wt_calls = job.add_artifact(wasmtime_peer::precompile(&calls_wasm, native)?);
+    let l_inst = job.command_line(&format!("bench-instantiate {a_calls} 3"));
+    let l_calls = job.command_line(&format!("bench-calls 3 {CALL_REPEAT}"));
+    let l_wt_calls = job.command_line(&format!(
+        "bench-wasmtime-calls {a_wt_calls} native {CALL_REPEAT}"
+    ));
+    let opts = RunOptions {
+        icount: true,
+        timeout: Duration::from_secs(600),
+        firmware: Firmware::Bench,
+        ..RunOptions::default()
+    };
+    let report = job.run(&opts).map_err(|e| e.to_string())?;
+    let values = |line: usize| line_values(&job, &report, line);
+    values(l_inst)?;
+    Ok((
+        per_call(&values(l_calls)?),
+        per_call(&values(l_wt_calls)?),
+    ))
+}
+
+/// Guest instructions per call from a `bench-calls` reply (ticks of
+/// [`CALL_REPEAT`] calls to `empty` and to `call_host`, of `loop_host` and
+/// of `loop_empty`).
+fn per_call(c: &[u64]) -> (f64, f64, f64) {
+    let per = |ticks: u64| (ticks * INSTRUCTIONS_PER_TICK) as f64 / f64::from(CALL_REPEAT);
+    (per(c[0]), per(c[1]), per(c[2].saturating_sub(c[3])))
 }
 
 /// The `i64` values the board replied to script line `line` of `job` (the

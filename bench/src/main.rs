@@ -1,6 +1,7 @@
 //! `cargo run --release -p basalt-bench`: build the kernels, run every peer
 //! on the board under `-icount`, measure the footprint and compile speed,
-//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`.
+//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`. `basalt-bench calls`
+//! runs only the call-cost probes and prints them.
 
 use basalt_bench::report::{self, Figures, Settings};
 use basalt_bench::wasmtime_peer::{self, Flavor};
@@ -22,6 +23,9 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
+    if std::env::args().nth(1).as_deref() == Some("calls") {
+        return calls();
+    }
     eprintln!("basalt-bench: building the kernels for wasm32 (scalar and simd128)");
     let wasm = build_kernels()?;
     eprintln!("basalt-bench: measuring compile throughput on the host");
@@ -71,5 +75,21 @@ fn run() -> Result<(), String> {
     std::fs::write(root.join("BENCHMARKS.md"), &md)
         .map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
     print!("{md}");
+    Ok(())
+}
+
+/// `basalt-bench calls`: only the call-cost probes, printed, BENCHMARKS.md
+/// untouched (a board run of a minute instead of ten).
+fn calls() -> Result<(), String> {
+    let (basalt, wasmtime) = basalt_bench::run_call_costs()?;
+    let figures = [
+        ("host -> Wasm", basalt.0, wasmtime.0),
+        ("host -> Wasm -> host", basalt.1, wasmtime.1),
+        ("Wasm -> host", basalt.2, wasmtime.2),
+    ];
+    println!("{:<22} {:>8} {:>9}", "call (instructions)", "Basalt", "wasmtime");
+    for (what, b, w) in figures {
+        println!("{what:<22} {b:>8.0} {w:>9.0}");
+    }
     Ok(())
 }
