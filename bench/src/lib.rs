@@ -370,10 +370,7 @@ pub fn run_call_costs() -> Result<((f64, f64, f64), (f64, f64, f64)), String> {
     let report = job.run(&opts).map_err(|e| e.to_string())?;
     let values = |line: usize| line_values(&job, &report, line);
     values(l_inst)?;
-    Ok((
-        per_call(&values(l_calls)?),
-        per_call(&values(l_wt_calls)?),
-    ))
+    Ok((per_call(&values(l_calls)?), per_call(&values(l_wt_calls)?)))
 }
 
 /// Guest instructions per call from a `bench-calls` reply (ticks of

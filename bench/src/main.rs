@@ -87,7 +87,10 @@ fn calls() -> Result<(), String> {
         ("host -> Wasm -> host", basalt.1, wasmtime.1),
         ("Wasm -> host", basalt.2, wasmtime.2),
     ];
-    println!("{:<22} {:>8} {:>9}", "call (instructions)", "Basalt", "wasmtime");
+    println!(
+        "{:<22} {:>8} {:>9}",
+        "call (instructions)", "Basalt", "wasmtime"
+    );
     for (what, b, w) in figures {
         println!("{what:<22} {b:>8.0} {w:>9.0}");
     }

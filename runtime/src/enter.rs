@@ -1,7 +1,10 @@
 //! Entering Wasm and coming back from a trap.
 //!
 //! `basalt_enter` saves the callee-saved registers and SP in a jump buffer
-//! and calls an array-call trampoline. When Wasm faults, the board's vector
+//! and calls an array-call trampoline. The buffer holds exactly what AAPCS64
+//! makes a callee preserve (x19-x30, SP, d8-d15), saved once per entry and
+//! read back only by a trap; on a normal return the trampoline and the Wasm
+//! below it have restored them themselves. When Wasm faults, the board's vector
 //! calls our trap hook, which records the trap in the current activation and
 //! resumes at `basalt_trap_resume` with the jump buffer in `x0`; that
 //! restores the saved context and returns 1 from `basalt_enter`. Only Wasm
@@ -10,7 +13,8 @@
 use crate::backtrace::{RawBacktrace, Start, WasmBacktrace};
 use crate::vm::{VMContext, VMRuntimeLimits, ValRaw};
 use crate::{Error, Trap};
-use basalt_platform::{Fault, FaultKind, Resume};
+use basalt_platform::{Fault, FaultKind, Platform, Resume};
+use core::mem::MaybeUninit;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
@@ -22,9 +26,14 @@ struct JumpBuf([u64; 21]);
 const JUMP_SP: usize = 12;
 
 /// One host-to-Wasm call in progress.
+///
+/// Entry writes only what a normal return or the trap hook reads first; the
+/// trap path (`on_fault`, `raise`) fills in the backtrace before it resumes,
+/// so the hot path never touches its 64 frame slots.
 #[repr(C)]
 pub(crate) struct Activation {
-    jump: JumpBuf,
+    /// Only the SP slot is set (to 0) before `basalt_enter` fills it.
+    jump: MaybeUninit<JumpBuf>,
     trap: Option<Trap>,
     pub(crate) prev: *mut Activation,
     /// The entered store's limits, whose exit record this call owns.
@@ -34,7 +43,11 @@ pub(crate) struct Activation {
     /// Exit record (fp, pc) of the Wasm in `prev` that called the host
     /// function which made this call; `(0, 0)` if the host made it.
     pub(crate) outer_exit: (usize, usize),
-    /// Frames of the trap, captured where it happened.
+    /// Lowest address of the stack this call runs on: asked of the platform
+    /// by the outermost entry, inherited by nested ones (same stack).
+    stack_low: usize,
+    /// Frames of the trap, captured where it happened (written by the trap
+    /// path only).
     raw: RawBacktrace,
     /// A backtrace that came with the trap (a host function passing on a
     /// nested call's trap), which covers more than `raw` could.
@@ -84,9 +97,18 @@ impl Activation {
     pub(crate) unsafe fn entry_fp(this: *const Activation) -> Option<usize> {
         // SAFETY: guaranteed by the caller; `basalt_enter` writes the slot
         // behind the compiler's back, hence the volatile read.
-        let sp = unsafe { ptr::read_volatile(ptr::addr_of!((*this).jump.0[JUMP_SP])) } as usize;
+        let sp = unsafe { ptr::read_volatile(jump_slot(this, JUMP_SP)) } as usize;
         sp.checked_sub(16).filter(|_| sp != 0)
     }
+}
+
+/// Slot `i` of the jump buffer of `this`.
+///
+/// # Safety
+/// `this` must point at an activation.
+unsafe fn jump_slot(this: *const Activation, i: usize) -> *mut u64 {
+    // SAFETY: guaranteed by the caller; `i` is in bounds.
+    unsafe { ptr::addr_of!((*this).jump).cast::<u64>().cast_mut().add(i) }
 }
 
 /// The exit record of `limits`.
@@ -123,29 +145,25 @@ core::arch::global_asm!(
     ".text",
     ".global basalt_enter",
     ".p2align 2",
-    // x0 = jump buffer, x1 = trampoline, x2 = callee vmctx, x3 = caller vmctx,
-    // x4 = values, x5 = len
+    // x0 = callee vmctx, x1 = caller vmctx, x2 = values, x3 = len (the
+    // trampoline's arguments, passed on in place), x4 = jump buffer,
+    // x5 = trampoline
     "basalt_enter:",
-    "stp x19, x20, [x0, #0]",
-    "stp x21, x22, [x0, #16]",
-    "stp x23, x24, [x0, #32]",
-    "stp x25, x26, [x0, #48]",
-    "stp x27, x28, [x0, #64]",
-    "stp x29, x30, [x0, #80]",
+    "stp x19, x20, [x4, #0]",
+    "stp x21, x22, [x4, #16]",
+    "stp x23, x24, [x4, #32]",
+    "stp x25, x26, [x4, #48]",
+    "stp x27, x28, [x4, #64]",
+    "stp x29, x30, [x4, #80]",
     "mov x9, sp",
-    "str x9, [x0, #96]", // JUMP_SP
-    "stp d8, d9, [x0, #104]",
-    "stp d10, d11, [x0, #120]",
-    "stp d12, d13, [x0, #136]",
-    "stp d14, d15, [x0, #152]",
+    "str x9, [x4, #96]", // JUMP_SP
+    "stp d8, d9, [x4, #104]",
+    "stp d10, d11, [x4, #120]",
+    "stp d12, d13, [x4, #136]",
+    "stp d14, d15, [x4, #152]",
     "stp x29, x30, [sp, #-16]!",
     "mov x29, sp",
-    "mov x9, x1",
-    "mov x0, x2",
-    "mov x1, x3",
-    "mov x2, x4",
-    "mov x3, x5",
-    "blr x9",
+    "blr x5",
     "ldp x29, x30, [sp], #16",
     "mov x0, #0",
     "ret",
@@ -172,97 +190,139 @@ core::arch::global_asm!(
 #[cfg(target_arch = "aarch64")]
 extern "C" {
     fn basalt_enter(
-        jump: *mut JumpBuf,
-        trampoline: usize,
         callee: *mut u8,
         caller: *mut u8,
         values: *mut ValRaw,
         len: usize,
+        jump: *mut JumpBuf,
+        trampoline: usize,
     ) -> u64;
     fn basalt_trap_resume(jump: *const JumpBuf) -> !;
+}
+
+/// What entering a store needs besides the function: its limits and
+/// memory reservations, and how to find the stack limit.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(target_arch = "aarch64"), allow(dead_code))]
+pub(crate) struct Entry {
+    pub(crate) limits: *const VMRuntimeLimits,
+    pub(crate) heap: HeapScope,
+    pub(crate) platform: &'static dyn Platform,
+    /// Stack kept free below Wasm (`StoreConfig::host_stack_reserve`).
+    pub(crate) host_stack_reserve: usize,
 }
 
 /// Call an array-call trampoline; a trap comes back as `Err(Error::Trap)`
 /// with its backtrace.
 ///
+/// The stack limit is set on every entry (a host function may enter a
+/// store whose limit was never set), but only the outermost one asks the
+/// platform for the stack: nested entries run on the same stack, so they
+/// take its bottom from the activation below.
+///
 /// # Safety
 /// `trampoline` must be the array-call entry of a function whose instance
-/// `vmctx` is live and fully initialised, `limits` the runtime limits of
-/// its store, and `values` must hold at least `max(params, results)` slots
-/// with the parameters filled in.
+/// `vmctx` is live and fully initialised, `entry` must describe its store,
+/// which outlives the call, and `values` must hold at least
+/// `max(params, results)` slots with the parameters filled in.
 #[cfg(target_arch = "aarch64")]
 pub(crate) unsafe fn invoke(
     trampoline: usize,
     vmctx: *mut VMContext,
     values: *mut ValRaw,
     len: usize,
-    limits: *const VMRuntimeLimits,
-    heap: HeapScope,
+    entry: Entry,
 ) -> Result<(), Error> {
+    let limits = entry.limits;
     let prev = CURRENT.load(Ordering::Relaxed);
     // SAFETY: the caller guarantees `limits`; `prev` is live below us and
     // its limits belong to a store that outlives the call.
-    let (saved_exit, outer_exit) = unsafe {
+    let (saved_exit, outer_exit, stack_low) = unsafe {
         let saved = exit_record(limits);
-        let outer = if prev.is_null() {
-            (0, 0)
+        let (outer, low) = if prev.is_null() {
+            ((0, 0), entry.platform.stack_bounds().low)
         } else {
-            exit_record((*prev).limits)
+            (exit_record((*prev).limits), (*prev).stack_low)
         };
         // Until the Wasm of this call calls out, nothing is recorded.
         set_exit_record(limits, (0, 0));
-        (saved, outer)
+        // Wasm of this store suspended below us reads the same value.
+        *(*limits).stack_limit.get() = low + entry.host_stack_reserve;
+        (saved, outer, low)
     };
-    // Built field by field in place: a value (even with the backtrace's
-    // buffer uninitialised) made LLVM zero all 522 bytes of it with a
-    // `memset` call on every host → Wasm call.
-    let mut act = core::mem::MaybeUninit::<Activation>::uninit();
+    let mut act = MaybeUninit::<Activation>::uninit();
     let act_ptr: *mut Activation = act.as_mut_ptr();
-    // SAFETY: every field but the backtrace's frame buffer (which may stay
-    // uninitialised) is written before `act_ptr` is published or read.
+    // SAFETY: every field a normal return or the trap hook reads first is
+    // written before `act_ptr` is published; the rest (`raw`, the other
+    // jump slots) is written by the trap path before it is read.
     unsafe {
-        ptr::addr_of_mut!((*act_ptr).jump).write(JumpBuf([0; 21]));
+        jump_slot(act_ptr, JUMP_SP).write(0);
         ptr::addr_of_mut!((*act_ptr).trap).write(None);
         ptr::addr_of_mut!((*act_ptr).prev).write(prev);
         ptr::addr_of_mut!((*act_ptr).limits).write(limits);
         ptr::addr_of_mut!((*act_ptr).saved_exit).write(saved_exit);
         ptr::addr_of_mut!((*act_ptr).outer_exit).write(outer_exit);
-        RawBacktrace::init_empty(ptr::addr_of_mut!((*act_ptr).raw));
+        ptr::addr_of_mut!((*act_ptr).stack_low).write(stack_low);
         ptr::addr_of_mut!((*act_ptr).carried).write(None);
-        ptr::addr_of_mut!((*act_ptr).heap).write(heap);
+        ptr::addr_of_mut!((*act_ptr).heap).write(entry.heap);
     }
     CURRENT.store(act_ptr, Ordering::SeqCst);
     // SAFETY: the caller guarantees the trampoline, context and values; the
     // jump buffer lives in `act`, which outlives the call.
     let trapped = unsafe {
         basalt_enter(
-            ptr::addr_of_mut!((*act_ptr).jump),
-            trampoline,
             vmctx.cast(),
             vmctx.cast(),
             values,
             len,
+            ptr::addr_of_mut!((*act_ptr).jump).cast(),
+            trampoline,
         )
     };
-    // SAFETY: `act_ptr` points at `act`, still live; the trap hook may have
-    // written `trap` behind the compiler's back, hence the volatile read.
-    let trap = unsafe { ptr::read_volatile(ptr::addr_of!((*act_ptr).trap)) };
+    // Read back from `act` rather than kept in registers across the call:
+    // that would cost a save and a restore of a callee-saved register each.
+    // SAFETY: `act` is live and its fields were written above (the trap path
+    // writes none of these).
+    let (prev, limits, saved_exit) =
+        unsafe { ((*act_ptr).prev, (*act_ptr).limits, (*act_ptr).saved_exit) };
     CURRENT.store(prev, Ordering::SeqCst);
     // SAFETY: as at entry.
     unsafe { set_exit_record(limits, saved_exit) };
-    // SAFETY: `act` is fully initialised (see above) and no longer shared:
-    // CURRENT points at the outer activation again.
-    let act = unsafe { &mut *act_ptr };
-    // `act` is never dropped (a `MaybeUninit`): take what owns heap.
-    let carried = act.carried.take();
     if trapped == 0 {
+        // Nothing in `act` owns anything: `carried` is only set by a trap.
         return Ok(());
     }
-    let backtrace = carried.unwrap_or_else(|| act.raw.resolve());
-    Err(Error::Trap(
-        trap.unwrap_or(Trap::UnexplainedFault),
-        backtrace,
-    ))
+    // SAFETY: `act` is no longer shared (CURRENT points at the outer
+    // activation again) and the trap path filled it in.
+    Err(unsafe { trap_error(act_ptr) })
+}
+
+/// The error of a trapped activation, taking what it owns.
+///
+/// # Safety
+/// `act` must be an activation the trap path has resumed from, no longer
+/// shared; it is not used again.
+#[cfg(target_arch = "aarch64")]
+#[cold]
+#[inline(never)]
+unsafe fn trap_error(act: *mut Activation) -> Error {
+    // SAFETY: guaranteed by the caller; the trap hook wrote `trap` behind
+    // the compiler's back, hence the volatile read.
+    let (trap, carried) = unsafe {
+        (
+            ptr::read_volatile(ptr::addr_of!((*act).trap)),
+            ptr::addr_of_mut!((*act).carried).read(),
+        )
+    };
+    // SAFETY: as above; without a carried backtrace the trap path captured
+    // (or emptied) `raw`.
+    let backtrace = carried.unwrap_or_else(|| unsafe { (*act).raw.resolve() });
+    match trap.unwrap_or(Trap::UnexplainedFault) {
+        // A host function's result from another store unwinds as a trap
+        // and surfaces as the error it is.
+        Trap::WrongStore => Error::WrongStore,
+        trap => Error::Trap(trap, backtrace),
+    }
 }
 
 /// Off aarch64 there is no Wasm code to call.
@@ -275,8 +335,7 @@ pub(crate) unsafe fn invoke(
     _: *mut VMContext,
     _: *mut ValRaw,
     _: usize,
-    _: *const VMRuntimeLimits,
-    _: HeapScope,
+    _: Entry,
 ) -> Result<(), Error> {
     Err(Error::UnsupportedHost)
 }
@@ -316,6 +375,9 @@ pub(crate) unsafe fn raise(error: Error) -> ! {
                     exact: false,
                 };
                 (*act).raw.capture(&crate::code::regions(), start, act);
+            } else {
+                // Called by the host directly: no Wasm frames.
+                RawBacktrace::init_empty(ptr::addr_of_mut!((*act).raw));
             }
         }
     }
@@ -323,7 +385,7 @@ pub(crate) unsafe fn raise(error: Error) -> ! {
     // SAFETY: the jump buffer was filled by `basalt_enter` of that
     // activation, whose frame is still live below us.
     unsafe {
-        basalt_trap_resume(ptr::addr_of!((*act).jump))
+        basalt_trap_resume(ptr::addr_of!((*act).jump).cast())
     }
     #[cfg(not(target_arch = "aarch64"))]
     unreachable!("no Wasm runs off aarch64")

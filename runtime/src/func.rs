@@ -3,7 +3,6 @@
 use crate::artifact::FuncType;
 use crate::error::Error;
 use crate::store::{AsContext, AsContextMut, StoreId, StoreOpaque};
-use crate::trap::Trap;
 use crate::val::Val;
 use crate::vm::{VMFuncRef, ValRaw};
 use alloc::sync::Arc;
@@ -85,6 +84,7 @@ impl Func {
     /// # Safety
     /// `values` must hold `len >= max(params, results)` slots with the
     /// parameters filled in, of the function's types.
+    #[inline]
     pub(crate) unsafe fn call_raw<T>(
         &self,
         store: &mut StoreOpaque<T>,
@@ -99,12 +99,14 @@ impl Func {
     }
 }
 
-/// Set the stack limit (for the outermost entry) and call an array-call
-/// entry; a trap comes back as `Err`.
+/// Call an array-call entry of `store` (see [`crate::enter::invoke`]); a
+/// trap comes back as `Err`. A thin generic wrapper: the entry path itself
+/// is compiled once, whatever the store's data type.
 ///
 /// # Safety
 /// `array_call` must be an array-call entry whose context is `vmctx`, and
 /// `values` must hold `len` slots with its parameters filled in.
+#[inline]
 pub(crate) unsafe fn enter<T>(
     store: &mut StoreOpaque<T>,
     array_call: usize,
@@ -115,21 +117,12 @@ pub(crate) unsafe fn enter<T>(
     if !cfg!(target_arch = "aarch64") {
         return Err(Error::UnsupportedHost);
     }
-    // Every entry sets the limit, nested ones too: a host function may enter
-    // another store, whose limits were never set; on the same stack the
-    // value is the same.
-    let stack = store.engine.inner.platform.stack_bounds();
-    // SAFETY: the limits belong to this store; Wasm of this store that is
-    // suspended below us reads the same value.
-    unsafe { *store.limits.stack_limit.get() = stack.low + store.config.host_stack_reserve };
-    // SAFETY: guaranteed by the caller.
-    let heap = crate::enter::HeapScope::of(store);
-    // A host function's result from another store unwinds as a trap and
-    // surfaces as the error it is.
-    unsafe { crate::enter::invoke(array_call, vmctx, values, len, &store.limits, heap) }.map_err(
-        |e| match e {
-            Error::Trap(Trap::WrongStore, _) => Error::WrongStore,
-            e => e,
-        },
-    )
+    let entry = crate::enter::Entry {
+        limits: &store.limits,
+        heap: crate::enter::HeapScope::of(store),
+        platform: store.engine.inner.platform,
+        host_stack_reserve: store.config.host_stack_reserve,
+    };
+    // SAFETY: guaranteed by the caller; the store outlives the call.
+    unsafe { crate::enter::invoke(array_call, vmctx, values, len, entry) }
 }

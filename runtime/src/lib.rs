@@ -98,7 +98,7 @@ pub use error::Error;
 pub use externref::ExternRef;
 pub use func::Func;
 pub use global::Global;
-pub use host::{Caller, HostFn, IntoFunc, WasmRet, WasmTy, WithCaller};
+pub use host::{Caller, HostFn, HostFunc, IntoFunc, WasmRet, WasmTy, WithCaller};
 pub use instance::{Extern, Instance};
 pub use linker::Linker;
 pub use memory::Memory;

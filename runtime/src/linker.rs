@@ -4,28 +4,27 @@
 use crate::artifact::FuncType;
 use crate::error::Error;
 use crate::func::Func;
-use crate::host::{Caller, HostFn, IntoFunc};
+use crate::host::{Caller, HostFunc, IntoFunc};
 use crate::instance::{Extern, Instance};
 use crate::module::Module;
 use crate::store::{AsContext, AsContextMut};
 use crate::val::Val;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 enum Definition<T> {
     /// Something already in a store.
     Extern(Extern),
     /// A host function, created in the store at instantiation.
-    HostFunc(FuncType, Arc<HostFn<T>>),
+    HostFunc(HostFunc<T>),
 }
 
 impl<T> Clone for Definition<T> {
     fn clone(&self) -> Self {
         match self {
             Definition::Extern(e) => Definition::Extern(*e),
-            Definition::HostFunc(ty, f) => Definition::HostFunc(ty.clone(), f.clone()),
+            Definition::HostFunc(f) => Definition::HostFunc(f.clone()),
         }
     }
 }
@@ -67,10 +66,9 @@ impl<T> Linker<T> {
         name: &str,
         func: impl IntoFunc<T, Params, Results>,
     ) -> &mut Self {
-        let (ty, f) = func.into_func();
         self.defs.insert(
             (module.to_string(), name.to_string()),
-            Definition::HostFunc(ty, f),
+            Definition::HostFunc(func.into_func()),
         );
         self
     }
@@ -85,7 +83,7 @@ impl<T> Linker<T> {
     ) -> &mut Self {
         self.defs.insert(
             (module.to_string(), name.to_string()),
-            Definition::HostFunc(ty, crate::host::untyped(func)),
+            Definition::HostFunc(crate::host::untyped(ty, func)),
         );
         self
     }
@@ -121,8 +119,8 @@ impl<T> Linker<T> {
             .clone()
         {
             Definition::Extern(e) => Some(e),
-            Definition::HostFunc(ty, f) => {
-                Some(Extern::Func(Func::from_arc(store.as_context_mut(), ty, f)))
+            Definition::HostFunc(f) => {
+                Some(Extern::Func(Func::from_host(store.as_context_mut(), f)))
             }
         }
     }

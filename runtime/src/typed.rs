@@ -6,11 +6,12 @@ use crate::error::Error;
 use crate::func::Func;
 use crate::host::WasmTy;
 use crate::instance::Instance;
-use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::store::{AsContext, AsContextMut, StoreOpaque};
 use crate::val::Val;
 use crate::vm::ValRaw;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
+use core::mem::MaybeUninit;
 
 /// Parameters of a typed call: `()`, a [`WasmTy`], or a tuple of them.
 pub trait WasmParams {
@@ -21,7 +22,10 @@ pub trait WasmParams {
     /// How many values.
     const COUNT: usize;
     /// As raw values into `out[..COUNT]`, for calls without allocating.
-    fn write_raw(self, out: &mut [ValRaw]);
+    ///
+    /// # Safety
+    /// `out` must be valid for writing `COUNT` slots.
+    unsafe fn write_raw(self, out: *mut ValRaw);
 }
 
 /// Results of a typed call: `()`, a [`WasmTy`], or a tuple of them.
@@ -33,7 +37,10 @@ pub trait WasmResults: Sized {
     /// How many values.
     const COUNT: usize;
     /// From raw values of `types()`, for calls without allocating.
-    fn read_raw(raw: &[ValRaw], store: StoreId) -> Option<Self>;
+    ///
+    /// # Safety
+    /// `raw` must hold `COUNT` initialised slots of `types()`.
+    unsafe fn read_raw(raw: *const ValRaw) -> Self;
 }
 
 impl<A: WasmTy> WasmParams for A {
@@ -44,8 +51,9 @@ impl<A: WasmTy> WasmParams for A {
         alloc::vec![self.into_val()]
     }
     const COUNT: usize = 1;
-    fn write_raw(self, out: &mut [ValRaw]) {
-        out[0] = self.into_val().to_raw();
+    unsafe fn write_raw(self, out: *mut ValRaw) {
+        // SAFETY: one slot, as promised by our caller.
+        unsafe { out.write(self.into_raw()) }
     }
 }
 
@@ -57,8 +65,9 @@ impl<A: WasmTy> WasmResults for A {
         A::from_val(*vals.first()?)
     }
     const COUNT: usize = 1;
-    fn read_raw(raw: &[ValRaw], store: StoreId) -> Option<Self> {
-        A::from_val(Val::from_raw(raw.first()?, A::TY, store))
+    unsafe fn read_raw(raw: *const ValRaw) -> Self {
+        // SAFETY: one slot of type `A::TY`, as promised by our caller.
+        A::from_raw(unsafe { &*raw })
     }
 }
 
@@ -73,8 +82,9 @@ macro_rules! tuples {
             }
             const COUNT: usize = <[usize]>::len(&[$($i),*]);
             #[allow(unused_variables)]
-            fn write_raw(self, out: &mut [ValRaw]) {
-                $(out[$i] = self.$i.into_val().to_raw();)*
+            unsafe fn write_raw(self, out: *mut ValRaw) {
+                // SAFETY: one slot per element, as promised by our caller.
+                $(unsafe { out.add($i).write(self.$i.into_raw()) };)*
             }
         }
 
@@ -88,8 +98,10 @@ macro_rules! tuples {
             }
             const COUNT: usize = <[usize]>::len(&[$($i),*]);
             #[allow(unused_variables)]
-            fn read_raw(raw: &[ValRaw], store: StoreId) -> Option<Self> {
-                Some(($($a::from_val(Val::from_raw(raw.get($i)?, $a::TY, store))?,)*))
+            unsafe fn read_raw(raw: *const ValRaw) -> Self {
+                // SAFETY: one slot per element, of its type, as promised by
+                // our caller.
+                ($($a::from_raw(unsafe { &*raw.add($i) }),)*)
             }
         }
     };
@@ -123,27 +135,37 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     /// Call with Rust values.
     ///
     /// The signature was checked by [`Func::typed`], so up to
-    /// [`RAW_SLOTS`] values travel in a stack array: no allocation and no
-    /// signature lookup per call (a host → Wasm call is a few dozen
-    /// instructions, not hundreds).
+    /// [`RAW_SLOTS`] values travel in a stack array that only the slots in
+    /// use are written to, and typed values are numbers: no allocation, no
+    /// signature lookup and no per-value check per call.
     pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<R, Error> {
-        store.as_context().check(self.func.store)?;
-        let n = P::COUNT.max(R::COUNT);
-        if n <= RAW_SLOTS {
-            let mut raw = [ValRaw::default(); RAW_SLOTS];
-            params.write_raw(&mut raw);
-            // SAFETY: the function's type is `P -> R` (checked when this
-            // `TypedFunc` was made) and `raw` holds max(params, results)
-            // slots with the parameters written in.
-            unsafe {
-                self.func
-                    .call_raw(store.as_context_mut(), raw.as_mut_ptr(), n)?
-            };
-            return R::read_raw(&raw, self.func.store).ok_or(Error::TypeMismatch("results"));
+        let store = store.as_context_mut();
+        if P::COUNT.max(R::COUNT) > RAW_SLOTS {
+            return self.call_slow(store, params);
         }
+        let mut raw = MaybeUninit::<[ValRaw; RAW_SLOTS]>::uninit();
+        let slots = raw.as_mut_ptr().cast::<ValRaw>();
+        // SAFETY: `raw` has RAW_SLOTS >= max(params, results) slots; the
+        // parameters are written, then zeros in the slots only results use,
+        // so the function's type (`P -> R`, checked when this `TypedFunc`
+        // was made) finds its parameters and every result slot read below
+        // is initialised.
+        unsafe {
+            params.write_raw(slots);
+            for i in P::COUNT..R::COUNT {
+                slots.add(i).write(ValRaw::default());
+            }
+            self.func.call_raw(store, slots, P::COUNT.max(R::COUNT))?;
+            Ok(R::read_raw(slots))
+        }
+    }
+
+    /// [`TypedFunc::call`] for more values than fit the stack array.
+    #[cold]
+    fn call_slow(&self, store: &mut StoreOpaque<impl Sized>, params: P) -> Result<R, Error> {
         let params = params.into_vals();
         let mut results: Vec<Val> = R::types().into_iter().map(Val::zero).collect();
-        self.func.call(&mut store, &params, &mut results)?;
+        self.func.call(store, &params, &mut results)?;
         R::from_vals(&results).ok_or(Error::TypeMismatch("results"))
     }
 
