@@ -204,8 +204,12 @@ pub struct FixedCosts {
     /// Guest instructions per call, over [`CALL_REPEAT`] calls: host → Wasm
     /// (empty export), host → Wasm → host (`call_host`), and Wasm → host
     /// (`loop_host` less `loop_empty`).
-    pub calls: (f64, f64, f64),
+    pub calls: CallCosts,
 }
+
+/// Guest instructions per host → Wasm, host → Wasm → host and Wasm → host
+/// call.
+pub type CallCosts = (f64, f64, f64);
 
 /// Everything one board run measures.
 #[derive(Clone, Debug)]
@@ -349,7 +353,7 @@ pub fn run_board_with(wasm: &KernelsWasm, size: Size) -> Result<BoardFigures, St
 /// guest instructions per host → Wasm, host → Wasm → host and Wasm → host
 /// call, in one short board run under `-icount`, for iterating on the call
 /// paths without the ten-minute kernel run.
-pub fn run_call_costs() -> Result<((f64, f64, f64), (f64, f64, f64)), String> {
+pub fn run_call_costs() -> Result<(CallCosts, CallCosts), String> {
     let calls = compile_mode(CALLS_WAT.as_bytes(), BoundsChecks::Guard)?;
     let calls_wasm = wat::parse_str(CALLS_WAT).map_err(|e| e.to_string())?;
     let native = wasmtime_peer::Flavor::Native;
@@ -376,7 +380,7 @@ pub fn run_call_costs() -> Result<((f64, f64, f64), (f64, f64, f64)), String> {
 /// Guest instructions per call from a `bench-calls` reply (ticks of
 /// [`CALL_REPEAT`] calls to `empty` and to `call_host`, of `loop_host` and
 /// of `loop_empty`).
-fn per_call(c: &[u64]) -> (f64, f64, f64) {
+fn per_call(c: &[u64]) -> CallCosts {
     let per = |ticks: u64| (ticks * INSTRUCTIONS_PER_TICK) as f64 / f64::from(CALL_REPEAT);
     (per(c[0]), per(c[1]), per(c[2].saturating_sub(c[3])))
 }

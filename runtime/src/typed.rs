@@ -97,7 +97,7 @@ macro_rules! tuples {
                 Some(($($a::from_val(*vals.get($i)?)?,)*))
             }
             const COUNT: usize = <[usize]>::len(&[$($i),*]);
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::unused_unit)]
             unsafe fn read_raw(raw: *const ValRaw) -> Self {
                 // SAFETY: one slot per element, of its type, as promised by
                 // our caller.
