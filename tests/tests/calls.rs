@@ -212,3 +212,28 @@ fn recursion_and_many_parameters() {
         ],
     );
 }
+
+/// A host function called by Wasm of one store calls Wasm of a second,
+/// never-entered store on the same stack (board/src/runner/two_stores_job.rs):
+/// that store's endless recursion must trap as `call stack exhausted` (its
+/// stack limit was set by the nested entry), and a normal call must return.
+#[test]
+fn a_host_function_enters_a_second_store() {
+    let outer = r#"(module
+      (import "host" "inner" (func $inner (result i32)))
+      (func (export "run") (result i32) (call $inner)))"#;
+    let inner = r#"(module
+      (func $recurse (export "recurse") (call $recurse))
+      (func (export "value") (result i32) (i32.const 42)))"#;
+    let mut job = Job::empty();
+    let a = job.add_artifact(compile(outer));
+    let b = job.add_artifact(compile(inner));
+    let line = job.command_line(&format!("two-stores {a} {b}"));
+    let report = job.run(&RunOptions::default()).expect("qemu");
+    assert_eq!(
+        report.result(line),
+        &Outcome::Values(vec![I32(1042)]),
+        "{}",
+        report.console
+    );
+}

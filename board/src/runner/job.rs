@@ -25,7 +25,8 @@
 //! export `reentered` and passes its trap on.
 //!
 //! A script starting with `lifecycle` is the leak check of
-//! `lifecycle_job.rs` instead.
+//! `lifecycle_job.rs` instead, one starting with `two-stores` the nested
+//! entry into a second store of `two_stores_job.rs`.
 //!
 //! Exit status (`basalt_protocol::exit`): `OK` when the script ran to its
 //! end (traps included), `LOAD` when a required instantiation fails,
@@ -116,6 +117,9 @@ pub fn run(payload: Payload<'static>, arenas: Arenas, platform: &'static BoardPl
     }
     if let Some(rest) = script.strip_prefix("lifecycle ") {
         return lifecycle_job::run(&engine, arenas.memory, &artifacts, rest);
+    }
+    if let Some(rest) = script.strip_prefix("two-stores ") {
+        return two_stores_job::run(&engine, arenas.memory, &artifacts, rest);
     }
     let config = StoreConfig {
         // `option contiguous-memories` anywhere in the script: no guard pages,
@@ -261,6 +265,9 @@ mod wasi_job;
 
 #[path = "lifecycle_job.rs"]
 mod lifecycle_job;
+
+#[path = "two_stores_job.rs"]
+mod two_stores_job;
 
 #[cfg(feature = "bench")]
 #[path = "bench.rs"]
