@@ -1,10 +1,11 @@
 //! Entering Wasm and coming back from a trap.
 //!
 //! `basalt_enter` saves the callee-saved registers and SP in a jump buffer
-//! and calls an array-call trampoline. The buffer holds exactly what AAPCS64
-//! makes a callee preserve (x19-x30, SP, d8-d15), saved once per entry and
-//! read back only by a trap; on a normal return the trampoline and the Wasm
-//! below it have restored them themselves. When Wasm faults, the board's vector
+//! and calls an array-call trampoline. The buffer holds what AAPCS64 makes a
+//! callee preserve (x19-x28, SP, d8-d15; x29 and x30 are in the frame
+//! record `basalt_enter` pushes anyway), saved once per entry and read back
+//! only by a trap; on a normal return the trampoline and the Wasm below it
+//! have restored them themselves. When Wasm faults, the board's vector
 //! calls our trap hook, which records the trap in the current activation and
 //! resumes at `basalt_trap_resume` with the jump buffer in `x0`; that
 //! restores the saved context and returns 1 from `basalt_enter`. Only Wasm
@@ -18,12 +19,13 @@ use core::mem::MaybeUninit;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
-/// Registers saved at entry: x19-x30, sp, d8-d15.
+/// Registers saved at entry: x19-x28, sp, d8-d15. x29 and x30 are restored
+/// from the frame record `basalt_enter` pushes just below the saved SP.
 #[repr(C)]
-struct JumpBuf([u64; 21]);
+struct JumpBuf([u64; 19]);
 
 /// Index of the saved SP in [`JumpBuf`].
-const JUMP_SP: usize = 12;
+const JUMP_SP: usize = 10;
 
 /// One host-to-Wasm call in progress.
 ///
@@ -34,6 +36,8 @@ const JUMP_SP: usize = 12;
 pub(crate) struct Activation {
     /// Only the SP slot is set (to 0) before `basalt_enter` fills it.
     jump: MaybeUninit<JumpBuf>,
+    /// Written by the trap path (`on_fault`, `raise`) before it resumes;
+    /// read only after a trap.
     trap: Option<Trap>,
     pub(crate) prev: *mut Activation,
     /// The entered store's limits, whose exit record this call owns.
@@ -154,13 +158,14 @@ core::arch::global_asm!(
     "stp x23, x24, [x4, #32]",
     "stp x25, x26, [x4, #48]",
     "stp x27, x28, [x4, #64]",
-    "stp x29, x30, [x4, #80]",
     "mov x9, sp",
-    "str x9, [x4, #96]", // JUMP_SP
-    "stp d8, d9, [x4, #104]",
-    "stp d10, d11, [x4, #120]",
-    "stp d12, d13, [x4, #136]",
-    "stp d14, d15, [x4, #152]",
+    "str x9, [x4, #80]", // JUMP_SP
+    "stp d8, d9, [x4, #88]",
+    "stp d10, d11, [x4, #104]",
+    "stp d12, d13, [x4, #120]",
+    "stp d14, d15, [x4, #136]",
+    // The frame record (x29, x30) just below the saved SP is both the
+    // walkers' end of the Wasm frames and what a trap restores them from.
     "stp x29, x30, [sp, #-16]!",
     "mov x29, sp",
     "blr x5",
@@ -176,13 +181,13 @@ core::arch::global_asm!(
     "ldp x23, x24, [x0, #32]",
     "ldp x25, x26, [x0, #48]",
     "ldp x27, x28, [x0, #64]",
-    "ldp x29, x30, [x0, #80]",
-    "ldr x9, [x0, #96]",
+    "ldr x9, [x0, #80]",
+    "ldp x29, x30, [x9, #-16]",
     "mov sp, x9",
-    "ldp d8, d9, [x0, #104]",
-    "ldp d10, d11, [x0, #120]",
-    "ldp d12, d13, [x0, #136]",
-    "ldp d14, d15, [x0, #152]",
+    "ldp d8, d9, [x0, #88]",
+    "ldp d10, d11, [x0, #104]",
+    "ldp d12, d13, [x0, #120]",
+    "ldp d14, d15, [x0, #136]",
     "mov x0, #1",
     "ret",
 );
@@ -201,24 +206,42 @@ extern "C" {
 }
 
 /// What entering a store needs besides the function: its limits and
-/// memory reservations, and how to find the stack limit.
+/// memory reservations, and the stack the call runs on.
 #[derive(Clone, Copy)]
 #[cfg_attr(not(target_arch = "aarch64"), allow(dead_code))]
 pub(crate) struct Entry {
     pub(crate) limits: *const VMRuntimeLimits,
     pub(crate) heap: HeapScope,
-    pub(crate) platform: &'static dyn Platform,
-    /// Stack kept free below Wasm (`StoreConfig::host_stack_reserve`).
-    pub(crate) host_stack_reserve: usize,
+    /// Lowest address of the stack ([`stack_low`]).
+    pub(crate) stack_low: usize,
+    /// The stack limit Wasm of this store checks: `stack_low` plus the
+    /// store's `host_stack_reserve`.
+    pub(crate) stack_limit: usize,
+}
+
+/// Lowest address of the stack a call into Wasm made now runs on. The
+/// outermost entry asks the platform; a nested one (a host function called
+/// by Wasm calling Wasm again) runs on the same stack, so it takes the
+/// bottom the activation below found. Out of line and apart from
+/// [`invoke`], so that `invoke` makes no call but the one into Wasm and
+/// keeps nothing in callee-saved registers.
+#[inline(never)]
+pub(crate) fn stack_low(platform: &dyn Platform) -> usize {
+    let prev = CURRENT.load(Ordering::Relaxed);
+    if prev.is_null() {
+        platform.stack_bounds().low
+    } else {
+        // SAFETY: `prev` is the live activation below us.
+        unsafe { (*prev).stack_low }
+    }
 }
 
 /// Call an array-call trampoline; a trap comes back as `Err(Error::Trap)`
 /// with its backtrace.
 ///
 /// The stack limit is set on every entry (a host function may enter a
-/// store whose limit was never set), but only the outermost one asks the
-/// platform for the stack: nested entries run on the same stack, so they
-/// take its bottom from the activation below.
+/// store whose limit was never set); see [`stack_low`] for where it comes
+/// from.
 ///
 /// # Safety
 /// `trampoline` must be the array-call entry of a function whose instance
@@ -237,32 +260,31 @@ pub(crate) unsafe fn invoke(
     let prev = CURRENT.load(Ordering::Relaxed);
     // SAFETY: the caller guarantees `limits`; `prev` is live below us and
     // its limits belong to a store that outlives the call.
-    let (saved_exit, outer_exit, stack_low) = unsafe {
+    let (saved_exit, outer_exit) = unsafe {
         let saved = exit_record(limits);
-        let (outer, low) = if prev.is_null() {
-            ((0, 0), entry.platform.stack_bounds().low)
+        let outer = if prev.is_null() {
+            (0, 0)
         } else {
-            (exit_record((*prev).limits), (*prev).stack_low)
+            exit_record((*prev).limits)
         };
         // Until the Wasm of this call calls out, nothing is recorded.
         set_exit_record(limits, (0, 0));
         // Wasm of this store suspended below us reads the same value.
-        *(*limits).stack_limit.get() = low + entry.host_stack_reserve;
-        (saved, outer, low)
+        *(*limits).stack_limit.get() = entry.stack_limit;
+        (saved, outer)
     };
     let mut act = MaybeUninit::<Activation>::uninit();
     let act_ptr: *mut Activation = act.as_mut_ptr();
     // SAFETY: every field a normal return or the trap hook reads first is
-    // written before `act_ptr` is published; the rest (`raw`, the other
-    // jump slots) is written by the trap path before it is read.
+    // written before `act_ptr` is published; the rest (`trap`, `raw`, the
+    // other jump slots) is written by the trap path before it is read.
     unsafe {
         jump_slot(act_ptr, JUMP_SP).write(0);
-        ptr::addr_of_mut!((*act_ptr).trap).write(None);
         ptr::addr_of_mut!((*act_ptr).prev).write(prev);
         ptr::addr_of_mut!((*act_ptr).limits).write(limits);
         ptr::addr_of_mut!((*act_ptr).saved_exit).write(saved_exit);
         ptr::addr_of_mut!((*act_ptr).outer_exit).write(outer_exit);
-        ptr::addr_of_mut!((*act_ptr).stack_low).write(stack_low);
+        ptr::addr_of_mut!((*act_ptr).stack_low).write(entry.stack_low);
         ptr::addr_of_mut!((*act_ptr).carried).write(None);
         ptr::addr_of_mut!((*act_ptr).heap).write(entry.heap);
     }
@@ -306,8 +328,8 @@ pub(crate) unsafe fn invoke(
 #[cold]
 #[inline(never)]
 unsafe fn trap_error(act: *mut Activation) -> Error {
-    // SAFETY: guaranteed by the caller; the trap hook wrote `trap` behind
-    // the compiler's back, hence the volatile read.
+    // SAFETY: guaranteed by the caller; the trap path wrote `trap` (behind
+    // the compiler's back, hence the volatile read) before resuming.
     let (trap, carried) = unsafe {
         (
             ptr::read_volatile(ptr::addr_of!((*act).trap)),

@@ -117,11 +117,12 @@ pub(crate) unsafe fn enter<T>(
     if !cfg!(target_arch = "aarch64") {
         return Err(Error::UnsupportedHost);
     }
+    let stack_low = crate::enter::stack_low(store.engine.inner.platform);
     let entry = crate::enter::Entry {
         limits: &store.limits,
         heap: crate::enter::HeapScope::of(store),
-        platform: store.engine.inner.platform,
-        host_stack_reserve: store.config.host_stack_reserve,
+        stack_low,
+        stack_limit: stack_low + store.config.host_stack_reserve,
     };
     // SAFETY: guaranteed by the caller; the store outlives the call.
     unsafe { crate::enter::invoke(array_call, vmctx, values, len, entry) }
