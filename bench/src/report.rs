@@ -315,7 +315,15 @@ fn fixed_costs(md: &mut String, f: &Figures) {
         md,
         "- Calls: mean of {CALL_REPEAT} through each runtime's typed call API \
          (`TypedFunc::call`); Wasm → host is a host call inside a Wasm loop less the \
-         same loop without it.\n\
+         same loop without it. Basalt's host → Wasm entry checks the store, asks the \
+         platform for the stack's bottom on the outermost entry only (nested entries \
+         run on the same stack and inherit it), sets the stack limit, links a call \
+         record of which it writes only what a return reads (a trap fills in the rest), \
+         saves the callee-saved registers once (`basalt_enter`) and calls the export's \
+         array-call trampoline. A typed host function (`Func::wrap`) is entered \
+         through an entry made for its closure's type, which reads the argument slots \
+         straight into the closure's arguments and writes its results back: no `Val`, \
+         no per-call type check (the signature was checked at link time).\n\
          - Instantiation: Basalt instantiates into the store's static arena \
          ({} B of it, 64 KiB of that the linear memory) plus {} B of heap, 8,192 B \
          of which are the two 4 KiB translation tables (level 2 and level 3) that \
