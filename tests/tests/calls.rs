@@ -237,3 +237,33 @@ fn a_host_function_enters_a_second_store() {
         report.console
     );
 }
+
+/// Typed host functions (`Func::wrap` closures, entered through slots read
+/// straight into their arguments) get every value kind and return several
+/// results in order (the `host` functions of board/src/runner/job.rs).
+#[test]
+fn typed_host_functions_pass_every_value_kind() {
+    let wat = r#"(module
+      (import "host" "mix" (func $mix (param i32 i64 f32 f64) (result f64 f32 i64 i32)))
+      (import "host" "unsigned" (func $unsigned (param i32 i64) (result i64)))
+      (import "host" "not128" (func $not128 (param v128) (result v128)))
+      (func (export "mix") (param i32 i64 f32 f64) (result f64 f32 i64 i32)
+        (call $mix (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "unsigned") (param i32 i64) (result i64)
+        (call $unsigned (local.get 0) (local.get 1)))
+      (func (export "not128") (param v128) (result v128)
+        (call $not128 (local.get 0))))"#;
+    let v = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210_u128;
+    check(
+        wat,
+        &[
+            (
+                "mix",
+                &[I32(-7), I64(1 << 40), f32v(1.5), f64v(-0.25)],
+                ok(&[f64v(-0.5), f32v(3.0), I64(3 << 40), I32(-6)]),
+            ),
+            ("unsigned", &[I32(-1), I64(1)], ok(&[I64(0x1_0000_0000)])),
+            ("not128", &[Value::V128(v)], ok(&[Value::V128(!v)])),
+        ],
+    );
+}

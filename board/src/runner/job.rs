@@ -22,7 +22,10 @@
 //! The `spectest` module of the Wasm spec tests is always defined, and a
 //! `host` module for tests of host calls: `host.fail` traps with
 //! `host function failed`; `host.reenter` calls the calling instance's
-//! export `reentered` and passes its trap on.
+//! export `reentered` and passes its trap on; `host.mix` (`i32 i64 f32
+//! f64 -> f64 f32 i64 i32`: `d * 2, c * 2, b * 3, a + 1`), `host.unsigned`
+//! (`u32 u64 -> u64`: the sum) and `host.not128` (`v128 -> v128`: bitwise
+//! not) exercise typed host functions.
 //!
 //! A script starting with `lifecycle` is the leak check of
 //! `lifecycle_job.rs` instead, one starting with `two-stores` the nested
@@ -524,6 +527,13 @@ fn define_spectest(store: &mut Store<Host>, linker: &mut Linker<Host>) -> Result
             f.call(&mut caller, &[], &mut [])
         },
     );
+    // Every typed value kind through the typed host entry, results reordered
+    // and changed so a slot read or written in the wrong place shows.
+    linker.func_wrap("host", "mix", |a: i32, b: i64, c: f32, d: f64| {
+        (d * 2.0, c * 2.0, b.wrapping_mul(3), a.wrapping_add(1))
+    });
+    linker.func_wrap("host", "unsigned", |a: u32, b: u64| u64::from(a) + b);
+    linker.func_wrap("host", "not128", |v: u128| !v);
     linker.func_wrap("spectest", "print", || println!("spectest: print"));
     linker.func_wrap("spectest", "print_i32", |v: i32| {
         println!("spectest: print_i32 {v}")
