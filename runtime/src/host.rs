@@ -189,11 +189,13 @@ unsafe extern "C" fn untyped_entry<T, F>(
     values: *mut ValRaw,
     len: usize,
 ) where
-    F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error>,
+    F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync + 'static,
 {
     // SAFETY: guaranteed by the caller.
-    let outcome = unsafe { dispatch::<T, F>(callee, caller, values, len) };
-    if let Err(error) = outcome {
+    let (func, store, ty) = unsafe { parts::<T, F>(callee) };
+    // SAFETY: the slots are ours for the duration of the call.
+    let values = unsafe { core::slice::from_raw_parts_mut(values, len) };
+    if let Err(error) = dispatch::<T>(func, store, caller, ty, values) {
         // SAFETY: `dispatch` has returned, so nothing with a destructor is
         // live in this frame but `error`, which `raise` takes over; we were
         // entered through `enter::invoke`.
@@ -201,23 +203,16 @@ unsafe extern "C" fn untyped_entry<T, F>(
     }
 }
 
-/// The body of [`untyped_entry`].
-///
-/// # Safety
-/// As for [`untyped_entry`].
-unsafe fn dispatch<T, F>(
-    callee: *mut VMOpaqueContext,
+/// The body of [`untyped_entry`], compiled once per store data type rather
+/// than once per closure.
+fn dispatch<T>(
+    func: &HostFn<T>,
+    store: &mut StoreOpaque<T>,
     caller: *mut VMOpaqueContext,
-    values: *mut ValRaw,
-    len: usize,
-) -> Result<(), Error>
-where
-    F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error>,
-{
-    // SAFETY: see `untyped_entry`.
-    let (func, store, ty) = unsafe { parts::<T, F>(callee) };
-    // SAFETY: the slots are ours for the duration of the call.
-    let values = unsafe { core::slice::from_raw_parts_mut(values, len) };
+    ty: &FuncType,
+    values: &mut [ValRaw],
+) -> Result<(), Error> {
+    let id = store.id;
     // Up to INLINE values on the stack: a host call allocates nothing.
     const INLINE: usize = 16;
     let np = ty.params.len();
@@ -225,7 +220,7 @@ where
     // uninitialised, and zeroing all sixteen `Val`s cost more than the rest
     // of a host call.
     let params = ty.params.iter().zip(values.iter());
-    let params = params.map(|(&t, raw)| Val::from_raw(raw, t, store.id));
+    let params = params.map(|(&t, raw)| Val::from_raw(raw, t, id));
     let results = ty.results.iter().map(|&t| Val::zero(t));
     let mut vals: SmallVec<[Val; INLINE]> = SmallVec::new();
     vals.extend(params.chain(results));
