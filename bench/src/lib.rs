@@ -224,6 +224,65 @@ pub struct BoardFigures {
     pub wasmi_instantiate: (u64, u64),
 }
 
+/// One Basalt instantiation of [`SMALL_WAT`]: guest instructions, bytes
+/// of the store's arena and of the heap it took.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Instantiation {
+    /// Guest instructions.
+    pub instructions: u64,
+    /// Store-arena bytes (`VMContext`, and the memory when not pooled).
+    pub arena: u64,
+    /// Heap bytes (instance state, and any translation tables built).
+    pub heap: u64,
+}
+
+/// Instantiation from a Basalt `MemoryPool` of one one-page slot, each
+/// instance in a fresh store (an instance per request).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolFigures {
+    /// The slot's first use: it maps and zeroes the page, building the
+    /// reservation's translation tables.
+    pub cold: Instantiation,
+    /// The slot again, after the first instance's store dropped (which
+    /// zeroed the page): nothing to map or zero.
+    pub warm: Instantiation,
+}
+
+/// Slots and pages per slot of the pool the instantiation job uses.
+pub const POOL_SHAPE: (u32, u32) = (1, 1);
+
+/// Instantiate [`SMALL_WAT`] twice from a pool on the board (under
+/// `-icount` for [`Size::Bench`]), each time in a fresh store.
+pub fn run_pool_board(size: Size) -> Result<PoolFigures, String> {
+    let small = compile_mode(SMALL_WAT.as_bytes(), BoundsChecks::Guard)?;
+    let mut job = Job::empty();
+    let (slots, pages) = POOL_SHAPE;
+    job.command_line(&format!("option memory-pool {slots} {pages}"));
+    let a_small = job.add_artifact(small);
+    let l_cold = job.command_line(&format!("bench-instantiate {a_small} 0"));
+    job.command_line("new-store");
+    let l_warm = job.command_line(&format!("bench-instantiate {a_small} 0"));
+    let opts = RunOptions {
+        icount: size == Size::Bench,
+        timeout: Duration::from_secs(300),
+        firmware: Firmware::Bench,
+        ..RunOptions::default()
+    };
+    let report = job.run(&opts).map_err(|e| e.to_string())?;
+    let figures = |line: usize| -> Result<Instantiation, String> {
+        let v = line_values(&job, &report, line)?;
+        Ok(Instantiation {
+            instructions: v[0] * INSTRUCTIONS_PER_TICK,
+            arena: v[1],
+            heap: v[2],
+        })
+    };
+    Ok(PoolFigures {
+        cold: figures(l_cold)?,
+        warm: figures(l_warm)?,
+    })
+}
+
 /// Calls averaged for the call-cost figures.
 pub const CALL_REPEAT: u32 = 1000;
 

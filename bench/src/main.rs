@@ -22,6 +22,12 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
+    // A quick look at one part, without regenerating BENCHMARKS.md.
+    if std::env::var("BASALT_BENCH_ONLY").as_deref() == Ok("pool") {
+        let pool = basalt_bench::run_pool_board(Size::Bench)?;
+        println!("{pool:#?}");
+        return Ok(());
+    }
     eprintln!("basalt-bench: building the kernels for wasm32 (scalar and simd128)");
     let wasm = build_kernels()?;
     eprintln!("basalt-bench: measuring compile throughput on the host");
@@ -31,6 +37,8 @@ fn run() -> Result<(), String> {
     })?;
     eprintln!("basalt-bench: running every peer on the board under -icount");
     let board = run_board_with(&wasm, Size::Bench)?;
+    eprintln!("basalt-bench: instantiating from a memory pool on the board");
+    let pool = basalt_bench::run_pool_board(Size::Bench)?;
     eprintln!("basalt-bench: signature checks and Spectre hardening on the board");
     let security = basalt_bench::security::run_board(&wasm, Size::Bench)?;
     // The runtime's size in the firmware the tests use (no peers linked);
@@ -51,6 +59,7 @@ fn run() -> Result<(), String> {
         .unwrap_or_else(|_| "rustc".into());
     let figures = Figures {
         board,
+        pool,
         text,
         peers_text,
         compile,
