@@ -133,7 +133,7 @@ pub fn run(payload: Payload<'static>, arenas: Arenas, platform: &'static BoardPl
         guard_memories: !script.lines().any(|l| l == "option contiguous-memories"),
         ..StoreConfig::default()
     };
-    let (pool, arena) = match memory_pool(&engine, &script, arenas.memory) {
+    let (pool, arena) = match memory_pool(&engine, script, arenas.memory) {
         Ok(split) => split,
         Err(e) => {
             println!("script-error: memory-pool: {e}");

@@ -80,7 +80,8 @@ pub fn run(engine: &Engine, arena: &'static mut [u8], artifacts: &[&[u8]], rest:
     let (pool, arena) = match words.next() {
         None => (None, arena),
         Some(_) => {
-            let (backing, rest) = arena.split_at_mut(POOL_SLOTS as usize * POOL_PAGES as usize * 65536);
+            let (backing, rest) =
+                arena.split_at_mut(POOL_SLOTS as usize * POOL_PAGES as usize * 65536);
             let config = PoolConfig {
                 slots: POOL_SLOTS,
                 max_pages: POOL_PAGES,
