@@ -246,6 +246,9 @@ pub struct PoolFigures {
     /// The slot again, after the first instance's store dropped (which
     /// zeroed the page): nothing to map or zero.
     pub warm: Instantiation,
+    /// Creating the fresh store (a `Store<()>` using the pool): guest
+    /// instructions and heap bytes, not part of the two above.
+    pub store: (u64, u64),
 }
 
 /// Slots and pages per slot of the pool the instantiation job uses.
@@ -262,6 +265,7 @@ pub fn run_pool_board(size: Size) -> Result<PoolFigures, String> {
     let l_cold = job.command_line(&format!("bench-instantiate {a_small} 0"));
     job.command_line("new-store");
     let l_warm = job.command_line(&format!("bench-instantiate {a_small} 0"));
+    let l_store = job.command_line("bench-store");
     let opts = RunOptions {
         icount: size == Size::Bench,
         timeout: Duration::from_secs(300),
@@ -277,9 +281,11 @@ pub fn run_pool_board(size: Size) -> Result<PoolFigures, String> {
             heap: v[2],
         })
     };
+    let store = line_values(&job, &report, l_store)?;
     Ok(PoolFigures {
         cold: figures(l_cold)?,
         warm: figures(l_warm)?,
+        store: (store[0] * INSTRUCTIONS_PER_TICK, store[1]),
     })
 }
 

@@ -363,6 +363,8 @@ fn fixed_costs(md: &mut String, f: &Figures) {
          page of the slot's own 8 GiB guard reservation; they stay with the slot \
          (a guard slot cannot share them with another reservation; contiguous \
          slots for explicit-mode code on a board without an MMU need none). \
+         Creating the fresh store itself (a `Store<()>`, not counted above) \
+         costs {} instructions and {} B of heap. \
          Without a pool, Basalt instantiates into the store's static arena \
          ({} B of it, 64 KiB of that the linear memory) plus {} B of heap, the \
          tables included, zeroing and mapping the page every time. wasmtime \
@@ -386,6 +388,8 @@ fn fixed_costs(md: &mut String, f: &Figures) {
         thousands(p.warm.heap),
         thousands(p.cold.instructions),
         thousands(slot_tables(p)),
+        thousands(p.store.0),
+        thousands(p.store.1),
         thousands(b.basalt_arena),
         thousands(bs.heap),
         thousands(wt.heap),

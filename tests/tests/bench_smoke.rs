@@ -40,6 +40,7 @@ fn pooled_instantiation_runs() {
     assert!(p.cold.heap > p.warm.heap && p.warm.heap > 0, "{p:?}");
     assert!(p.warm.arena > 0 && p.warm.arena < 65536, "{p:?}");
     assert_eq!(p.cold.arena, p.warm.arena, "{p:?}");
+    assert!(p.store.1 > 0, "{p:?}");
 }
 
 /// The security section's job: signature checks of four signed artifacts on
