@@ -80,6 +80,7 @@ mod memory;
 mod module;
 pub mod profile;
 mod signatures;
+pub mod stack;
 mod store;
 mod table;
 pub mod trap;
