@@ -9,6 +9,7 @@
 //! ([`PEERS`]) on every kernel.
 
 pub mod analysis;
+pub mod quick;
 pub mod report;
 pub mod security;
 pub mod wasmtime_peer;

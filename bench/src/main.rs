@@ -1,6 +1,8 @@
 //! `cargo run --release -p basalt-bench`: build the kernels, run every peer
 //! on the board under `-icount`, measure the footprint and compile speed,
-//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`.
+//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`. With
+//! `BASALT_BENCH_QUICK=1` it only runs the kernels on native, guard and
+//! explicit and prints them (see `quick.rs`).
 
 use basalt_bench::report::{self, Figures, Settings};
 use basalt_bench::wasmtime_peer::{self, Flavor};
@@ -30,6 +32,11 @@ fn run() -> Result<(), String> {
     }
     eprintln!("basalt-bench: building the kernels for wasm32 (scalar and simd128)");
     let wasm = build_kernels()?;
+    if std::env::var_os("BASALT_BENCH_QUICK").is_some() {
+        eprintln!("basalt-bench: kernels on native, guard and explicit only");
+        println!("{}", basalt_bench::quick::run(&wasm)?);
+        return Ok(());
+    }
     eprintln!("basalt-bench: measuring compile throughput on the host");
     let compile = compile_throughput(&wasm.scalar, 5, |w| compile_mode(w, BoundsChecks::Guard))?;
     let wasmtime_compile = compile_throughput(&wasm.scalar, 5, |w| {

@@ -424,9 +424,12 @@ fn settings(md: &mut String, f: &Figures) {
          `--release` (opt-level 3): scalar with the target's default features, {} B \
          (every column but one); with `-C target-feature=+simd128`, {} B (the \
          Basalt guard (simd128) column).\n\
-         - Basalt: Cranelift 0.135 for aarch64, `opt_level=speed`, frame pointers \
-         kept, stack-limit check in every prologue; `guard` = 8 GiB + 64 KiB \
-         reservation + guard pages, no bounds checks; `explicit` = a compare per \
+         - Basalt: Cranelift 0.135 for aarch64, `opt_level=speed`, a frame record \
+         in every function but stackless leaves; `guard` = 8 GiB + 64 KiB \
+         reservation + guard pages, no bounds checks, and no stack-limit check \
+         between Wasm functions (a 64 KiB unmapped guard below the stack, inline \
+         probes for frames of 4 KiB or more; checked only where Wasm calls Rust); \
+         `explicit` = a stack-limit check in every prologue and a compare per \
          access against the memory length (kept in a register in loops); both with Spectre v1 hardening on (the default: \
          explicit checks and table indices clamped, see the last section).\n\
          - wasmtime 48.0.8 (Cranelift 0.135, the same as Basalt's), embedded as its \

@@ -81,6 +81,7 @@ mod module;
 mod pool;
 pub mod profile;
 mod signatures;
+pub mod stack;
 mod store;
 mod table;
 pub mod trap;
