@@ -9,6 +9,7 @@
 //! ([`PEERS`]) on every kernel.
 
 pub mod analysis;
+pub mod quick;
 pub mod report;
 pub mod security;
 pub mod wasmtime_peer;
@@ -228,6 +229,71 @@ pub struct BoardFigures {
     pub wasmi_instantiate: (u64, u64),
 }
 
+/// One Basalt instantiation of [`SMALL_WAT`]: guest instructions, bytes
+/// of the store's arena and of the heap it took.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Instantiation {
+    /// Guest instructions.
+    pub instructions: u64,
+    /// Store-arena bytes (`VMContext`, and the memory when not pooled).
+    pub arena: u64,
+    /// Heap bytes (instance state, and any translation tables built).
+    pub heap: u64,
+}
+
+/// Instantiation from a Basalt `MemoryPool` of one one-page slot, each
+/// instance in a fresh store (an instance per request).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolFigures {
+    /// The slot's first use: it maps and zeroes the page, building the
+    /// reservation's translation tables.
+    pub cold: Instantiation,
+    /// The slot again, after the first instance's store dropped (which
+    /// zeroed the page): nothing to map or zero.
+    pub warm: Instantiation,
+    /// Creating the fresh store (a `Store<()>` using the pool): guest
+    /// instructions and heap bytes, not part of the two above.
+    pub store: (u64, u64),
+}
+
+/// Slots and pages per slot of the pool the instantiation job uses.
+pub const POOL_SHAPE: (u32, u32) = (1, 1);
+
+/// Instantiate [`SMALL_WAT`] twice from a pool on the board (under
+/// `-icount` for [`Size::Bench`]), each time in a fresh store.
+pub fn run_pool_board(size: Size) -> Result<PoolFigures, String> {
+    let small = compile_mode(SMALL_WAT.as_bytes(), BoundsChecks::Guard)?;
+    let mut job = Job::empty();
+    let (slots, pages) = POOL_SHAPE;
+    job.command_line(&format!("option memory-pool {slots} {pages}"));
+    let a_small = job.add_artifact(small);
+    let l_cold = job.command_line(&format!("bench-instantiate {a_small} 0"));
+    job.command_line("new-store");
+    let l_warm = job.command_line(&format!("bench-instantiate {a_small} 0"));
+    let l_store = job.command_line("bench-store");
+    let opts = RunOptions {
+        icount: size == Size::Bench,
+        timeout: Duration::from_secs(300),
+        firmware: Firmware::Bench,
+        ..RunOptions::default()
+    };
+    let report = job.run(&opts).map_err(|e| e.to_string())?;
+    let figures = |line: usize| -> Result<Instantiation, String> {
+        let v = line_values(&job, &report, line)?;
+        Ok(Instantiation {
+            instructions: v[0] * INSTRUCTIONS_PER_TICK,
+            arena: v[1],
+            heap: v[2],
+        })
+    };
+    let store = line_values(&job, &report, l_store)?;
+    Ok(PoolFigures {
+        cold: figures(l_cold)?,
+        warm: figures(l_warm)?,
+        store: (store[0] * INSTRUCTIONS_PER_TICK, store[1]),
+    })
+}
+
 /// Calls averaged for the call-cost figures.
 pub const CALL_REPEAT: u32 = 1000;
 
@@ -349,7 +415,7 @@ pub fn run_board_with(wasm: &KernelsWasm, size: Size) -> Result<BoardFigures, St
     })
 }
 
-/// Only the call-cost probes (`basalt-bench calls`): Basalt's and wasmtime's
+/// Only the call-cost probes (`BASALT_BENCH_ONLY=calls`): Basalt's and wasmtime's
 /// guest instructions per host → Wasm, host → Wasm → host and Wasm → host
 /// call, in one short board run under `-icount`, for iterating on the call
 /// paths without the ten-minute kernel run.

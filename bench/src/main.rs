@@ -1,7 +1,9 @@
 //! `cargo run --release -p basalt-bench`: build the kernels, run every peer
 //! on the board under `-icount`, measure the footprint and compile speed,
-//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`. `basalt-bench calls`
-//! runs only the call-cost probes and prints them.
+//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`. With
+//! `BASALT_BENCH_QUICK=1` it only runs the kernels on native, guard and
+//! explicit and prints them (see `quick.rs`); `BASALT_BENCH_ONLY=pool` or
+//! `=calls` runs only the pooled instantiation or the call-cost probes.
 
 use basalt_bench::report::{self, Figures, Settings};
 use basalt_bench::wasmtime_peer::{self, Flavor};
@@ -23,11 +25,23 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    if std::env::args().nth(1).as_deref() == Some("calls") {
-        return calls();
+    // A quick look at one part, without regenerating BENCHMARKS.md.
+    match std::env::var("BASALT_BENCH_ONLY").as_deref() {
+        Ok("pool") => {
+            let pool = basalt_bench::run_pool_board(Size::Bench)?;
+            println!("{pool:#?}");
+            return Ok(());
+        }
+        Ok("calls") => return calls(),
+        _ => {}
     }
     eprintln!("basalt-bench: building the kernels for wasm32 (scalar and simd128)");
     let wasm = build_kernels()?;
+    if std::env::var_os("BASALT_BENCH_QUICK").is_some() {
+        eprintln!("basalt-bench: kernels on native, guard and explicit only");
+        println!("{}", basalt_bench::quick::run(&wasm)?);
+        return Ok(());
+    }
     eprintln!("basalt-bench: measuring compile throughput on the host");
     let compile = compile_throughput(&wasm.scalar, 5, |w| compile_mode(w, BoundsChecks::Guard))?;
     let wasmtime_compile = compile_throughput(&wasm.scalar, 5, |w| {
@@ -35,6 +49,8 @@ fn run() -> Result<(), String> {
     })?;
     eprintln!("basalt-bench: running every peer on the board under -icount");
     let board = run_board_with(&wasm, Size::Bench)?;
+    eprintln!("basalt-bench: instantiating from a memory pool on the board");
+    let pool = basalt_bench::run_pool_board(Size::Bench)?;
     eprintln!("basalt-bench: signature checks and Spectre hardening on the board");
     let security = basalt_bench::security::run_board(&wasm, Size::Bench)?;
     // The runtime's size in the firmware the tests use (no peers linked);
@@ -55,6 +71,7 @@ fn run() -> Result<(), String> {
         .unwrap_or_else(|_| "rustc".into());
     let figures = Figures {
         board,
+        pool,
         text,
         peers_text,
         compile,
@@ -78,8 +95,8 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// `basalt-bench calls`: only the call-cost probes, printed, BENCHMARKS.md
-/// untouched (a board run of a minute instead of ten).
+/// `BASALT_BENCH_ONLY=calls`: only the call-cost probes, printed,
+/// BENCHMARKS.md untouched (a board run of a minute instead of ten).
 fn calls() -> Result<(), String> {
     let (basalt, wasmtime) = basalt_bench::run_call_costs()?;
     let figures = [

@@ -1,8 +1,8 @@
 //! `BENCHMARKS.md` and its chart, from the measured figures.
 
 use crate::{
-    BoardFigures, FixedCosts, KernelRun, TextSizes, CALL_REPEAT, EXPLICIT, GUARD, GUARD_SIMD,
-    NATIVE, PEERS, PULLEY, WASMI, WASMTIME,
+    BoardFigures, FixedCosts, KernelRun, PoolFigures, TextSizes, CALL_REPEAT, EXPLICIT, GUARD,
+    GUARD_SIMD, NATIVE, PEERS, POOL_SHAPE, PULLEY, WASMI, WASMTIME,
 };
 use std::fmt::Write;
 
@@ -20,6 +20,8 @@ pub struct Settings {
 pub struct Figures {
     /// From the board.
     pub board: BoardFigures,
+    /// Instantiation from a memory pool, from the board.
+    pub pool: PoolFigures,
     /// From the test firmware's ELF (the runtime without peers).
     pub text: TextSizes,
     /// From the benchmark firmware's ELF (the peers).
@@ -185,7 +187,8 @@ fn targets(md: &mut String, f: &Figures) {
         .fold((0.0, ""), |a, x| if x.0 > a.0 { x } else { a });
     let w = mean(b, WASMI, GUARD);
     let c = &b.basalt;
-    let per_instance = per_instance(b);
+    let warm = f.pool.warm;
+    let per_instance = per_instance(&f.pool);
     let _ = writeln!(md, "## Against the targets\n");
     let _ = writeln!(
         md,
@@ -221,11 +224,11 @@ fn targets(md: &mut String, f: &Figures) {
             w >= 10.0,
         ),
         (
-            "instantiate, one memory of one page, no data (instructions)".into(),
-            thousands(c.instantiate),
+            "instantiate, one memory of one page, no data, pooled (instructions)".into(),
+            thousands(warm.instructions),
             "≤ 4,000",
             "≤ 2,000",
-            c.instantiate <= 4000,
+            warm.instructions <= 4000,
         ),
         (
             "host → Wasm empty call (instructions)".into(),
@@ -256,7 +259,7 @@ fn targets(md: &mut String, f: &Figures) {
             f.text.runtime_one_copy <= 40 * 1024,
         ),
         (
-            "RAM per instance beyond its memory".into(),
+            "RAM per instance beyond its memory, pooled (translation tables: below)".into(),
             format!("{} B", thousands(per_instance)),
             "≤ 2 KiB",
             "≤ 1 KiB",
@@ -269,8 +272,20 @@ fn targets(md: &mut String, f: &Figures) {
     let _ = writeln!(md);
 }
 
-/// Basalt's bytes per instance beyond its 64 KiB linear memory.
-fn per_instance(b: &BoardFigures) -> u64 {
+/// Basalt's bytes per pooled instance beyond its linear memory (which is
+/// the slot's): the store arena and heap the instance itself took.
+fn per_instance(p: &PoolFigures) -> u64 {
+    p.warm.arena + p.warm.heap
+}
+
+/// The translation tables a guard slot needs: what its first use took
+/// from the heap beyond what every instance takes.
+fn slot_tables(p: &PoolFigures) -> u64 {
+    p.cold.heap.saturating_sub(p.warm.heap)
+}
+
+/// Basalt's bytes per instance without a pool, beyond its 64 KiB memory.
+fn per_instance_unpooled(b: &BoardFigures) -> u64 {
     b.basalt_arena.saturating_sub(65536) + b.basalt.heap
 }
 
@@ -281,19 +296,40 @@ fn fixed_costs(md: &mut String, f: &Figures) {
     let _ = writeln!(md, "## Fixed costs and footprint\n");
     let _ = writeln!(md, "| figure | Basalt | wasmtime |\n|---|--:|--:|");
     let calls = |c: &FixedCosts, i: usize| format!("{:.0}", [c.calls.0, c.calls.1, c.calls.2][i]);
+    let p = &f.pool;
     let rows = [
         (
-            "instantiate `(module (memory 1) (func (export \"empty\")))`, module loaded (instructions)",
-            thousands(bs.instantiate),
+            "instantiate `(module (memory 1) (func (export \"empty\")))`, module loaded, pooled slot reused (instructions)",
+            thousands(p.warm.instructions),
             thousands(wt.instantiate),
+        ),
+        (
+            "the same, the slot's first use (instructions)",
+            thousands(p.cold.instructions),
+            String::new(),
+        ),
+        (
+            "the same without a pool (instructions)",
+            thousands(bs.instantiate),
+            String::new(),
         ),
         ("host → Wasm empty call (instructions)", calls(bs, 0), calls(wt, 0)),
         ("host → Wasm → host round trip (instructions)", calls(bs, 1), calls(wt, 1)),
         ("Wasm → host call (instructions)", calls(bs, 2), calls(wt, 2)),
         (
-            "RAM per instance beyond its 64 KiB memory",
-            format!("{} B", thousands(per_instance(b))),
+            "RAM per instance beyond its 64 KiB memory, pooled",
+            format!("{} B", thousands(per_instance(p))),
             format!("{} B", thousands(wt.heap.saturating_sub(65536))),
+        ),
+        (
+            "translation tables per guard slot (owned by the pool)",
+            format!("{} B", thousands(slot_tables(p))),
+            String::new(),
+        ),
+        (
+            "RAM per instance beyond its 64 KiB memory, without a pool",
+            format!("{} B", thousands(per_instance_unpooled(b))),
+            String::new(),
         ),
         (
             "runtime `.text` in the firmware",
@@ -324,14 +360,22 @@ fn fixed_costs(md: &mut String, f: &Figures) {
          through an entry made for its closure's type, which reads the argument slots \
          straight into the closure's arguments and writes its results back: no `Val`, \
          no per-call type check (the signature was checked at link time).\n\
-         - Instantiation: Basalt instantiates into the store's static arena \
-         ({} B of it, 64 KiB of that the linear memory) plus {} B of heap, 8,192 B \
-         of which are the two 4 KiB translation tables (level 2 and level 3) that \
-         map the first page of the memory's own 8 GiB guard reservation (a guard \
-         memory cannot share them with another reservation; explicit-mode memories \
-         on a board without an MMU need none). Instantiation zeroes the memory's \
-         pages (`dc zva`) and maps them; nothing is pooled, so every figure is the \
-         first instance of a fresh store. wasmtime \
+         - Instantiation, pooled (`runtime/POOL.md`): a `MemoryPool` of {} slot(s) \
+         of {} page(s), each instance in a fresh store, as firmware that makes an \
+         instance per request would. Reusing a slot, the instance takes {} B of the \
+         store's arena (its `VMContext`) and {} B of heap (instance state and \
+         handles); the slot's page is already mapped and was zeroed when the \
+         previous instance's store dropped. The slot's first use ({} \
+         instructions) also maps and zeroes the page and builds the {} B of \
+         translation tables (a level-2 and a level-3 table) that map the first \
+         page of the slot's own 8 GiB guard reservation; they stay with the slot \
+         (a guard slot cannot share them with another reservation; contiguous \
+         slots for explicit-mode code on a board without an MMU need none). \
+         Creating the fresh store itself (a `Store<()>`, not counted above) \
+         costs {} instructions and {} B of heap. \
+         Without a pool, Basalt instantiates into the store's static arena \
+         ({} B of it, 64 KiB of that the linear memory) plus {} B of heap, the \
+         tables included, zeroing and mapping the page every time. wasmtime \
          allocates a fresh `Store` and the instance on the heap ({} B, the 64 KiB \
          memory included; counted from a fresh `Store`, which a wasmtime user needs \
          per instance to free it). wasmi from the raw module (parse, validate, \
@@ -346,6 +390,14 @@ fn fixed_costs(md: &mut String, f: &Figures) {
          benchmark firmware {:.1} KiB.\n\
          - Compile throughput: best of 5 on the host, functions compiled in parallel \
          on {} threads by both; machine-dependent, unlike the figures above.\n",
+        POOL_SHAPE.0,
+        POOL_SHAPE.1,
+        thousands(p.warm.arena),
+        thousands(p.warm.heap),
+        thousands(p.cold.instructions),
+        thousands(slot_tables(p)),
+        thousands(p.store.0),
+        thousands(p.store.1),
         thousands(b.basalt_arena),
         thousands(bs.heap),
         thousands(wt.heap),
@@ -380,9 +432,12 @@ fn settings(md: &mut String, f: &Figures) {
          `--release` (opt-level 3): scalar with the target's default features, {} B \
          (every column but one); with `-C target-feature=+simd128`, {} B (the \
          Basalt guard (simd128) column).\n\
-         - Basalt: Cranelift 0.135 for aarch64, `opt_level=speed`, frame pointers \
-         kept, stack-limit check in every prologue; `guard` = 8 GiB + 64 KiB \
-         reservation + guard pages, no bounds checks; `explicit` = a compare per \
+         - Basalt: Cranelift 0.135 for aarch64, `opt_level=speed`, a frame record \
+         in every function but stackless leaves; `guard` = 8 GiB + 64 KiB \
+         reservation + guard pages, no bounds checks, and no stack-limit check \
+         between Wasm functions (a 64 KiB unmapped guard below the stack, inline \
+         probes for frames of 4 KiB or more; checked only where Wasm calls Rust); \
+         `explicit` = a stack-limit check in every prologue and a compare per \
          access against the memory length (kept in a register in loops); both with Spectre v1 hardening on (the default: \
          explicit checks and table indices clamped, see the last section).\n\
          - wasmtime 48.0.8 (Cranelift 0.135, the same as Basalt's), embedded as its \

@@ -51,8 +51,13 @@ pub fn ram_range() -> Range<usize> {
 pub fn guard_ranges() -> [Range<usize>; 2] {
     [
         span(addr_of!(__exc_stack_guard), addr_of!(__exc_stack_bottom)),
-        span(addr_of!(__stack_guard), addr_of!(__stack_bottom)),
+        stack_guard_range(),
     ]
+}
+
+/// The unmapped guard region directly below the main stack.
+pub fn stack_guard_range() -> Range<usize> {
+    span(addr_of!(__stack_guard), addr_of!(__stack_bottom))
 }
 
 /// The main stack (`SP_EL0`), which code and Wasm run on.

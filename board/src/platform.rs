@@ -114,6 +114,12 @@ impl Platform for BoardPlatform {
         }
     }
 
+    /// The unmapped pages the linker script puts below the main stack;
+    /// exceptions run on their own stack (`SP_EL1`, see `boot.rs`).
+    fn stack_guard(&self) -> usize {
+        arena::stack_guard_range().len()
+    }
+
     fn ticks(&self) -> u64 {
         // The isb keeps the read from being hoisted above earlier instructions.
         barrier::isb(SY);

@@ -230,6 +230,7 @@ extern "C" fn basalt_exception(frame: &mut ExceptionFrame, kind: u64) {
         pc: frame.elr as usize,
         sp: frame.sp as usize,
         fp: frame.x[29] as usize,
+        lr: frame.x[30] as usize,
         address: is_abort(kind).then_some(frame.far as usize),
         kind,
     };
@@ -281,6 +282,7 @@ fn handle_irq(frame: &ExceptionFrame) {
             pc: frame.elr as usize,
             sp: frame.sp as usize,
             fp: frame.x[29] as usize,
+            lr: frame.x[30] as usize,
         });
         timer::rearm_sampling();
     }

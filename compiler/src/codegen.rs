@@ -2,7 +2,7 @@
 //! them into one position-independent code blob with its trap table.
 
 use crate::error::CompileError;
-use basalt::artifact::{CpuFeatures, TrapSite};
+use basalt::artifact::{BoundsChecks, CpuFeatures, Settings, TrapSite};
 use basalt::Trap;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
@@ -12,22 +12,74 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{Context, FinalizedRelocTarget};
 use std::str::FromStr;
 
+/// How compiled code finds out that the stack is exhausted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StackCheck {
+    /// Every prologue that grows the stack compares the new SP with
+    /// `VMRuntimeLimits::stack_limit` (explicit bounds-check mode: no MMU
+    /// needed).
+    Prologue,
+    /// No check: the platform's unmapped guard region below the stack
+    /// turns an overflow into a data abort. Frames larger than
+    /// [`basalt::stack::PROBE_INTERVAL`] touch every page of their new
+    /// area on the way down (inline stack probes), so none skips the guard.
+    GuardPage,
+}
+
+impl StackCheck {
+    /// Guard-mode code relies on guard regions for memories and the stack
+    /// alike, so a runtime that accepts it has both (it refuses it on a
+    /// platform without a stack guard); explicit-mode code needs neither.
+    pub fn of(settings: &Settings) -> Self {
+        match settings.bounds_checks {
+            BoundsChecks::Guard => StackCheck::GuardPage,
+            BoundsChecks::Explicit => StackCheck::Prologue,
+        }
+    }
+}
+
+/// Which code a [`target_isa`] compiles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeKind {
+    /// Wasm function bodies: leaves that use no stack build no frame
+    /// record (the backtrace walker takes their caller from `lr`).
+    WasmBody,
+    /// Trampolines: always a frame record, since the wasm-to-host one
+    /// reads its return address from it (`get_return_address`).
+    Trampoline,
+}
+
 /// The aarch64 target with settings chosen for bare metal. With `spectre`
 /// on, every `select_spectre_guard` (the clamps after explicit bounds and
 /// table index checks) is followed by `csdb`, Arm's barrier that keeps a
 /// conditional select's result from being predicted.
-pub fn target_isa(spectre: bool) -> OwnedTargetIsa {
+pub fn target_isa(spectre: bool, stack: StackCheck, kind: CodeKind) -> OwnedTargetIsa {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
         f.set(k, v)
             .unwrap_or_else(|e| panic!("cranelift setting {k}={v}: {e}"))
     };
     set(&mut flags, "opt_level", "speed");
-    // No out-of-line probestack on aarch64: stack overflow is caught by the
-    // prologue's check against VMRuntimeLimits::stack_limit instead.
-    set(&mut flags, "enable_probestack", "false");
-    // Frame pointers let the runtime walk Wasm frames from a trap.
-    set(&mut flags, "preserve_frame_pointers", "true");
+    // The out-of-line probestack is unimplemented on aarch64; the inline
+    // probes cover large frames when a guard page catches overflow.
+    let probes = stack == StackCheck::GuardPage;
+    set(
+        &mut flags,
+        "enable_probestack",
+        if probes { "true" } else { "false" },
+    );
+    set(&mut flags, "probestack_strategy", "inline");
+    let log2 = basalt::stack::PROBE_INTERVAL.trailing_zeros().to_string();
+    set(&mut flags, "probestack_size_log2", &log2);
+    // Without `preserve_frame_pointers` Cranelift still builds a frame
+    // record in every function that calls, spills or saves registers, so
+    // the fp chain stays intact; only stackless leaves go without.
+    let frames = kind == CodeKind::Trampoline;
+    set(
+        &mut flags,
+        "preserve_frame_pointers",
+        if frames { "true" } else { "false" },
+    );
     // No unwinder on the board; traps resume at a saved host context.
     set(&mut flags, "unwind_info", "false");
     // Functions with several results return them through a hidden pointer.
@@ -257,7 +309,7 @@ mod tests {
     /// header cannot name may be on.
     #[test]
     fn isa_needs_only_features_the_header_records() {
-        let isa = target_isa(true);
+        let isa = target_isa(true, StackCheck::GuardPage, CodeKind::WasmBody);
         for f in isa.isa_flags() {
             if f.as_bool() == Some(true) {
                 assert!(

@@ -54,7 +54,13 @@ pub fn wasm_from_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Compi
 pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
     let wasm = wasm_from_bytes(input)?;
     let module = module::parse(&wasm)?;
-    let isa = codegen::target_isa(options.settings.spectre);
+    let stack = codegen::StackCheck::of(&options.settings);
+    let isa = codegen::target_isa(options.settings.spectre, stack, codegen::CodeKind::WasmBody);
+    let tramp_isa = codegen::target_isa(
+        options.settings.spectre,
+        stack,
+        codegen::CodeKind::Trampoline,
+    );
     let env = env::ModuleEnv::new(&module, &*isa, options.settings);
     let mut fctx = FunctionBuilderContext::new();
     let mut linker = codegen::Linker::default();
@@ -71,7 +77,7 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
         let func = &mut meta.funcs[defined.index()];
         if func.array_call.is_none() {
             let tramp = trampoline::array_call_trampoline(&env, defined, &mut fctx);
-            func.array_call = Some(linker.add(&*isa, tramp, defined.as_u32())?.0);
+            func.array_call = Some(linker.add(&*tramp_isa, tramp, defined.as_u32())?.0);
         }
     }
     // Imported functions are called through one trampoline per signature.
@@ -85,7 +91,7 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
         .collect();
     for t in host_types {
         let tramp = trampoline::host_trampoline(&env, t, &mut fctx);
-        let (offset, _) = linker.add(&*isa, tramp, t.as_u32())?;
+        let (offset, _) = linker.add(&*tramp_isa, tramp, t.as_u32())?;
         meta.host_trampolines.push((t, offset));
     }
     let linked = linker.finish()?;

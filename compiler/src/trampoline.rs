@@ -6,13 +6,15 @@
 //! - wasm-to-host (one per type of an imported function): what a
 //!   `VMFunctionImport` of a host function points at.
 
+use crate::codegen::StackCheck;
 use crate::env::ModuleEnv;
 use crate::translate::entry_params;
 use basalt::index::{DefinedFuncIndex, TypeIndex};
 use basalt::vm::VMOffsets;
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     self, types, AbiParam, ArgumentPurpose, InstBuilder, MemFlagsData, Signature, StackSlotData,
-    StackSlotKind, UserExternalName, UserFuncName,
+    StackSlotKind, TrapCode, UserExternalName, UserFuncName,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
@@ -116,6 +118,20 @@ pub fn host_trampoline(
         caller_vmctx,
         VMOffsets::VMCTX_RUNTIME_LIMITS as i32,
     );
+    // Guard-mode Wasm may call in just above the stack guard; the host
+    // function (Rust, no stack probes) must start with the reserve below
+    // `stack_limit`, as the prologue checks of explicit mode ensure.
+    if StackCheck::of(&env.settings) == StackCheck::GuardPage {
+        let limit = b.ins().load(
+            types::I64,
+            flags,
+            limits,
+            VMOffsets::VMRUNTIME_LIMITS_STACK_LIMIT as i32,
+        );
+        let sp = b.ins().get_stack_pointer(types::I64);
+        let low = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, sp, limit);
+        b.ins().trapnz(low, TrapCode::STACK_OVERFLOW);
+    }
     let own_fp = b.ins().get_frame_pointer(types::I64);
     let wasm_fp = b.ins().load(types::I64, flags, own_fp, 0);
     b.ins().store(

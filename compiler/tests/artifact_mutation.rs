@@ -106,11 +106,14 @@ fn load(engine: &Engine, arena: StoreArena, bytes: &[u8], tally: &mut Tally) {
             assert!(read.is_ok(), "the loader accepted what the reader refused");
             m
         }
-        // CPU features are the loader's check (it knows the core).
-        Err(Error::Artifact(ArtifactError::CpuFeatures { .. })) => {
+        // CPU features and a stack guard for guard-mode code are the
+        // loader's checks (it knows the core and the platform).
+        Err(Error::Artifact(
+            ArtifactError::CpuFeatures { .. } | ArtifactError::BoundsChecksUnsupported,
+        )) => {
             assert!(
                 read.is_ok(),
-                "the reader refused it, the loader blamed the CPU"
+                "the reader refused it, the loader blamed the CPU or platform"
             );
             tally.refused_by_loader += 1;
             return;

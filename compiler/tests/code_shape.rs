@@ -126,3 +126,68 @@ fn a_table_that_cannot_grow_has_a_constant_size() {
     );
     assert!(sealed.len() < exported.len(), "{sealed:#?}\n{exported:#?}");
 }
+
+const STACK: &str = r#"(module
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (memory 1)
+  (func $leaf (param i32) (result i32) (i32.div_u (i32.const 10) (local.get 0)))
+  (func $rec (param i32) (result i32)
+    (i32.add (call $rec (local.get 0)) (call $leaf (local.get 0))))
+  (func $grows (result i32) (memory.grow (i32.const 0)))
+  (func $prints (call $print (i32.const 1))))"#;
+
+fn has_stack_check(code: &[(u32, String)]) -> bool {
+    code.iter().any(|(_, t)| t.contains("call stack exhausted"))
+}
+
+/// Guard mode: Wasm-to-Wasm prologues have no stack-limit check (the guard
+/// page catches overflow); code that calls Rust keeps one (a libcall's
+/// caller in its prologue, the wasm-to-host trampoline before the call).
+/// Explicit mode checks every prologue that grows the stack.
+#[test]
+fn guard_mode_checks_the_stack_only_where_rust_is_called() {
+    let guard = listing(STACK, BoundsChecks::Guard);
+    assert!(!has_stack_check(&function(&guard, "rec")), "{guard}");
+    assert!(has_stack_check(&function(&guard, "grows")), "{guard}");
+    let tramp = function(&guard, "wasm-to-host trampoline of type 0");
+    assert!(has_stack_check(&tramp), "{guard}");
+    let explicit = listing(STACK, BoundsChecks::Explicit);
+    assert!(has_stack_check(&function(&explicit, "rec")), "{explicit}");
+}
+
+/// A leaf that uses no stack builds no frame record; everything that
+/// calls does (the backtrace walker relies on both).
+#[test]
+fn stackless_leaves_have_no_frame_record() {
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let code = listing(STACK, mode);
+        let first = |name: &str| function(&code, name)[0].1.clone();
+        assert!(!first("leaf").starts_with("stp x29, x30"), "{code}");
+        for name in ["rec", "grows", "prints"] {
+            assert_eq!(first(name), "stp x29, x30, [sp, #-0x10]!", "{code}");
+        }
+    }
+}
+
+/// Guard mode: a frame larger than the probe interval touches each 4 KiB
+/// step of its new area before using it, so it cannot step over the stack
+/// guard (here the wasm-to-host trampoline of a 300-parameter import, whose
+/// value array is 4,800 bytes). Explicit mode checks the limit instead.
+#[test]
+fn guard_mode_probes_large_frames() {
+    let params = vec!["i32"; 300].join(" ");
+    let args = vec!["(i32.const 0)"; 300].join(" ");
+    let wat = format!(
+        r#"(module (import "m" "f" (func $f (param {params})))
+             (func (export "g") (call $f {args})))"#
+    );
+    let probes = |mode| {
+        let code = listing(&wat, mode);
+        function(&code, "wasm-to-host trampoline of type 0")
+            .iter()
+            .filter(|(_, t)| t == "stur wzr, [sp]")
+            .count()
+    };
+    assert_eq!(probes(BoundsChecks::Guard), 1);
+    assert_eq!(probes(BoundsChecks::Explicit), 0);
+}

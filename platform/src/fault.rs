@@ -49,6 +49,10 @@ pub struct Fault {
     /// Frame pointer (`x29`) of the interrupted context: where the runtime
     /// starts walking Wasm frames for the trap's backtrace.
     pub fp: usize,
+    /// Link register (`x30`) of the interrupted context: the caller's
+    /// return address while the faulting function has no frame record of
+    /// its own (a stackless leaf, or a fault in its prologue).
+    pub lr: usize,
     /// Faulting data address (`FAR_EL1`) for aborts.
     pub address: Option<usize>,
     /// Decoded reason.
@@ -137,6 +141,8 @@ pub struct Interrupted {
     pub sp: usize,
     /// Frame pointer (`x29`) of the interrupted context.
     pub fp: usize,
+    /// Link register (`x30`) of the interrupted context (see [`Fault::lr`]).
+    pub lr: usize,
 }
 
 static SAMPLE_HOOK: AtomicUsize = AtomicUsize::new(0);

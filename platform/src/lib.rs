@@ -86,6 +86,18 @@ pub trait Platform: Sync {
     /// Stack of the context that calls into Wasm.
     fn stack_bounds(&self) -> StackBounds;
 
+    /// Bytes of unmapped guard region directly below
+    /// [`StackBounds::low`], where every access faults and the fault is
+    /// taken on another stack (the exception vector must not push onto the
+    /// stack that overflowed). With one of at least
+    /// `basalt::stack::MIN_GUARD` bytes, guard-mode Wasm runs without
+    /// stack-limit checks in its prologues and an overflow is a data abort
+    /// there; boards without one keep the default, 0, and the runtime
+    /// refuses guard-mode artifacts.
+    fn stack_guard(&self) -> usize {
+        0
+    }
+
     /// Monotonic clock ticks since boot.
     fn ticks(&self) -> u64;
 

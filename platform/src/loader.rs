@@ -6,7 +6,9 @@ use crate::{DeviceError, MapError, Platform, Protection, StackBounds};
 
 /// No MMU (memories are contiguous arena ranges, code is never sealed), no
 /// timer, an unbounded stack. Small pages keep many loads inside one code
-/// arena.
+/// arena. It claims a stack guard so that guard-mode artifacts load and
+/// their metadata is checked (tools and fuzzers need that); no code runs
+/// here to rely on it.
 pub struct LoadOnly;
 
 impl Platform for LoadOnly {
@@ -34,6 +36,9 @@ impl Platform for LoadOnly {
             low: 0,
             high: usize::MAX,
         }
+    }
+    fn stack_guard(&self) -> usize {
+        1 << 20
     }
     fn ticks(&self) -> u64 {
         0

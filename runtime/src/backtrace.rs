@@ -1,9 +1,14 @@
 //! Wasm backtraces: which Wasm functions were on the stack when a trap
 //! happened (or a profiler sample was taken).
 //!
-//! Compiled code keeps frame pointers, so every Wasm frame starts with the
-//! record `[fp] = caller's fp, [fp + 8] = return address`. The walk starts
-//! at the interrupted `(pc, fp)` and follows records up to the frame
+//! Every compiled function that calls, spills or saves registers starts
+//! its frame with the record `[fp] = caller's fp, [fp + 8] = return
+//! address`; leaves that use no stack have none (Cranelift omits it), and
+//! neither has any function before its prologue has linked the record in
+//! (a fault on the first store of a frame that overflows the stack). The
+//! walk starts at the interrupted `(pc, fp)`; if the code at `pc` has no
+//! record of its own, its caller's pc is the interrupted `lr` and `fp` is
+//! already the caller's. Then it follows records up to the frame
 //! `basalt_enter` pushed for the activation; then it continues in the
 //! activation below it (Wasm → host → Wasm) from the `last_wasm_exit_fp/pc`
 //! the wasm-to-host trampoline recorded, which `enter::invoke` saved when
@@ -181,6 +186,52 @@ pub(crate) struct Start {
     /// `pc` is the interrupted instruction (a trap or sample), not a
     /// return address.
     pub(crate) exact: bool,
+    /// The interrupted link register, for an exact `pc` in code without a
+    /// frame record of its own (see [`frame_linked`]).
+    pub(crate) lr: Option<usize>,
+}
+
+/// `stp x29, x30, [sp, #-16]!`: the first instruction of every compiled
+/// function that builds a frame record (Cranelift's prologue, then
+/// `mov x29, sp`).
+const STP_FP_LR: u32 = 0xa9bf_7bfd;
+/// `ret`: after the epilogue's `ldp x29, x30`, the record is unlinked.
+const RET: u32 = 0xd65f_03c0;
+
+/// Whether the interrupted instruction at `pc` runs with its function's
+/// own frame record in `fp`: false in a frameless leaf, in the first two
+/// instructions of a prologue and at the final `ret`. Only Wasm bodies and
+/// wasm-to-host trampolines are told apart (their caller is Wasm); `true`
+/// for anything else.
+pub(crate) fn frame_linked(regions: &[CodeRegion], pc: usize) -> bool {
+    let Some(region) = regions.iter().find(|r| (r.start..r.end).contains(&pc)) else {
+        return true;
+    };
+    let meta = &region.meta;
+    let offset = (pc - region.start) as u32;
+    let start = match meta.defined_func_at(offset) {
+        Some(f) => meta.funcs[f.index()].body.0,
+        None => match meta
+            .host_trampolines
+            .iter()
+            .map(|&(_, at)| at)
+            .filter(|&at| at <= offset)
+            .max()
+        {
+            Some(at) => at,
+            None => return true,
+        },
+    };
+    // SAFETY: `start` and `offset` are 4-aligned offsets of instructions
+    // inside the region's loaded code, which stays mapped readable while
+    // its module is registered.
+    let (first, here) = unsafe {
+        (
+            core::ptr::read_volatile((region.start + start as usize) as *const u32),
+            core::ptr::read_volatile(pc as *const u32),
+        )
+    };
+    first == STP_FP_LR && offset >= start + 8 && here != RET
 }
 
 /// The code offset to look a program counter up at: a return address
@@ -223,7 +274,11 @@ pub(crate) unsafe fn walk(
         mut fp,
         mut low,
         mut exact,
+        lr,
     } = start;
+    // The caller of code without its own record, taken from `lr`; `fp`
+    // already is that caller's.
+    let mut frameless_caller = lr.filter(|_| exact && !frame_linked(regions, pc));
     while !act.is_null() {
         // SAFETY: the caller guarantees `act` and every `prev` are live.
         let (entry_fp, outer_exit, prev) = unsafe {
@@ -239,6 +294,11 @@ pub(crate) unsafe fn walk(
         loop {
             if in_wasm_function(regions, pc, exact) && !visit(pc) {
                 return false;
+            }
+            if let Some(ret) = frameless_caller.take() {
+                pc = ret;
+                exact = false;
+                continue;
             }
             if fp == entry_fp || !(low..entry_fp).contains(&fp) || fp % 16 != 0 {
                 break;

@@ -161,18 +161,21 @@ pub(crate) fn try_regions() -> Option<RwLockReadGuard<'static, Vec<CodeRegion>>>
     REGISTRY.try_read()
 }
 
-/// Which trap a fault inside Wasm code is: a `udf` at a trap site, or a
-/// data abort at a heap access (whose address the caller still checks).
-/// `None` for anything else, a fault outside loaded code (the host's own
-/// bug) or one in Wasm code that no trap site explains (a runtime or
-/// compiler bug, or a forged artifact): not recoverable.
+/// Which trap a fault inside Wasm code is: a `udf` at a trap site, a data
+/// abort in the stack guard (any stack access of guard-mode code may hit
+/// it: see `stack.rs`), or a data abort at a heap access (whose address the
+/// caller still checks). `None` for anything else, a fault outside loaded
+/// code (the host's own bug) or one in Wasm code that no trap site explains
+/// (a runtime or compiler bug, or a forged artifact): not recoverable.
 pub(crate) fn classify(regions: &[CodeRegion], fault: &Fault) -> Option<Trap> {
     let region = regions
         .iter()
         .find(|r| (r.start..r.end).contains(&fault.pc))?;
     let offset = (fault.pc - region.start) as u32;
+    let in_stack_guard = fault.address.is_some_and(crate::stack::in_guard);
     match (region.meta.trap_at(offset), fault.kind) {
         (Some(trap), FaultKind::UndefinedInstruction) => Some(trap),
+        (_, FaultKind::DataAbort) if in_stack_guard => Some(Trap::StackOverflow),
         (Some(Trap::MemoryOutOfBounds), FaultKind::DataAbort) => Some(Trap::MemoryOutOfBounds),
         _ => None,
     }

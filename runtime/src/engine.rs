@@ -64,6 +64,7 @@ impl Engine {
         keys: &[PublicKey],
     ) -> Self {
         basalt_platform::set_trap_hook(crate::enter::on_fault);
+        crate::stack::register_guard(platform);
         let inner = Arc::new(EngineInner {
             platform,
             code: spin::Mutex::new(CodeArena::new(code_arena)),

@@ -395,6 +395,7 @@ pub(crate) unsafe fn raise(error: Error) -> ! {
                     fp,
                     low: fp,
                     exact: false,
+                    lr: None,
                 };
                 (*act).raw.capture(&crate::code::regions(), start, act);
             } else {
@@ -424,7 +425,9 @@ pub(crate) fn current() -> *const Activation {
 /// anything that is not a trap of the running Wasm: a fault outside Wasm
 /// code, one at no trap site, or a data abort at a heap access whose
 /// address is not in the running store's memory reservations (state may be
-/// corrupt; continuing would hide it).
+/// corrupt; continuing would hide it). A data abort of Wasm code in the
+/// stack guard is `StackOverflow` (see `stack.rs`); the frameless code it
+/// may hit it in takes its caller from the fault's `lr`.
 pub(crate) fn on_fault(fault: &Fault) -> Option<Resume> {
     let act = CURRENT.load(Ordering::SeqCst);
     if act.is_null() {
@@ -434,7 +437,7 @@ pub(crate) fn on_fault(fault: &Fault) -> Option<Resume> {
     // being written is not a Wasm trap.
     let regions = crate::code::try_regions()?;
     let trap = crate::code::classify(&regions, fault)?;
-    if fault.kind == FaultKind::DataAbort {
+    if trap == Trap::MemoryOutOfBounds && fault.kind == FaultKind::DataAbort {
         // SAFETY: `act` is the live activation of the call that faulted.
         let heap = unsafe { (*act).heap };
         if !fault.address.is_some_and(|addr| heap.owns(addr)) {
@@ -446,6 +449,7 @@ pub(crate) fn on_fault(fault: &Fault) -> Option<Resume> {
         fp: fault.fp,
         low: fault.sp,
         exact: true,
+        lr: Some(fault.lr),
     };
     // SAFETY: `act` is the live activation of the call that faulted (it is
     // unlinked only after `basalt_enter` returns), and the interrupted code

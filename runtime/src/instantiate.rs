@@ -400,14 +400,13 @@ fn create_memories<T>(
         let def = cx.at::<VMMemoryDefinition>(
             o.vmmemory_definition(DefinedMemoryIndex::from_u32(i as u32)),
         );
-        let platform = store.guard_platform();
-        let mut mem = Box::new(MemoryState::new(
-            &mut store.arena,
-            &store.config,
-            plan,
-            def,
-            platform,
-        )?);
+        let mut mem = Box::new(match &store.pool {
+            Some(pool) => MemoryState::pooled(pool, plan, def)?,
+            None => {
+                let platform = store.guard_platform();
+                MemoryState::new(&mut store.arena, &store.config, plan, def, platform)?
+            }
+        });
         mem.owner = cx.vmctx;
         mem.index = i as u32;
         let guarded = mem.guarded();

@@ -3,6 +3,7 @@
 use crate::arena::Arena;
 use crate::artifact::MemoryPlan;
 use crate::error::Error;
+use crate::pool::{MemoryPool, Slot};
 use crate::store::{AsContext, AsContextMut, StoreConfig, StoreId};
 use crate::vm::VMMemoryDefinition;
 use alloc::boxed::Box;
@@ -12,7 +13,7 @@ use core::sync::atomic::Ordering;
 /// Wasm page size.
 pub(crate) const PAGE: u64 = 65536;
 /// Pages addressable by a 32-bit memory.
-const MAX_PAGES: u64 = 65536;
+pub(crate) const MAX_PAGES: u64 = 65536;
 
 /// Address space a guarded memory reserves: any 32-bit index plus 32-bit
 /// offset plus access size lands inside it, so compiled code needs no checks.
@@ -27,6 +28,9 @@ enum Backing {
     /// A reservation of `GUARD_RESERVATION` bytes with the accessible pages
     /// mapped onto arena pages; everything else faults.
     Guarded { platform: &'static dyn Platform },
+    /// A slot of a [`MemoryPool`]: guarded or contiguous as the pool is,
+    /// its pages kept mapped for the next memory when this one goes.
+    Pooled(Slot),
 }
 
 /// A memory's runtime state. Its `VMMemoryDefinition` lives in the owning
@@ -103,9 +107,44 @@ impl MemoryState {
         })
     }
 
+    /// Create a memory of `plan` in a slot of `pool`, writing its
+    /// definition to `def`. It grows up to its maximum or the slot's size.
+    pub(crate) fn pooled(
+        pool: &MemoryPool,
+        plan: &MemoryPlan,
+        def: *mut VMMemoryDefinition,
+    ) -> Result<Self, Error> {
+        let max_pages = plan.max_pages.unwrap_or(MAX_PAGES).min(MAX_PAGES);
+        if plan.min_pages > max_pages {
+            return Err(Error::Limits("memory minimum exceeds its maximum"));
+        }
+        let min_bytes = (plan.min_pages * PAGE) as usize;
+        let (slot, base) = pool.take(min_bytes)?;
+        // SAFETY: the caller hands us the slot reserved for this definition.
+        unsafe {
+            def.write(VMMemoryDefinition {
+                base,
+                current_length: min_bytes.into(),
+            })
+        };
+        Ok(Self {
+            def,
+            backing: Backing::Pooled(slot),
+            max_pages: max_pages.min(pool.slot_pages()),
+            declared_max: plan.max_pages,
+            arena: core::ptr::null_mut(),
+            owner: core::ptr::null_mut(),
+            index: 0,
+        })
+    }
+
     /// Whether accesses past the end fault (guard mode can use it).
     pub(crate) fn guarded(&self) -> bool {
-        matches!(self.backing, Backing::Guarded { .. })
+        match &self.backing {
+            Backing::Contiguous { .. } => false,
+            Backing::Guarded { .. } => true,
+            Backing::Pooled(slot) => slot.guarded(),
+        }
     }
 
     /// Whether `addr` lies in this memory's guard reservation (accessible
@@ -152,10 +191,16 @@ impl MemoryState {
         let new = old.checked_add(delta).filter(|&n| n <= self.max_pages)?;
         let new_bytes = (new * PAGE) as usize;
         let base = self.definition().base;
-        // SAFETY: the arena outlives every memory of its store.
-        let arena = unsafe { &mut *self.arena };
         match &mut self.backing {
+            Backing::Pooled(slot) => {
+                if !slot.grow(old_bytes, new_bytes) {
+                    return None;
+                }
+            }
             Backing::Contiguous { capacity } => {
+                // SAFETY: the arena outlives every memory of its store (a
+                // memory that is not pooled is made with it).
+                let arena = unsafe { &mut *self.arena };
                 if new_bytes > *capacity {
                     if !arena.extend(base, *capacity, new_bytes) {
                         return None;
@@ -166,6 +211,8 @@ impl MemoryState {
                 unsafe { basalt_platform::zero(base.add(old_bytes), new_bytes - old_bytes) };
             }
             Backing::Guarded { platform } => {
+                // SAFETY: as above.
+                let arena = unsafe { &mut *self.arena };
                 let grown = new_bytes - old_bytes;
                 if grown > 0 {
                     let mark = arena.mark();
@@ -241,11 +288,18 @@ fn release(platform: &dyn Platform, base: usize, mapped: usize) {
 
 impl Drop for MemoryState {
     /// Give a guarded memory's pages and reservation back to the platform
-    /// (page tables and address space would otherwise stay taken); the
-    /// arena pages return with the arena.
+    /// (page tables and address space would otherwise stay taken), and a
+    /// pooled memory's slot to its pool (zeroed); the arena pages return
+    /// with the arena.
     fn drop(&mut self) {
-        if let Backing::Guarded { platform } = self.backing {
-            release(platform, self.definition().base as usize, self.byte_len());
+        let len = self.byte_len();
+        let backing = core::mem::replace(&mut self.backing, Backing::Contiguous { capacity: 0 });
+        match backing {
+            Backing::Guarded { platform } => {
+                release(platform, self.definition().base as usize, len)
+            }
+            Backing::Pooled(slot) => slot.release(len),
+            Backing::Contiguous { .. } => {}
         }
     }
 }

@@ -117,6 +117,12 @@ impl Module {
         code_len: usize,
         code_pages: Option<Range<usize>>,
     ) -> Result<Module, Error> {
+        // Guard-mode code has no stack-limit checks between Wasm calls.
+        if settings.bounds_checks == artifact::BoundsChecks::Guard
+            && !crate::stack::guard_suffices(engine.inner.platform)
+        {
+            return Err(ArtifactError::BoundsChecksUnsupported.into());
+        }
         let meta = Arc::new(meta);
         let signature_ids = meta
             .types

@@ -161,6 +161,7 @@ fn sample(at: &Interrupted) {
         fp: at.fp,
         low: at.sp,
         exact: true,
+        lr: Some(at.lr),
     };
     // SAFETY: the interrupted code is Wasm of the innermost activation
     // `act`, suspended with its stack intact while we run; the records go

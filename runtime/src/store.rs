@@ -7,6 +7,7 @@ use crate::engine::Engine;
 use crate::host::HostFuncContext;
 use crate::instance::InstanceState;
 use crate::memory::MemoryState;
+use crate::pool::MemoryPool;
 use crate::table::TableState;
 use crate::vm::VMRuntimeLimits;
 use alloc::boxed::Box;
@@ -61,6 +62,8 @@ pub struct StoreOpaque<T> {
     pub(crate) host_memories: Vec<Box<MemoryState>>,
     pub(crate) host_tables: Vec<Box<TableState>>,
     pub(crate) externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    /// Where instances' own memories come from, if not the arena.
+    pub(crate) pool: Option<MemoryPool>,
     pub(crate) data: T,
 }
 
@@ -89,6 +92,7 @@ impl<T> Store<T> {
                 host_memories: Vec::new(),
                 host_tables: Vec::new(),
                 externrefs: Vec::new(),
+                pool: None,
                 data,
             }),
         }
@@ -97,6 +101,14 @@ impl<T> Store<T> {
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Take the memories of instances made from now on from `pool`'s
+    /// slots rather than this store's arena (memories the host creates
+    /// with `Memory::new` still come from the arena). A slot goes back to
+    /// the pool, zeroed, when the store drops.
+    pub fn set_memory_pool(&mut self, pool: MemoryPool) {
+        self.inner.pool = Some(pool);
     }
 
     /// Drop the store and everything in it (instances, memories, host

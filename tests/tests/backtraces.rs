@@ -3,7 +3,7 @@
 //! section and offsets in the original module.
 
 use basalt::{FrameInfo, WasmBacktrace, MAX_FRAMES};
-use basalt_compiler::CompileOptions;
+use basalt_compiler::{BoundsChecks, CompileOptions};
 use basalt_tests::*;
 
 /// Module offsets of the operators `pick` selects in each function body
@@ -188,4 +188,69 @@ fn modules_without_names_show_function_indices() {
     assert_eq!(offsets_of(&bare), offsets_of(&full));
     let size = |o: &CompileOptions| basalt_compiler::compile(&named, o).unwrap().len();
     assert!(size(&stripped) < size(&Default::default()));
+}
+
+const LEAVES: &str = r#"
+(module $leaves
+  (memory 1)
+  (func $div (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func $load (param i32) (result i32) (i32.load (local.get 0)))
+  (func $mid (param i32) (result i32)
+    (i32.add (call $div (local.get 0)) (call $load (i32.const 0x10000))))
+  (func $by_zero (export "by_zero") (result i32) (call $mid (i32.const 0)))
+  (func $past_end (export "past_end") (result i32) (call $mid (i32.const 1))))
+"#;
+
+/// A trap in a leaf that builds no frame record (a `udf`, or in guard mode
+/// a data abort past the memory) still names its caller: the walker takes
+/// it from the fault's `lr`. Without that the caller's frame is skipped.
+#[test]
+fn trap_in_a_frameless_leaf_has_its_full_backtrace() {
+    let wasm = wat::parse_str(LEAVES).unwrap();
+    let at = offsets(&wasm, |op| {
+        use wasmparser::Operator::*;
+        matches!(op, Call { .. } | I32DivU | I32Load { .. })
+    });
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let mut options = CompileOptions::default();
+        options.settings.bounds_checks = mode;
+        let (outcome, bt) = trap_of(&wasm, &options, "by_zero");
+        assert_eq!(outcome, trap(Trap::IntegerDivisionByZero), "{mode:?}");
+        assert_eq!(names(&bt), ["div", "mid", "by_zero"], "{mode:?}");
+        let seen: Vec<_> = bt.frames().iter().map(|f| f.module_offset).collect();
+        assert_eq!(seen, [Some(at[0][0]), Some(at[2][0]), Some(at[3][0])]);
+
+        let (outcome, bt) = trap_of(&wasm, &options, "past_end");
+        assert_eq!(outcome, trap(Trap::MemoryOutOfBounds), "{mode:?}");
+        assert_eq!(names(&bt), ["load", "mid", "past_end"], "{mode:?}");
+        let seen: Vec<_> = bt.frames().iter().map(|f| f.module_offset).collect();
+        assert_eq!(seen, [Some(at[1][0]), Some(at[2][1]), Some(at[4][0])]);
+    }
+}
+
+/// Guard mode: the overflow is a data abort in the stack guard, often on
+/// the first store of a frame whose record is not linked yet; the
+/// backtrace is still every `recurse` frame, innermost first.
+#[test]
+fn guard_mode_stack_overflow_keeps_the_innermost_frames() {
+    let wat = r#"
+    (module
+      (func $recurse (export "recurse") (param i32) (result i32)
+        (i32.add (call $recurse (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+      (func $entry (export "entry") (result i32) (call $recurse (i32.const 0))))"#;
+    let wasm = wat::parse_str(wat).unwrap();
+    let mut options = CompileOptions::default();
+    options.settings.bounds_checks = BoundsChecks::Guard;
+    let (outcome, bt) = trap_of(&wasm, &options, "entry");
+    assert_eq!(outcome, trap(Trap::StackOverflow));
+    assert!(bt.truncated(), "thousands of frames cannot fit");
+    assert_eq!(bt.frames().len(), MAX_FRAMES);
+    assert!(names(&bt).iter().all(|n| n == "recurse"), "{bt}");
+    let calls = offsets(&wasm, |op| matches!(op, wasmparser::Operator::Call { .. }));
+    assert!(
+        bt.frames()[1..]
+            .iter()
+            .all(|f| f.module_offset == Some(calls[0][0])),
+        "{bt}"
+    );
 }

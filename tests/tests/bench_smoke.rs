@@ -5,7 +5,7 @@
 //! (no `-icount`): the measurement itself is
 //! `cargo run --release -p basalt-bench`.
 
-use basalt_bench::{build_kernels, run_board, security, Size, KERNELS, PEERS};
+use basalt_bench::{build_kernels, run_board, run_pool_board, security, Size, KERNELS, PEERS};
 
 #[test]
 fn every_kernel_runs_on_every_peer() {
@@ -29,6 +29,18 @@ fn every_kernel_runs_on_every_peer() {
     // Without -icount the counter is wall-clock time: only check it moved.
     let (to_wasm, round_trip, _) = figures.wasmtime.calls;
     assert!(to_wasm > 0.0 && round_trip > 0.0, "{:?}", figures.wasmtime);
+}
+
+/// The pooled instantiation job: the slot's first use builds its
+/// translation tables on the heap, its reuse takes only the instance's own
+/// state; neither puts the memory in the store's arena.
+#[test]
+fn pooled_instantiation_runs() {
+    let p = run_pool_board(Size::Smoke).unwrap_or_else(|e| panic!("{e}"));
+    assert!(p.cold.heap > p.warm.heap && p.warm.heap > 0, "{p:?}");
+    assert!(p.warm.arena > 0 && p.warm.arena < 65536, "{p:?}");
+    assert_eq!(p.cold.arena, p.warm.arena, "{p:?}");
+    assert!(p.store.1 > 0, "{p:?}");
 }
 
 /// The security section's job: signature checks of four signed artifacts on

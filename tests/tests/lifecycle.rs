@@ -27,12 +27,17 @@ const GUEST: &str = r#"
 /// then fails for want of backing pages.
 const FAILING: &str = "(module (memory 8192))";
 
-#[test]
-fn ten_thousand_cycles_leak_nothing() {
+/// In pool mode: a segment that traps, so the failed instance joins the
+/// store holding its pool slot until the store drops.
+const FAILING_POOLED: &str = r#"(module (memory 1) (data (i32.const 65536) "x"))"#;
+
+/// The lifecycle job's reply: 15 figures (see `lifecycle_job.rs`).
+fn lifecycle(failing: &str, pooled: bool) -> [i64; 15] {
     let mut job = Job::empty();
     let good = job.add_artifact(compile(GUEST));
-    let bad = job.add_artifact(compile(FAILING));
-    let line = job.command_line(&format!("lifecycle {good} {bad} {CYCLES}"));
+    let bad = job.add_artifact(compile(failing));
+    let pool = if pooled { " pool" } else { "" };
+    let line = job.command_line(&format!("lifecycle {good} {bad} {CYCLES}{pool}"));
     let opts = RunOptions {
         timeout: Duration::from_secs(600),
         ..RunOptions::default()
@@ -48,11 +53,15 @@ fn ten_thousand_cycles_leak_nothing() {
             .collect(),
         other => panic!("lifecycle: {other:?}\n{}", report.console),
     };
-    let [heap, heap_after, code, code_after, reserved, reserved_after, heap_live, code_live, reserved_live, arena_before_failure, arena_after_failure, run_took] =
-        values[..]
-    else {
-        panic!("expected 12 values, got {values:?}");
-    };
+    values
+        .try_into()
+        .unwrap_or_else(|v| panic!("expected 15 values, got {v:?}"))
+}
+
+#[test]
+fn ten_thousand_cycles_leak_nothing() {
+    let [heap, heap_after, code, code_after, reserved, reserved_after, heap_live, code_live, reserved_live, arena_before_failure, arena_after_failure, run_took, ..] =
+        lifecycle(FAILING, false);
     // The measurement sees an instance: while one was alive, each figure
     // differed from its baseline.
     assert!(heap_live < heap, "heap {heap_live} vs {heap}");
@@ -72,6 +81,27 @@ fn ten_thousand_cycles_leak_nothing() {
         "store arena bytes"
     );
     assert_eq!(run_took, 65536, "arena bytes the guest's grows took");
+}
+
+/// The same with every store's memories from one pool: its slots (and
+/// their reservations and translation tables) outlive the stores, and
+/// every slot comes back, including the one a failed instantiation held.
+#[test]
+fn ten_thousand_pooled_cycles_leak_nothing() {
+    let [heap, heap_after, code, code_after, reserved, reserved_after, heap_live, code_live, reserved_live, _, _, run_took, slots, slots_after, slots_live] =
+        lifecycle(FAILING_POOLED, true);
+    assert!(heap_live < heap, "heap {heap_live} vs {heap}");
+    assert!(code_live < code, "code arena {code_live} vs {code}");
+    // Both instances, the failed one too, held a slot.
+    assert_eq!((slots, slots_live), (2, 0), "free pool slots");
+    // The pool's reservations stay; nothing else is reserved per cycle.
+    assert_eq!(reserved_live, reserved, "reserved address space");
+    assert_eq!(heap_after, heap, "heap free bytes");
+    assert_eq!(code_after, code, "code arena free bytes");
+    assert_eq!(reserved_after, reserved, "reserved address space");
+    assert_eq!(slots_after, slots, "free pool slots");
+    // The grow used the slot's pages, not the store's arena.
+    assert_eq!(run_took, 0, "arena bytes the guest's grows took");
 }
 
 static LOAD_ONLY: LoadOnly = LoadOnly;

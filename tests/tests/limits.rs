@@ -244,6 +244,17 @@ fn epoch_timer_stops_endless_loops() {
 /// the bottom of a deep recursion still has stack; a normal call works after.
 #[test]
 fn deep_recursion_and_host_calls_near_the_limit() {
+    deep_recursion_and_host_calls_near_the_limit_in(BoundsChecks::Explicit);
+}
+
+/// The same in guard mode, where Wasm-to-Wasm calls have no stack-limit
+/// check and overflow is a data abort in the stack guard.
+#[test]
+fn guard_mode_deep_recursion_and_host_calls_near_the_limit() {
+    deep_recursion_and_host_calls_near_the_limit_in(BoundsChecks::Guard);
+}
+
+fn deep_recursion_and_host_calls_near_the_limit_in(mode: BoundsChecks) {
     let wat = r#"(module
       (import "spectest" "print_i32" (func $print (param i32)))
       (func $down (export "down") (param i32) (result i32)
@@ -252,7 +263,7 @@ fn deep_recursion_and_host_calls_near_the_limit() {
           (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))))
       (func $forever (export "forever") (param i32) (result i32)
         (i32.add (call $forever (local.get 0)) (i32.const 1))))"#;
-    let mut job = Job::new(compile(wat));
+    let mut job = Job::new(artifact(wat, |o| o.settings.bounds_checks = mode));
     let depths: Vec<i32> = (0..40).map(|i| (1000.0 * 1.15f64.powi(i)) as i32).collect();
     let first = job.invoke("forever", &[I32(0)]);
     for &d in &depths {
@@ -279,4 +290,40 @@ fn deep_recursion_and_host_calls_near_the_limit() {
         "deepest successful recursion {deepest_ok}"
     );
     assert_eq!(r.outcomes[last], ok(&[I32(11)]));
+}
+
+/// Rust code Wasm calls (host functions, libcalls) never runs into the
+/// stack guard: recursion that calls a host function (which enters Wasm
+/// again), `memory.grow` or `memory.fill` at every level ends in
+/// `StackOverflow` at whatever depth the stack runs out, in both modes, and
+/// the board does not crash. In guard mode this rests on the checks kept
+/// where Wasm calls Rust: without them the Rust frame at the bottom hits
+/// the guard outside Wasm code, a crash.
+#[test]
+fn rust_called_at_every_depth_never_reaches_the_guard() {
+    let wat = r#"(module
+      (import "host" "reenter" (func $reenter))
+      (memory 1)
+      (func (export "reentered"))
+      (func $host_each (export "host_each") (call $reenter) (call $host_each))
+      (func $grow_each (export "grow_each") (result i32)
+        (drop (memory.grow (i32.const 0))) (call $grow_each))
+      (func $fill_each (export "fill_each")
+        (memory.fill (i32.const 0) (i32.const 0) (i32.const 64)) (call $fill_each))
+      (func (export "ok") (result i32) (i32.const 7)))"#;
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let mut job = Job::new(artifact(wat, |o| o.settings.bounds_checks = mode));
+        let calls = ["host_each", "grow_each", "fill_each", "ok"].map(|f| job.invoke(f, &[]));
+        let r = run_job(&job);
+        assert_eq!(r.status, 0, "{mode:?}\n{}", r.console);
+        for &c in &calls[..3] {
+            assert_eq!(
+                r.outcomes[c],
+                Outcome::Trap(Trap::StackOverflow),
+                "{mode:?}\n{}",
+                r.console
+            );
+        }
+        assert_eq!(r.outcomes[calls[3]], ok(&[I32(7)]), "{mode:?}");
+    }
 }

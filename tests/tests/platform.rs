@@ -4,6 +4,7 @@
 //! unguarded memory. Loading and instantiating run no Wasm, so these run
 //! on the host.
 
+use basalt::artifact::ArtifactError;
 use basalt::{Engine, Error, Linker, Module, Store};
 use basalt_platform::{DeviceError, MapError, Platform, Protection, StackBounds};
 
@@ -12,6 +13,8 @@ use basalt_platform::{DeviceError, MapError, Platform, Protection, StackBounds};
 /// runtime must not call them at all).
 struct Board {
     mmu: bool,
+    /// Bytes of unmapped guard below the stack.
+    stack_guard: usize,
 }
 
 impl Board {
@@ -47,6 +50,9 @@ impl Platform for Board {
             high: usize::MAX,
         }
     }
+    fn stack_guard(&self) -> usize {
+        self.stack_guard
+    }
     fn ticks(&self) -> u64 {
         0
     }
@@ -58,8 +64,14 @@ impl Platform for Board {
     }
 }
 
-static WITH_MMU: Board = Board { mmu: true };
-static WITHOUT_MMU: Board = Board { mmu: false };
+static WITH_MMU: Board = Board {
+    mmu: true,
+    stack_guard: 0,
+};
+static WITHOUT_MMU: Board = Board {
+    mmu: false,
+    stack_guard: 0,
+};
 
 fn arena(bytes: usize) -> &'static mut [u8] {
     Box::leak(vec![0u8; bytes].into_boxed_slice())
@@ -91,4 +103,32 @@ fn a_board_without_an_mmu_runs_flat() {
     Linker::new()
         .instantiate(&mut store, &module)
         .expect("instantiates with a contiguous memory");
+}
+
+/// Guard-mode code has no stack-limit checks between Wasm functions, so it
+/// needs a stack guard of at least `basalt::stack::MIN_GUARD`: a board with
+/// none or a smaller one refuses it at load (typed error), one with enough
+/// loads it. Explicit-mode code needs none.
+#[test]
+fn guard_mode_code_needs_a_stack_guard() {
+    static SMALL_GUARD: Board = Board {
+        mmu: false,
+        stack_guard: basalt::stack::MIN_GUARD - 4096,
+    };
+    static ENOUGH_GUARD: Board = Board {
+        mmu: false,
+        stack_guard: basalt::stack::MIN_GUARD,
+    };
+    let mut options = basalt_compiler::CompileOptions::default();
+    options.settings.bounds_checks = basalt_compiler::BoundsChecks::Guard;
+    let guarded =
+        basalt_compiler::compile(br#"(module (func (export "f")))"#, &options).expect("compiles");
+    let refused = Err(Error::Artifact(ArtifactError::BoundsChecksUnsupported));
+    for board in [&WITHOUT_MMU, &SMALL_GUARD] {
+        let engine = Engine::new(board, arena(1 << 20));
+        assert_eq!(Module::new(&engine, &guarded).map(|_| ()), refused);
+        Module::new(&engine, &artifact()).expect("explicit mode loads");
+    }
+    let engine = Engine::new(&ENOUGH_GUARD, arena(1 << 20));
+    Module::new(&engine, &guarded).expect("loads");
 }

@@ -14,6 +14,8 @@
 //! - `bench-instantiate <artifact> <instance-id>`: instantiate a Basalt
 //!   artifact (loaded outside the timed region) → ticks, memory-arena bytes
 //!   and heap bytes the instance took.
+//! - `bench-store`: create a `Store<()>` with the job's memory pool (if
+//!   any), as an instance per request needs one → ticks, heap bytes.
 //! - `bench-wasmi-instantiate <artifact>`: the same for wasmi, from raw
 //!   `.wasm` (parse, validate, compile, instantiate) → ticks, heap bytes.
 //! - `bench-calls <instance-id> <k>`: `k` calls each of the call-cost
@@ -91,6 +93,19 @@ pub(super) fn command<'w>(
             r.modules.insert(index, module);
             r.instances.insert(id, instance);
             alloc::vec![ticks, arena_used as i64, heap_used as i64]
+        }
+        "bench-store" => {
+            let heap = basalt_board::heap::free_bytes();
+            let (store, ticks) = clock.time(|| {
+                let mut store = basalt::Store::new(&r.engine, &mut [], ());
+                if let Some(pool) = &r.pool {
+                    store.set_memory_pool(pool.clone());
+                }
+                store
+            });
+            let heap_used = heap.saturating_sub(basalt_board::heap::free_bytes());
+            drop(store);
+            alloc::vec![ticks, heap_used as i64]
         }
         "bench-wasmi-instantiate" => {
             let wasm = artifact(r, words)?;

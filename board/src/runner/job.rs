@@ -10,6 +10,13 @@
 //!   prints `load-error: ...` and exits 3 when it fails.
 //! - `register <hex-name> <instance-id>`: exports become importable as `name`.
 //! - `invoke <instance-id> <hex-name> [values]` and `get <instance-id> <hex-name>`.
+//! - `option memory-pool <slots> <pages>` (anywhere, for the whole job):
+//!   instances' memories come from a `MemoryPool` of `<slots>` slots of
+//!   `<pages>` Wasm pages, carved from the front of the memory arena.
+//! - `new-store`: drop the store (and so its instances, returning their
+//!   pool slots) and continue in a fresh one over the same arena, with a
+//!   fresh linker; instance ids are forgotten.
+//! - `pool-free`: the pool's free slots, as an `i64`.
 //! - `layout` (check the `VMContext` layout), `poke-code <instance-id>`
 //!   (write into sealed code: W^X must make this fault).
 //! - `profile-start <period-us>`: sample guest code from the sampling
@@ -42,7 +49,8 @@ use basalt::artifact::PublicKey;
 use basalt::profile::Profiler;
 use basalt::{
     Caller, Engine, Error, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory,
-    MemoryType, Module, Store, StoreConfig, Table, TableType, Trap, Val, ValType, WasmBacktrace,
+    MemoryPool, MemoryType, Module, PoolConfig, Store, StoreConfig, Table, TableType, Trap, Val,
+    ValType, WasmBacktrace,
 };
 use basalt_board::arena::Arenas;
 use basalt_board::BoardPlatform;
@@ -61,6 +69,8 @@ struct Host {
 struct Runner<'a> {
     engine: Engine,
     store: Store<Host>,
+    config: StoreConfig,
+    pool: Option<MemoryPool>,
     linker: Linker<Host>,
     artifacts: Vec<&'a [u8]>,
     modules: BTreeMap<usize, Module>,
@@ -130,7 +140,17 @@ pub fn run(payload: Payload<'static>, arenas: Arenas, platform: &'static BoardPl
         guard_memories: !script.lines().any(|l| l == "option contiguous-memories"),
         ..StoreConfig::default()
     };
-    let mut store = Store::with_config(&engine, arenas.memory, Host::default(), config);
+    let (pool, arena) = match memory_pool(&engine, script, arenas.memory) {
+        Ok(split) => split,
+        Err(e) => {
+            println!("script-error: memory-pool: {e}");
+            return EXIT_SCRIPT;
+        }
+    };
+    let mut store = Store::with_config(&engine, arena, Host::default(), config);
+    if let Some(pool) = &pool {
+        store.set_memory_pool(pool.clone());
+    }
     let mut linker = Linker::new();
     if let Err(e) = define_spectest(&mut store, &mut linker) {
         println!("script-error: spectest: {e}");
@@ -139,6 +159,8 @@ pub fn run(payload: Payload<'static>, arenas: Arenas, platform: &'static BoardPl
     let mut r = Runner {
         engine,
         store,
+        config,
+        pool,
         linker,
         artifacts,
         modules: BTreeMap::new(),
@@ -166,6 +188,12 @@ pub fn run(payload: Payload<'static>, arenas: Arenas, platform: &'static BoardPl
             }
             Some("register") => r.register(&mut words),
             Some("option") => continue,
+            Some("new-store") => r.new_store(),
+            Some("pool-free") => r
+                .pool
+                .as_ref()
+                .map(|p| alloc::vec![Val::I64(p.free_slots() as i64)])
+                .ok_or_else(|| bad("no memory pool")),
             Some("fuel") => number64(&mut words).map(|n| {
                 r.store.set_fuel(n);
                 Vec::new()
@@ -350,6 +378,22 @@ impl Runner<'_> {
             .ok_or_else(|| bad("unknown instance"))
     }
 
+    /// `new-store`: the old store and its instances go, their pool slots
+    /// back to the pool; the next commands run in a fresh store.
+    fn new_store(&mut self) -> Result<Vec<Val>, Reply> {
+        // An empty placeholder while the old store hands its arena back.
+        let empty = Store::with_config(&self.engine, &mut [], Host::default(), self.config);
+        let arena = core::mem::replace(&mut self.store, empty).into_arena();
+        self.instances.clear();
+        self.store = Store::with_config(&self.engine, arena, Host::default(), self.config);
+        if let Some(pool) = &self.pool {
+            self.store.set_memory_pool(pool.clone());
+        }
+        self.linker = Linker::new();
+        define_spectest(&mut self.store, &mut self.linker)?;
+        Ok(Vec::new())
+    }
+
     fn instantiate<'w>(
         &mut self,
         words: &mut impl Iterator<Item = &'w str>,
@@ -512,6 +556,37 @@ fn print_val(store: &Store<Host>, v: &Val) {
 
 /// The `spectest` host module the Wasm spec tests import from, and the
 /// `host` module of host-call tests.
+/// The job's memory pool, if its script asks for one (`option memory-pool
+/// <slots> <pages>`), carved from the front of `arena`; the rest of
+/// `arena` for the store.
+fn memory_pool(
+    engine: &Engine,
+    script: &str,
+    arena: &'static mut [u8],
+) -> Result<(Option<MemoryPool>, &'static mut [u8]), Error> {
+    let option = script
+        .lines()
+        .find_map(|l| l.strip_prefix("option memory-pool "));
+    let Some(option) = option else {
+        return Ok((None, arena));
+    };
+    let mut words = option.split(' ').map(str::parse::<u32>);
+    let (Some(Ok(slots)), Some(Ok(pages))) = (words.next(), words.next()) else {
+        return Err(Error::Limits("expected a slot count and pages per slot"));
+    };
+    let bytes = (slots as usize)
+        .checked_mul(pages as usize * 65536)
+        .filter(|&b| b <= arena.len())
+        .ok_or(Error::Limits("the pool is larger than the memory arena"))?;
+    let (backing, rest) = arena.split_at_mut(bytes);
+    let config = PoolConfig {
+        slots,
+        max_pages: pages.into(),
+        guard_memories: !script.lines().any(|l| l == "option contiguous-memories"),
+    };
+    Ok((Some(MemoryPool::new(engine, backing, config)?), rest))
+}
+
 fn define_spectest(store: &mut Store<Host>, linker: &mut Linker<Host>) -> Result<(), Error> {
     linker.func_wrap("host", "fail", || -> Result<(), Trap> {
         Err(Trap::HostError)

@@ -14,6 +14,7 @@ mod numeric;
 mod simd;
 mod table;
 
+use crate::codegen::StackCheck;
 use crate::env::ModuleEnv;
 use crate::error::{unsupported, CompileError};
 use basalt::index::{DefinedFuncIndex, GlobalIndex};
@@ -40,21 +41,6 @@ pub fn translate_function(
     let sig = env.wasm_signature(ty);
     let mut func = ir::Function::with_name_signature(UserFuncName::user(0, defined.as_u32()), sig);
     let vmctx_gv = func.create_global_value(ir::GlobalValueData::VMContext);
-    let trusted = func.dfg.mem_flags.insert_unchecked(MemFlagsData::trusted());
-    let limits = func.create_global_value(ir::GlobalValueData::Load {
-        base: vmctx_gv,
-        offset: (VMOffsets::VMCTX_RUNTIME_LIMITS as i32).into(),
-        global_type: types::I64,
-        flags: trusted,
-    });
-    let stack_limit = func.create_global_value(ir::GlobalValueData::Load {
-        base: limits,
-        offset: (VMOffsets::VMRUNTIME_LIMITS_STACK_LIMIT as i32).into(),
-        global_type: types::I64,
-        flags: trusted,
-    });
-    func.stack_limit = Some(stack_limit);
-
     let heap_region = func.dfg.alias_regions.insert(AliasRegionData {
         user_id: 0,
         description: "heap".into(),
@@ -102,6 +88,7 @@ pub fn translate_function(
         fuel: None,
         heap_region,
         heap_length: None,
+        calls_runtime: false,
     };
     // Every instruction carries the Wasm offset it came from (the entry
     // checks the function's own), for the artifact's address map.
@@ -117,7 +104,33 @@ pub fn translate_function(
         t.translate(&op, offset)?;
     }
     t.b.finalize(env.frontend_config);
+    // Guard-mode code leaves overflow to the platform's stack guard, except
+    // where it calls Rust (libcalls), which has no stack probes and must
+    // start with the host's reserve below it: see `basalt::stack`.
+    if StackCheck::of(&env.settings) == StackCheck::Prologue || t.calls_runtime {
+        set_stack_limit(&mut func, vmctx_gv);
+    }
     Ok(func)
+}
+
+/// Give `func` Cranelift's prologue check against
+/// `VMRuntimeLimits::stack_limit` (reached through `vmctx_gv`): a prologue
+/// that would take the stack below it traps with `StackOverflow`.
+pub(crate) fn set_stack_limit(func: &mut ir::Function, vmctx_gv: ir::GlobalValue) {
+    let trusted = func.dfg.mem_flags.insert_unchecked(MemFlagsData::trusted());
+    let limits = func.create_global_value(ir::GlobalValueData::Load {
+        base: vmctx_gv,
+        offset: (VMOffsets::VMCTX_RUNTIME_LIMITS as i32).into(),
+        global_type: types::I64,
+        flags: trusted,
+    });
+    let stack_limit = func.create_global_value(ir::GlobalValueData::Load {
+        base: limits,
+        offset: (VMOffsets::VMRUNTIME_LIMITS_STACK_LIMIT as i32).into(),
+        global_type: types::I64,
+        flags: trusted,
+    });
+    func.stack_limit = Some(stack_limit);
 }
 
 /// Whether a body has a loop and a scalar memory access: only then does
@@ -204,6 +217,8 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     /// Memory 0's length in bytes, kept in a variable in explicit mode so
     /// loops compare against a register (see `memory.rs`).
     pub(crate) heap_length: Option<Variable>,
+    /// Whether the body calls a libcall (Rust code).
+    calls_runtime: bool,
 }
 
 impl FuncTranslator<'_, '_> {
@@ -234,6 +249,7 @@ impl FuncTranslator<'_, '_> {
     /// Call libcall `f` with `(vmctx, args...)` through the context's
     /// `VMBuiltinFunctionsArray`; returns its result, if it has one.
     pub(crate) fn libcall(&mut self, f: BuiltinFunction, args: &[Value]) -> Option<Value> {
+        self.calls_runtime = true;
         let sig = match self.builtin_sigs.get(&f.index()) {
             Some(&s) => s,
             None => {
