@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod report;
 pub mod security;
+pub mod size;
 pub mod wasmtime_peer;
 
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
@@ -383,10 +384,6 @@ fn console_tail(report: &JobReport) -> String {
 pub struct TextSizes {
     /// The `basalt` runtime crate without `basalt::wasi`.
     pub runtime: u64,
-    /// The same, counting each generic function once, as in a firmware
-    /// with one store data type (this board has several: every `Store<T>`
-    /// duplicates `instantiate`, `Func::call`, ...).
-    pub runtime_one_copy: u64,
     /// Its WASI module.
     pub wasi: u64,
     /// The runtime's own dependencies (postcard, serde, crc32fast).
@@ -421,7 +418,6 @@ pub fn text_sizes(elf: &Path) -> Result<TextSizes, String> {
         ));
     }
     let mut sizes = TextSizes::default();
-    let mut runtime_names = std::collections::BTreeMap::<String, u64>::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let mut f = line.splitn(4, ' ');
         let (Some(_addr), Some(size), Some(kind), Some(name)) =
@@ -438,18 +434,13 @@ pub fn text_sizes(elf: &Path) -> Result<TextSizes, String> {
         sizes.total += size;
         match owner(name) {
             Some(Owner::Wasi) => sizes.wasi += size,
-            Some(Owner::Runtime) => {
-                sizes.runtime += size;
-                let biggest = runtime_names.entry(name.to_string()).or_default();
-                *biggest = (*biggest).max(size);
-            }
+            Some(Owner::Runtime) => sizes.runtime += size,
             Some(Owner::RuntimeDeps) => sizes.runtime_deps += size,
             Some(Owner::Wasmi) => sizes.wasmi += size,
             Some(Owner::Wasmtime) => sizes.wasmtime += size,
             Some(Owner::Other) | None => {}
         }
     }
-    sizes.runtime_one_copy = runtime_names.values().sum();
     Ok(sizes)
 }
 

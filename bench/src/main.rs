@@ -1,6 +1,7 @@
 //! `cargo run --release -p basalt-bench`: build the kernels, run every peer
 //! on the board under `-icount`, measure the footprint and compile speed,
-//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`.
+//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`. `basalt-bench size`
+//! measures only the runtime's code size.
 
 use basalt_bench::report::{self, Figures, Settings};
 use basalt_bench::wasmtime_peer::{self, Flavor};
@@ -22,6 +23,21 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
+    // `basalt-bench size`: only the runtime's code size (bench/size-probe),
+    // a minute instead of the whole run.
+    if std::env::args().nth(1).as_deref() == Some("size") {
+        let size = basalt_bench::size::measure()?;
+        println!(
+            "runtime .text {} B ({:.1} KiB) = firmware {} - baseline {} - guest {}; .rodata +{} B",
+            size.runtime_text(),
+            size.runtime_text() as f64 / 1024.0,
+            size.firmware_text,
+            size.baseline_text,
+            size.guest,
+            size.runtime_rodata()
+        );
+        return Ok(());
+    }
     eprintln!("basalt-bench: building the kernels for wasm32 (scalar and simd128)");
     let wasm = build_kernels()?;
     eprintln!("basalt-bench: measuring compile throughput on the host");
@@ -42,6 +58,8 @@ fn run() -> Result<(), String> {
     };
     let text = text_sizes(&firmware(Firmware::Test)?)?;
     let peers_text = text_sizes(&firmware(Firmware::Bench)?)?;
+    eprintln!("basalt-bench: building the size probe (bench/size-probe)");
+    let size = basalt_bench::size::measure()?;
     let rustc = Command::new("rustc")
         .current_dir(repo_root())
         .arg("--version")
@@ -53,6 +71,7 @@ fn run() -> Result<(), String> {
         board,
         text,
         peers_text,
+        size,
         compile,
         wasmtime_compile,
         settings: Settings {
