@@ -599,7 +599,7 @@ mod tests {
         assert_eq!(read(&[0x80, 0x01], 32), Ok(128));
         let mut max = [0xffu8; 10];
         max[9] = 0x01;
-        assert_eq!(read(&max, 64), Ok(u64::MAX.into()));
+        assert_eq!(read(&max, 64), Ok(u64::MAX));
         max[9] = 0x02;
         assert_eq!(read(&max, 64), Err(Malformed));
     }
