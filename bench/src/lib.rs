@@ -386,7 +386,8 @@ pub struct TextSizes {
     pub runtime: u64,
     /// Its WASI module.
     pub wasi: u64,
-    /// The runtime's own dependencies (postcard, serde, crc32fast).
+    /// The runtime's own dependencies (crc; postcard and serde, which the
+    /// runner's job protocol uses too).
     pub runtime_deps: u64,
     /// wasmi and its crates (wasmi_*, wasmparser).
     pub wasmi: u64,
@@ -471,6 +472,7 @@ fn owner(name: &str) -> Option<Owner> {
         ("serde::", Owner::RuntimeDeps),
         ("serde_core::", Owner::RuntimeDeps),
         ("crc32fast::", Owner::RuntimeDeps),
+        ("crc::", Owner::RuntimeDeps),
         ("wasmi::", Owner::Wasmi),
         ("wasmi_core::", Owner::Wasmi),
         ("wasmi_ir::", Owner::Wasmi),

@@ -347,7 +347,8 @@ fn fixed_costs(md: &mut String, f: &Figures) {
          firmware's own functions is not counted): Basalt in the test firmware \
          (opt-level 3, several store data types, so generic code is there once per \
          type), which links no peers: {:.1} KiB without WASI, \
-         `basalt::wasi` {:.1} KiB, its dependencies (postcard, serde, crc32fast) \
+         `basalt::wasi` {:.1} KiB, its dependencies (crc; postcard and serde, which \
+         the runner's job protocol also uses) \
          {:.1} KiB, the whole test firmware {:.1} KiB. In the benchmark firmware: \
          wasmtime's runtime with Pulley {:.1} KiB, wasmi {:.1} KiB, the whole \
          benchmark firmware {:.1} KiB.\n\

@@ -258,37 +258,48 @@ pub struct Metadata {
 }
 
 impl Metadata {
-    fn count_imports(&self, f: impl Fn(&ImportKind) -> bool) -> usize {
-        self.imports.iter().filter(|i| f(&i.kind)).count()
+    /// Imported functions, tables, memories and globals, in one pass.
+    fn import_counts(&self) -> [usize; 4] {
+        let mut n = [0; 4];
+        for i in &self.imports {
+            n[match i.kind {
+                ImportKind::Func(_) => 0,
+                ImportKind::Table(_) => 1,
+                ImportKind::Memory(_) => 2,
+                ImportKind::Global(_) => 3,
+            }] += 1;
+        }
+        n
     }
 
     /// Imported functions (they come first in the function index space).
     pub fn num_imported_funcs(&self) -> usize {
-        self.count_imports(|k| matches!(k, ImportKind::Func(_)))
+        self.import_counts()[0]
     }
 
     /// Imported tables.
     pub fn num_imported_tables(&self) -> usize {
-        self.count_imports(|k| matches!(k, ImportKind::Table(_)))
+        self.import_counts()[1]
     }
 
     /// Imported memories.
     pub fn num_imported_memories(&self) -> usize {
-        self.count_imports(|k| matches!(k, ImportKind::Memory(_)))
+        self.import_counts()[2]
     }
 
     /// Imported globals.
     pub fn num_imported_globals(&self) -> usize {
-        self.count_imports(|k| matches!(k, ImportKind::Global(_)))
+        self.import_counts()[3]
     }
 
     /// The `VMContext` layout of this module.
     pub fn offsets(&self) -> crate::vm::VMOffsets {
+        let [funcs, tables, memories, globals] = self.import_counts();
         crate::vm::VMOffsets::new(crate::vm::VMOffsetsCounts {
-            imported_functions: self.num_imported_funcs() as u32,
-            imported_tables: self.num_imported_tables() as u32,
-            imported_memories: self.num_imported_memories() as u32,
-            imported_globals: self.num_imported_globals() as u32,
+            imported_functions: funcs as u32,
+            imported_tables: tables as u32,
+            imported_memories: memories as u32,
+            imported_globals: globals as u32,
             defined_tables: self.tables.len() as u32,
             defined_memories: self.memories.len() as u32,
             owned_memories: self.memories.len() as u32,
