@@ -54,8 +54,17 @@ impl RuntimeSize {
     }
 }
 
-/// Build both probe firmwares and measure them.
-pub fn measure() -> Result<RuntimeSize, String> {
+/// The two probe firmwares' ELF files.
+pub struct Probe {
+    /// `examples/firmware` built for flash.
+    pub firmware: PathBuf,
+    /// The baseline: the same board library, no runtime.
+    pub baseline: PathBuf,
+}
+
+/// Build both probe firmwares (`cargo build --release` in
+/// `bench/size-probe`, into the repository's target directory).
+pub fn build() -> Result<Probe, String> {
     let root = repo_root();
     let dir = root.join("bench/size-probe");
     let target_dir = root.join("target");
@@ -71,8 +80,16 @@ pub fn measure() -> Result<RuntimeSize, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let elf = |name: &str| -> PathBuf { target_dir.join(TARGET).join("release").join(name) };
-    let (firmware, baseline) = (elf("with-runtime"), elf("baseline"));
+    let elf = |name: &str| target_dir.join(TARGET).join("release").join(name);
+    Ok(Probe {
+        firmware: elf("with-runtime"),
+        baseline: elf("baseline"),
+    })
+}
+
+/// Build both probe firmwares and measure them.
+pub fn measure() -> Result<RuntimeSize, String> {
+    let Probe { firmware, baseline } = build()?;
     Ok(RuntimeSize {
         firmware_text: section_size(&firmware, ".text")?,
         baseline_text: section_size(&baseline, ".text")?,
