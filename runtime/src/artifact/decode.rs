@@ -3,10 +3,11 @@
 //! The compiler writes metadata with `postcard` (serde); the device only
 //! reads it. serde's derived deserializers cost a firmware about 13 KiB of
 //! code (one `SeqAccess::next_element` and visitor per type, all generic
-//! over the deserializer), this reader about a quarter of that: the format
-//! is small and fixed (varints, length-prefixed sequences, one-byte option
-//! tags, variant numbers). It reads exactly what serde's derives write for
-//! the types in [`metadata`](super::metadata), in field order:
+//! over the deserializer); this reader of the same bytes left the example
+//! firmware 9 KiB smaller (`basalt-bench size`): the format is small and
+//! fixed (varints, length-prefixed sequences, one-byte option tags, variant
+//! numbers). It reads exactly what serde's derives write for the types in
+//! [`metadata`](super::metadata), in field order:
 //!
 //! - `u8` and `bool` as one byte (`bool` 0 or 1); `u32`, `u64`, `u128` and
 //!   lengths as LEB128 varints that must fit their type; `i32`/`i64` as
