@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod quick;
 pub mod report;
 pub mod security;
+pub mod size;
 pub mod wasmtime_peer;
 
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
@@ -415,7 +416,7 @@ pub fn run_board_with(wasm: &KernelsWasm, size: Size) -> Result<BoardFigures, St
     })
 }
 
-/// Only the call-cost probes (`BASALT_BENCH_ONLY=calls`): Basalt's and wasmtime's
+/// Only the call-cost probes (`basalt-bench calls`): Basalt's and wasmtime's
 /// guest instructions per host → Wasm, host → Wasm → host and Wasm → host
 /// call, in one short board run under `-icount`, for iterating on the call
 /// paths without the ten-minute kernel run.
@@ -481,13 +482,10 @@ fn console_tail(report: &JobReport) -> String {
 pub struct TextSizes {
     /// The `basalt` runtime crate without `basalt::wasi`.
     pub runtime: u64,
-    /// The same, counting each generic function once, as in a firmware
-    /// with one store data type (this board has several: every `Store<T>`
-    /// duplicates `instantiate`, `Func::call`, ...).
-    pub runtime_one_copy: u64,
     /// Its WASI module.
     pub wasi: u64,
-    /// The runtime's own dependencies (postcard, serde, crc32fast).
+    /// The runtime's own dependencies (crc; postcard and serde, which the
+    /// runner's job protocol uses too).
     pub runtime_deps: u64,
     /// wasmi and its crates (wasmi_*, wasmparser).
     pub wasmi: u64,
@@ -519,7 +517,6 @@ pub fn text_sizes(elf: &Path) -> Result<TextSizes, String> {
         ));
     }
     let mut sizes = TextSizes::default();
-    let mut runtime_names = std::collections::BTreeMap::<String, u64>::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let mut f = line.splitn(4, ' ');
         let (Some(_addr), Some(size), Some(kind), Some(name)) =
@@ -536,18 +533,13 @@ pub fn text_sizes(elf: &Path) -> Result<TextSizes, String> {
         sizes.total += size;
         match owner(name) {
             Some(Owner::Wasi) => sizes.wasi += size,
-            Some(Owner::Runtime) => {
-                sizes.runtime += size;
-                let biggest = runtime_names.entry(name.to_string()).or_default();
-                *biggest = (*biggest).max(size);
-            }
+            Some(Owner::Runtime) => sizes.runtime += size,
             Some(Owner::RuntimeDeps) => sizes.runtime_deps += size,
             Some(Owner::Wasmi) => sizes.wasmi += size,
             Some(Owner::Wasmtime) => sizes.wasmtime += size,
             Some(Owner::Other) | None => {}
         }
     }
-    sizes.runtime_one_copy = runtime_names.values().sum();
     Ok(sizes)
 }
 
@@ -578,6 +570,7 @@ fn owner(name: &str) -> Option<Owner> {
         ("serde::", Owner::RuntimeDeps),
         ("serde_core::", Owner::RuntimeDeps),
         ("crc32fast::", Owner::RuntimeDeps),
+        ("crc::", Owner::RuntimeDeps),
         ("wasmi::", Owner::Wasmi),
         ("wasmi_core::", Owner::Wasmi),
         ("wasmi_ir::", Owner::Wasmi),

@@ -1,9 +1,12 @@
 //! `cargo run --release -p basalt-bench`: build the kernels, run every peer
 //! on the board under `-icount`, measure the footprint and compile speed,
-//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`. With
-//! `BASALT_BENCH_QUICK=1` it only runs the kernels on native, guard and
-//! explicit and prints them (see `quick.rs`); `BASALT_BENCH_ONLY=pool` or
-//! `=calls` runs only the pooled instantiation or the call-cost probes.
+//! and write `BENCHMARKS.md` and `bench/benchmarks.svg`.
+//!
+//! For a quick look at one part, printed and without touching
+//! `BENCHMARKS.md`, name it: `cargo run --release -p basalt-bench -- PART`
+//! with `kernels` (native, guard and explicit only, see `quick.rs`),
+//! `calls` (the call-cost probes), `pool` (pooled instantiation) or `size`
+//! (the runtime's code size, from `bench/size-probe`).
 
 use basalt_bench::report::{self, Figures, Settings};
 use basalt_bench::wasmtime_peer::{self, Flavor};
@@ -25,23 +28,41 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    // A quick look at one part, without regenerating BENCHMARKS.md.
-    match std::env::var("BASALT_BENCH_ONLY").as_deref() {
-        Ok("pool") => {
+    match std::env::args().nth(1).as_deref() {
+        None => {}
+        Some("size") => {
+            let size = basalt_bench::size::measure()?;
+            println!(
+                "runtime .text {} B ({:.1} KiB) = firmware {} - baseline {} - guest {}; .rodata +{} B",
+                size.runtime_text(),
+                size.runtime_text() as f64 / 1024.0,
+                size.firmware_text,
+                size.baseline_text,
+                size.guest,
+                size.runtime_rodata()
+            );
+            return Ok(());
+        }
+        Some("pool") => {
             let pool = basalt_bench::run_pool_board(Size::Bench)?;
             println!("{pool:#?}");
             return Ok(());
         }
-        Ok("calls") => return calls(),
-        _ => {}
+        Some("calls") => return calls(),
+        Some("kernels") => {
+            let wasm = build_kernels()?;
+            eprintln!("basalt-bench: kernels on native, guard and explicit only");
+            println!("{}", basalt_bench::quick::run(&wasm)?);
+            return Ok(());
+        }
+        Some(other) => {
+            return Err(format!(
+                "unknown part `{other}`: expected kernels, calls, pool or size (or nothing, for everything)"
+            ))
+        }
     }
     eprintln!("basalt-bench: building the kernels for wasm32 (scalar and simd128)");
     let wasm = build_kernels()?;
-    if std::env::var_os("BASALT_BENCH_QUICK").is_some() {
-        eprintln!("basalt-bench: kernels on native, guard and explicit only");
-        println!("{}", basalt_bench::quick::run(&wasm)?);
-        return Ok(());
-    }
     eprintln!("basalt-bench: measuring compile throughput on the host");
     let compile = compile_throughput(&wasm.scalar, 5, |w| compile_mode(w, BoundsChecks::Guard))?;
     let wasmtime_compile = compile_throughput(&wasm.scalar, 5, |w| {
@@ -62,6 +83,8 @@ fn run() -> Result<(), String> {
     };
     let text = text_sizes(&firmware(Firmware::Test)?)?;
     let peers_text = text_sizes(&firmware(Firmware::Bench)?)?;
+    eprintln!("basalt-bench: building the size probe (bench/size-probe)");
+    let size = basalt_bench::size::measure()?;
     let rustc = Command::new("rustc")
         .current_dir(repo_root())
         .arg("--version")
@@ -74,6 +97,7 @@ fn run() -> Result<(), String> {
         pool,
         text,
         peers_text,
+        size,
         compile,
         wasmtime_compile,
         settings: Settings {
@@ -95,7 +119,7 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// `BASALT_BENCH_ONLY=calls`: only the call-cost probes, printed,
+/// `basalt-bench calls`: only the call-cost probes, printed,
 /// BENCHMARKS.md untouched (a board run of a minute instead of ten).
 fn calls() -> Result<(), String> {
     let (basalt, wasmtime) = basalt_bench::run_call_costs()?;

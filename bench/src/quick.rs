@@ -1,4 +1,4 @@
-//! `BASALT_BENCH_QUICK=1 cargo run --release -p basalt-bench`: only the
+//! `cargo run --release -p basalt-bench -- kernels`: only the
 //! kernels on native and Basalt (guard and explicit) plus Basalt's call
 //! costs, under `-icount` as in the full run, printed as a table instead of
 //! regenerating `BENCHMARKS.md`. For iterating on code generation: it skips

@@ -9,7 +9,6 @@ use crate::instance::{Extern, Instance};
 use crate::module::Module;
 use crate::store::{AsContext, AsContextMut};
 use crate::val::Val;
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -31,15 +30,17 @@ impl<T> Clone for Definition<T> {
 
 /// Resolves imports by `(module, name)`, like `wasmtime::Linker`. A later
 /// definition of the same name replaces the earlier one.
+///
+/// Definitions are a plain list searched in order: a firmware's linker holds
+/// a handful to a few dozen names, and a map's code (a `BTreeMap` costs
+/// about 3 KiB of `.text` per store data type) buys nothing at that size.
 pub struct Linker<T> {
-    defs: BTreeMap<(String, String), Definition<T>>,
+    defs: Vec<(String, String, Definition<T>)>,
 }
 
 impl<T> Default for Linker<T> {
     fn default() -> Self {
-        Self {
-            defs: BTreeMap::new(),
-        }
+        Self { defs: Vec::new() }
     }
 }
 
@@ -51,11 +52,23 @@ impl<T> Linker<T> {
 
     /// Define `module::name` as something in a store.
     pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> &mut Self {
-        self.defs.insert(
-            (module.to_string(), name.to_string()),
-            Definition::Extern(item.into()),
-        );
+        self.insert(module, name, Definition::Extern(item.into()));
         self
+    }
+
+    /// Add or replace a definition. Not generic over the item, so every
+    /// `define`/`func_wrap` shares it.
+    fn insert(&mut self, module: &str, name: &str, def: Definition<T>) {
+        match self.find(module, name) {
+            Some(i) => self.defs[i].2 = def,
+            None => self.defs.push((module.to_string(), name.to_string(), def)),
+        }
+    }
+
+    fn find(&self, module: &str, name: &str) -> Option<usize> {
+        self.defs
+            .iter()
+            .position(|(m, n, _)| m == module && n == name)
     }
 
     /// Define a host function from a typed closure, e.g.
@@ -66,10 +79,7 @@ impl<T> Linker<T> {
         name: &str,
         func: impl IntoFunc<T, Params, Results>,
     ) -> &mut Self {
-        self.defs.insert(
-            (module.to_string(), name.to_string()),
-            Definition::HostFunc(func.into_func()),
-        );
+        self.insert(module, name, Definition::HostFunc(func.into_func()));
         self
     }
 
@@ -81,8 +91,9 @@ impl<T> Linker<T> {
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), E> + Send + Sync + 'static,
     ) -> &mut Self {
-        self.defs.insert(
-            (module.to_string(), name.to_string()),
+        self.insert(
+            module,
+            name,
             Definition::HostFunc(crate::host::untyped(ty, func)),
         );
         self
@@ -100,8 +111,7 @@ impl<T> Linker<T> {
             .map(|(n, e)| (n.to_string(), e))
             .collect();
         for (name, e) in exports {
-            self.defs
-                .insert((module.to_string(), name), Definition::Extern(e));
+            self.insert(module, &name, Definition::Extern(e));
         }
         self
     }
@@ -113,11 +123,7 @@ impl<T> Linker<T> {
         module: &str,
         name: &str,
     ) -> Option<Extern> {
-        match self
-            .defs
-            .get(&(module.to_string(), name.to_string()))?
-            .clone()
-        {
+        match self.defs[self.find(module, name)?].2.clone() {
             Definition::Extern(e) => Some(e),
             Definition::HostFunc(f) => {
                 Some(Extern::Func(Func::from_host(store.as_context_mut(), f)))

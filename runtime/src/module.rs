@@ -6,10 +6,8 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::vm::{VMOffsets, VMSharedSignatureIndex};
 use alloc::boxed::Box;
-use alloc::string::String;
 use alloc::sync::Arc;
 use core::ops::Range;
-use hashbrown::HashMap;
 
 /// A compiled module ready to instantiate. Cheap to clone.
 #[derive(Clone)]
@@ -31,7 +29,24 @@ pub(crate) struct ModuleInner {
     pub(crate) signature_ids: Box<[VMSharedSignatureIndex]>,
     /// Exports by name: WASI looks up `memory` on every call, and users
     /// look up functions by name.
-    pub(crate) exports: HashMap<String, ExportKind>,
+    pub(crate) exports: Exports,
+}
+
+/// A module's exports by name: a scan of the metadata's list, first match
+/// wins (validation refuses duplicate names in Wasm). Modules a firmware
+/// runs export a handful of names, where a scan is as quick as hashing the
+/// name, and it needs no table per module nor a hash map's code (3.5 KiB).
+pub(crate) struct Exports(Arc<Metadata>);
+
+impl Exports {
+    /// The export called `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&ExportKind> {
+        self.0
+            .exports
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| &e.kind)
+    }
 }
 
 /// Optional CPU features this core has, as `CpuFeatures` bits.
@@ -129,14 +144,7 @@ impl Module {
             .iter()
             .map(|t| engine.register_signature(t))
             .collect();
-        // Reversed, so the first of duplicated names (a forged artifact;
-        // validation refuses them in Wasm) wins, as a linear search would.
-        let exports = meta
-            .exports
-            .iter()
-            .rev()
-            .map(|e| (e.name.clone(), e.kind))
-            .collect();
+        let exports = Exports(meta.clone());
         // Built before registering, so any failure below drops it and its
         // `Drop` returns the code pages.
         let inner = ModuleInner {

@@ -1,14 +1,15 @@
-//! Module metadata stored in an artifact (postcard-encoded).
+//! Module metadata stored in an artifact: written with `postcard` (serde) by
+//! the compiler, read by [`decode`](super::decode) on the device.
 
 use super::ArtifactError;
 use crate::index::{DefinedFuncIndex, FuncIndex, GlobalIndex, MemoryIndex, TableIndex, TypeIndex};
 use crate::trap::Trap;
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A Wasm value type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ValType {
     /// 32-bit integer.
     I32,
@@ -41,18 +42,16 @@ impl core::fmt::Display for ValType {
 }
 
 /// A function signature.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct FuncType {
     /// Parameter types.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub params: Vec<ValType>,
     /// Result types.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub results: Vec<ValType>,
 }
 
 /// A constant expression (initialiser of globals and segment offsets).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ConstExpr {
     /// `i32.const`.
     I32(i32),
@@ -73,7 +72,7 @@ pub enum ConstExpr {
 }
 
 /// A function defined by the module.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FuncInfo {
     /// Index into `Metadata::types`.
     pub type_index: TypeIndex,
@@ -85,7 +84,7 @@ pub struct FuncInfo {
 }
 
 /// Table limits and element type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct TablePlan {
     /// `FuncRef` or `ExternRef`.
     pub elem: ValType,
@@ -96,7 +95,7 @@ pub struct TablePlan {
 }
 
 /// A global's type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct GlobalType {
     /// Value type.
     pub ty: ValType,
@@ -105,7 +104,7 @@ pub struct GlobalType {
 }
 
 /// What an import expects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ImportKind {
     /// A function of this type index.
     Func(TypeIndex),
@@ -118,20 +117,18 @@ pub enum ImportKind {
 }
 
 /// An import, in module order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Import {
     /// Module name.
-    #[serde(deserialize_with = "super::fallible::string")]
     pub module: String,
     /// Field name.
-    #[serde(deserialize_with = "super::fallible::string")]
     pub name: String,
     /// What is expected.
     pub kind: ImportKind,
 }
 
 /// How an element segment is used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ElemMode {
     /// Copied into a table at instantiation, then dropped.
     Active {
@@ -147,19 +144,18 @@ pub enum ElemMode {
 }
 
 /// An element segment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ElemSegment {
     /// Mode.
     pub mode: ElemMode,
     /// `FuncRef` or `ExternRef`.
     pub elem: ValType,
     /// Items: `RefFunc`, `RefNull` or `GlobalGet`.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub items: Vec<ConstExpr>,
 }
 
 /// What an export refers to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ExportKind {
     /// Function index.
     Func(FuncIndex),
@@ -172,17 +168,16 @@ pub enum ExportKind {
 }
 
 /// A named export.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Export {
     /// Export name.
-    #[serde(deserialize_with = "super::fallible::string")]
     pub name: String,
     /// What it refers to.
     pub kind: ExportKind,
 }
 
 /// A linear memory declaration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct MemoryPlan {
     /// Initial size in 64 KiB pages.
     pub min_pages: u64,
@@ -191,7 +186,7 @@ pub struct MemoryPlan {
 }
 
 /// A global defined by the module.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct GlobalPlan {
     /// Value type.
     pub ty: ValType,
@@ -203,17 +198,16 @@ pub struct GlobalPlan {
 
 /// A data segment: active ones (`Some((memory, offset))`) are copied into
 /// memory at instantiation and dropped; passive ones serve `memory.init`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DataSegment {
     /// Target memory and offset expression, for an active segment.
     pub active: Option<(MemoryIndex, ConstExpr)>,
     /// Contents.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub bytes: Vec<u8>,
 }
 
 /// A trap site: code offset of the trapping instruction and its reason.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct TrapSite {
     /// Offset of the `udf` (or faulting instruction) in the code section.
     pub offset: u32,
@@ -222,94 +216,90 @@ pub struct TrapSite {
 }
 
 /// Everything but the code.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Metadata {
     /// Module name from the name section, if any.
-    #[serde(deserialize_with = "super::fallible::opt_string")]
     pub name: Option<String>,
     /// Signatures.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub types: Vec<FuncType>,
     /// Imports in module order.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub imports: Vec<Import>,
     /// Defined functions (function index = number of imported functions + position).
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub funcs: Vec<FuncInfo>,
     /// Function index of each `VMFuncRef` slot in the `VMContext`.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub func_refs: Vec<FuncIndex>,
     /// Wasm-to-host trampolines: (type index, code offset), one per type of
     /// an imported function.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub host_trampolines: Vec<(TypeIndex, u32)>,
     /// Exports.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub exports: Vec<Export>,
     /// Defined tables.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub tables: Vec<TablePlan>,
     /// Defined memories.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub memories: Vec<MemoryPlan>,
     /// Defined globals.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub globals: Vec<GlobalPlan>,
     /// Element segments.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub elems: Vec<ElemSegment>,
     /// Data segments.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub data: Vec<DataSegment>,
     /// Start function.
     pub start: Option<FuncIndex>,
     /// Trap sites sorted by offset.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub traps: Vec<TrapSite>,
     /// Function names from the name section, `(function index, name)`
     /// sorted by index, for backtraces and profiles; empty when the module
     /// has none or the compiler was told `--strip-names`.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub func_names: Vec<(FuncIndex, String)>,
     /// Where each run of machine code came from in the original module:
     /// `(code offset, Wasm byte offset)` sorted by code offset; an entry
     /// holds until the next one. Backtraces report the Wasm offset.
-    #[serde(deserialize_with = "super::fallible::vec")]
     pub address_map: Vec<(u32, u32)>,
 }
 
 impl Metadata {
-    fn count_imports(&self, f: impl Fn(&ImportKind) -> bool) -> usize {
-        self.imports.iter().filter(|i| f(&i.kind)).count()
+    /// Imported functions, tables, memories and globals, in one pass.
+    fn import_counts(&self) -> [usize; 4] {
+        let mut n = [0; 4];
+        for i in &self.imports {
+            n[match i.kind {
+                ImportKind::Func(_) => 0,
+                ImportKind::Table(_) => 1,
+                ImportKind::Memory(_) => 2,
+                ImportKind::Global(_) => 3,
+            }] += 1;
+        }
+        n
     }
 
     /// Imported functions (they come first in the function index space).
     pub fn num_imported_funcs(&self) -> usize {
-        self.count_imports(|k| matches!(k, ImportKind::Func(_)))
+        self.import_counts()[0]
     }
 
     /// Imported tables.
     pub fn num_imported_tables(&self) -> usize {
-        self.count_imports(|k| matches!(k, ImportKind::Table(_)))
+        self.import_counts()[1]
     }
 
     /// Imported memories.
     pub fn num_imported_memories(&self) -> usize {
-        self.count_imports(|k| matches!(k, ImportKind::Memory(_)))
+        self.import_counts()[2]
     }
 
     /// Imported globals.
     pub fn num_imported_globals(&self) -> usize {
-        self.count_imports(|k| matches!(k, ImportKind::Global(_)))
+        self.import_counts()[3]
     }
 
     /// The `VMContext` layout of this module.
     pub fn offsets(&self) -> crate::vm::VMOffsets {
+        let [funcs, tables, memories, globals] = self.import_counts();
         crate::vm::VMOffsets::new(crate::vm::VMOffsetsCounts {
-            imported_functions: self.num_imported_funcs() as u32,
-            imported_tables: self.num_imported_tables() as u32,
-            imported_memories: self.num_imported_memories() as u32,
-            imported_globals: self.num_imported_globals() as u32,
+            imported_functions: funcs as u32,
+            imported_tables: tables as u32,
+            imported_memories: memories as u32,
+            imported_globals: globals as u32,
             defined_tables: self.tables.len() as u32,
             defined_memories: self.memories.len() as u32,
             owned_memories: self.memories.len() as u32,

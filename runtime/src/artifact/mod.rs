@@ -13,8 +13,8 @@
 //! artifact ends with a 96-byte signature block over everything before it
 //! (see [`signature`](self::signature)); sections must lie before it.
 
+mod decode;
 mod error;
-mod fallible;
 mod header;
 mod metadata;
 mod signature;
@@ -100,7 +100,7 @@ pub fn read_trusted<'a>(
     if header.code.0 % 16 != 0 {
         return Err(ArtifactError::Misaligned);
     }
-    let metadata: Metadata = postcard::from_bytes(meta).map_err(|_| ArtifactError::Metadata)?;
+    let metadata = decode::metadata(meta)?;
     metadata.validate(code.len())?;
     Ok(Artifact {
         header,
