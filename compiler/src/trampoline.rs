@@ -6,7 +6,6 @@
 //! - wasm-to-host (one per type of an imported function): what a
 //!   `VMFunctionImport` of a host function points at.
 
-use crate::codegen::StackCheck;
 use crate::env::ModuleEnv;
 use crate::translate::entry_params;
 use basalt::index::{DefinedFuncIndex, TypeIndex};
@@ -120,8 +119,11 @@ pub fn host_trampoline(
     );
     // Guard-mode Wasm may call in just above the stack guard; the host
     // function (Rust, no stack probes) must start with the reserve below
-    // `stack_limit`, as the prologue checks of explicit mode ensure.
-    if StackCheck::of(&env.settings) == StackCheck::GuardPage {
+    // `stack_limit`. Every trampoline checks, whatever its module's mode:
+    // a host function's trampoline is lent to every module of the store
+    // (`call_indirect` of a guard-mode module may use an explicit-mode
+    // module's).
+    {
         let limit = b.ins().load(
             types::I64,
             flags,

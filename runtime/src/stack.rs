@@ -39,13 +39,25 @@ pub const MIN_GUARD: usize = 4 * PROBE_INTERVAL;
 static GUARD_START: AtomicUsize = AtomicUsize::new(0);
 static GUARD_END: AtomicUsize = AtomicUsize::new(0);
 
-/// Record `platform`'s stack guard for [`in_guard`].
+/// Record `platform`'s stack guard for [`in_guard`]. A platform without
+/// one (or one that runs no code, such as `LoadOnly`) records nothing, so a
+/// second engine made to check artifacts cannot switch off the board's
+/// stack-overflow traps.
 pub(crate) fn register_guard(platform: &dyn Platform) {
-    let size = platform.stack_guard();
-    let low = platform.stack_bounds().low;
+    record_guard(platform.stack_guard(), platform.stack_bounds().low);
+}
+
+/// Record a guard of `size` bytes below `low`, unless it is empty.
+fn record_guard(size: usize, low: usize) {
     let start = low.saturating_sub(size);
-    GUARD_START.store(start, Ordering::Relaxed);
-    GUARD_END.store(if size == 0 { start } else { low }, Ordering::Release);
+    if size == 0 || start == low {
+        return;
+    }
+    // Ordered so `in_guard` never sees a range mixed from two platforms'
+    // bounds: empty it first, then set its start, then its end.
+    GUARD_END.store(0, Ordering::Release);
+    GUARD_START.store(start, Ordering::Release);
+    GUARD_END.store(low, Ordering::Release);
 }
 
 /// Whether guard-mode code (no prologue checks) can run on `platform`.
@@ -56,5 +68,23 @@ pub(crate) fn guard_suffices(platform: &dyn Platform) -> bool {
 /// Whether a faulting data address lies in the stack guard.
 pub(crate) fn in_guard(addr: usize) -> bool {
     let end = GUARD_END.load(Ordering::Acquire);
-    (GUARD_START.load(Ordering::Relaxed)..end).contains(&addr)
+    (GUARD_START.load(Ordering::Acquire)..end).contains(&addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_platform_without_a_guard_keeps_the_known_one() {
+        let low = 0x4100_0000;
+        record_guard(64 << 10, low);
+        assert!(in_guard(low - 8));
+        assert!(!in_guard(low));
+        // `LoadOnly` (a guard claimed below a stack starting at 0) and a
+        // platform with no guard record nothing.
+        record_guard(1 << 20, 0);
+        record_guard(0, 0x9000_0000);
+        assert!(in_guard(low - 8), "a second engine emptied the guard");
+    }
 }

@@ -116,7 +116,13 @@ impl<T> Store<T> {
     /// the next store: firmware that creates an instance per request
     /// reuses one static buffer.
     pub fn into_arena(self) -> &'static mut [u8] {
-        let StoreOpaque { arena, .. } = *self.inner;
+        let arena = {
+            let inner = *self.inner;
+            let StoreOpaque { arena, .. } = inner;
+            arena
+            // The rest of the store (instances, memories, pool slots) drops
+            // here, while nothing else refers to the arena it used.
+        };
         // SAFETY: the store is gone, and with it every pointer into the
         // arena it handed out (instances, memories, tables); the arena was
         // made from exactly this exclusive `'static` slice.

@@ -13,8 +13,16 @@ use alloc::vec::Vec;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 
+/// Keeps [`WasmParams`] and [`WasmResults`] to this crate's impls:
+/// `TypedFunc::call` sizes its raw buffer from `COUNT` and `Func::typed`
+/// checks only `types()`, so an outside impl whose `COUNT` disagrees with
+/// its `types()` could make the trampoline write past the buffer.
+mod sealed {
+    pub trait Sealed {}
+}
+
 /// Parameters of a typed call: `()`, a [`WasmTy`], or a tuple of them.
-pub trait WasmParams {
+pub trait WasmParams: sealed::Sealed {
     /// Parameter types.
     fn types() -> Vec<ValType>;
     /// As values.
@@ -29,7 +37,7 @@ pub trait WasmParams {
 }
 
 /// Results of a typed call: `()`, a [`WasmTy`], or a tuple of them.
-pub trait WasmResults: Sized {
+pub trait WasmResults: sealed::Sealed + Sized {
     /// Result types.
     fn types() -> Vec<ValType>;
     /// From values of `types()`.
@@ -57,6 +65,8 @@ impl<A: WasmTy> WasmParams for A {
     }
 }
 
+impl<A: WasmTy> sealed::Sealed for A {}
+
 impl<A: WasmTy> WasmResults for A {
     fn types() -> Vec<ValType> {
         alloc::vec![A::TY]
@@ -73,6 +83,8 @@ impl<A: WasmTy> WasmResults for A {
 
 macro_rules! tuples {
     ($($a:ident $i:tt),*) => {
+        impl<$($a: WasmTy),*> sealed::Sealed for ($($a,)*) {}
+
         impl<$($a: WasmTy),*> WasmParams for ($($a,)*) {
             fn types() -> Vec<ValType> {
                 alloc::vec![$($a::TY),*]

@@ -126,7 +126,7 @@ fn wrong_format_version_and_target_are_refused() {
     a[8..12].copy_from_slice(&1u32.to_le_bytes());
     refused(
         a,
-        "cannot load artifact: artifact format version 1, this runtime reads 2",
+        "cannot load artifact: artifact format version 1, this runtime reads 3",
     );
 
     let mut a = compile(GOOD);

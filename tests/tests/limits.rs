@@ -327,3 +327,46 @@ fn rust_called_at_every_depth_never_reaches_the_guard() {
         assert_eq!(r.outcomes[calls[3]], ok(&[I32(7)]), "{mode:?}");
     }
 }
+
+/// A host function's Wasm entry is the trampoline of the module that
+/// imported it first: here an explicit-mode module imports `host.reenter`
+/// and exports it, and a guard-mode module (no prologue checks) imports that
+/// export and reaches it through `call_indirect`, i.e. through the
+/// explicit-mode module's trampoline. Recursing with a host call at every depth must
+/// still trap as `call stack exhausted`, never run Rust on the guard.
+#[test]
+fn a_lent_trampoline_checks_the_stack_for_guard_mode_callers() {
+    let lender = r#"(module
+      (import "host" "reenter" (func $reenter))
+      (export "reenter" (func $reenter)))"#;
+    let guard = r#"(module
+      (import "lender" "reenter" (func $reenter))
+      (type $v (func))
+      (table 1 funcref)
+      (elem (i32.const 0) $reenter)
+      (func (export "reentered"))
+      (func $host_each (export "host_each")
+        (call_indirect (type $v) (i32.const 0)) (call $host_each))
+      (func (export "ok") (result i32) (i32.const 7)))"#;
+    let mut job = Job::empty();
+    let a = job.add_artifact(artifact(lender, |o| {
+        o.settings.bounds_checks = BoundsChecks::Explicit
+    }));
+    let b = job.add_artifact(artifact(guard, |o| {
+        o.settings.bounds_checks = BoundsChecks::Guard
+    }));
+    job.instantiate_required(a, 1);
+    job.register("lender", 1);
+    job.instantiate_required(b, 0);
+    let each = job.invoke("host_each", &[]);
+    let ok_call = job.invoke("ok", &[]);
+    let r = run_job(&job);
+    assert_eq!(r.status, 0, "{}", r.console);
+    assert_eq!(
+        r.outcomes[each],
+        Outcome::Trap(Trap::StackOverflow),
+        "{}",
+        r.console
+    );
+    assert_eq!(r.outcomes[ok_call], ok(&[I32(7)]));
+}

@@ -6,8 +6,10 @@ use super::{ArtifactError, SIGNATURE_SIZE};
 pub const MAGIC: [u8; 8] = *b"BSLTart\0";
 /// Version of the layout described in the module docs; bump on any change.
 /// Version 2 added the signature offset, the `SPECTRE` settings bit, and
-/// function names and the address map in the metadata.
-pub const FORMAT_VERSION: u32 = 2;
+/// function names and the address map in the metadata. Version 3: every
+/// wasm-to-host trampoline checks the stack limit (guard-mode code has no
+/// prologue checks and may call any module's trampoline).
+pub const FORMAT_VERSION: u32 = 3;
 /// ELF machine number of aarch64.
 pub const TARGET_AARCH64: u32 = 183;
 /// Size of the header in bytes.
