@@ -122,11 +122,11 @@ fn wrong_layout_fingerprint_is_refused() {
 #[test]
 fn wrong_format_version_and_target_are_refused() {
     let mut a = compile(GOOD);
-    assert_eq!(u32_at(&a, 8), 2);
-    a[8..12].copy_from_slice(&1u32.to_le_bytes());
+    assert_eq!(u32_at(&a, 8), basalt::artifact::FORMAT_VERSION);
+    a[8..12].copy_from_slice(&2u32.to_le_bytes());
     refused(
         a,
-        "cannot load artifact: artifact format version 1, this runtime reads 3",
+        "cannot load artifact: artifact format version 2, this runtime reads 3",
     );
 
     let mut a = compile(GOOD);
