@@ -60,11 +60,7 @@ impl MemoryState {
         def: *mut VMMemoryDefinition,
         platform: Option<&'static dyn Platform>,
     ) -> Result<Self, Error> {
-        let max_pages = plan.max_pages.unwrap_or(MAX_PAGES).min(MAX_PAGES);
-        if plan.min_pages > max_pages {
-            return Err(Error::Limits("memory minimum exceeds its maximum"));
-        }
-        let min_bytes = (plan.min_pages * PAGE) as usize;
+        let (max_pages, min_bytes) = plan_sizes(plan)?;
         let (base, backing) = match platform.filter(|p| p.has_mmu()) {
             Some(platform) => (
                 guarded(arena, platform, min_bytes)?,
@@ -90,6 +86,49 @@ impl MemoryState {
             }
         };
         // SAFETY: the caller hands us the slot reserved for this definition.
+        unsafe { Self::init(def, base, min_bytes, backing, max_pages, plan, arena) }
+    }
+
+    /// Create a memory of `plan` in a slot of `pool`, writing its
+    /// definition to `def`. It grows up to its maximum or the slot's size.
+    pub(crate) fn pooled(
+        pool: &MemoryPool,
+        plan: &MemoryPlan,
+        def: *mut VMMemoryDefinition,
+    ) -> Result<Self, Error> {
+        let (max_pages, min_bytes) = plan_sizes(plan)?;
+        let (slot, base) = pool.take(min_bytes)?;
+        let max_pages = max_pages.min(pool.slot_pages());
+        let backing = Backing::Pooled(slot);
+        // SAFETY: the caller hands us the slot reserved for this definition.
+        unsafe {
+            Self::init(
+                def,
+                base,
+                min_bytes,
+                backing,
+                max_pages,
+                plan,
+                core::ptr::null_mut(),
+            )
+        }
+    }
+
+    /// Write the definition of a memory of `min_bytes` at `base` to `def`
+    /// and make its state.
+    ///
+    /// # Safety
+    /// `def` must be the slot reserved for this memory's definition.
+    unsafe fn init(
+        def: *mut VMMemoryDefinition,
+        base: *mut u8,
+        min_bytes: usize,
+        backing: Backing,
+        max_pages: u64,
+        plan: &MemoryPlan,
+        arena: *mut Arena,
+    ) -> Result<Self, Error> {
+        // SAFETY: guaranteed by the caller.
         unsafe {
             def.write(VMMemoryDefinition {
                 base,
@@ -102,37 +141,6 @@ impl MemoryState {
             max_pages,
             declared_max: plan.max_pages,
             arena,
-            owner: core::ptr::null_mut(),
-            index: 0,
-        })
-    }
-
-    /// Create a memory of `plan` in a slot of `pool`, writing its
-    /// definition to `def`. It grows up to its maximum or the slot's size.
-    pub(crate) fn pooled(
-        pool: &MemoryPool,
-        plan: &MemoryPlan,
-        def: *mut VMMemoryDefinition,
-    ) -> Result<Self, Error> {
-        let max_pages = plan.max_pages.unwrap_or(MAX_PAGES).min(MAX_PAGES);
-        if plan.min_pages > max_pages {
-            return Err(Error::Limits("memory minimum exceeds its maximum"));
-        }
-        let min_bytes = (plan.min_pages * PAGE) as usize;
-        let (slot, base) = pool.take(min_bytes)?;
-        // SAFETY: the caller hands us the slot reserved for this definition.
-        unsafe {
-            def.write(VMMemoryDefinition {
-                base,
-                current_length: min_bytes.into(),
-            })
-        };
-        Ok(Self {
-            def,
-            backing: Backing::Pooled(slot),
-            max_pages: max_pages.min(pool.slot_pages()),
-            declared_max: plan.max_pages,
-            arena: core::ptr::null_mut(),
             owner: core::ptr::null_mut(),
             index: 0,
         })
@@ -390,4 +398,14 @@ impl Memory {
         store.as_context().check(self.store)?;
         self.state().grow(delta).ok_or(Error::GrowFailed)
     }
+}
+
+/// A plan's maximum in pages (capped at the 4 GiB of a 32-bit memory) and
+/// its minimum in bytes; a minimum above the maximum is refused.
+fn plan_sizes(plan: &MemoryPlan) -> Result<(u64, usize), Error> {
+    let max_pages = plan.max_pages.unwrap_or(MAX_PAGES).min(MAX_PAGES);
+    if plan.min_pages > max_pages {
+        return Err(Error::Limits("memory minimum exceeds its maximum"));
+    }
+    Ok((max_pages, (plan.min_pages * PAGE) as usize))
 }
