@@ -496,3 +496,52 @@ fn loops_over_memory_trap_at_every_edge() {
         }
     }
 }
+
+/// Scaled indices (`i32.shl` of a masked value or a byte load): guard mode
+/// shifts in 64 bits when the value cannot wrap (`widen_index` in the
+/// compiler) and must still wrap in 32 bits when it can: `0x4000_0000 << 2`
+/// is address 0, not 4 GiB. Explicit mode runs the same cases.
+#[test]
+fn scaled_indices_wrap_or_trap_as_wasm_says() {
+    const SCALED: &str = r#"(module
+      (memory 1 1)
+      (data (i32.const 0) "\2a\00\00\00")
+      (data (i32.const 65532) "\07\00\00\00")
+      (data (i32.const 100) "\ff")
+      (func (export "masked16") (param i32) (result i32)
+        (i32.load (i32.shl (i32.and (local.get 0) (i32.const 0xffff)) (i32.const 2))))
+      (func (export "masked31") (param i32) (result i32)
+        (i32.load (i32.shl (i32.and (local.get 0) (i32.const 0x7fffffff)) (i32.const 2))))
+      (func (export "shift34") (param i32) (result i32)
+        (i32.load (i32.shl (i32.and (local.get 0) (i32.const 0xffff)) (i32.const 34))))
+      (func (export "byte") (param i32) (result i32)
+        (i32.load8_u (i32.shl (i32.load8_u (local.get 0)) (i32.const 9)))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    let cases: Vec<(&str, Vec<Value>, Outcome)> = vec![
+        ("masked16", vec![I32(0)], ok(&[I32(42)])),
+        ("masked16", vec![I32(16383)], ok(&[I32(7)])),
+        ("masked16", vec![I32(16384)], oob()),
+        ("masked16", vec![I32(0x1_0000 + 16383)], ok(&[I32(7)])),
+        ("masked31", vec![I32(0x4000_0000)], ok(&[I32(42)])),
+        ("masked31", vec![I32(0x7fff_ffff)], oob()),
+        ("shift34", vec![I32(16383)], ok(&[I32(7)])),
+        ("shift34", vec![I32(16384)], oob()),
+        ("byte", vec![I32(100)], oob()),
+        ("byte", vec![I32(1)], ok(&[I32(42)])),
+    ];
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let mut job = Job::new(artifact(SCALED, |o| o.settings.bounds_checks = mode));
+        for (name, args, _) in &cases {
+            job.invoke(name, args);
+        }
+        let r = run_job(&job);
+        assert_eq!(r.status, 0, "{}", r.console);
+        for (i, (name, args, expected)) in cases.iter().enumerate() {
+            assert_eq!(
+                &r.outcomes[i], expected,
+                "{mode:?} {name}{args:?}\n{}",
+                r.console
+            );
+        }
+    }
+}

@@ -17,7 +17,9 @@ use basalt::artifact::BoundsChecks;
 use basalt::index::{DefinedMemoryIndex, MemoryIndex};
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, TrapCode, Type, Value};
+use cranelift_codegen::ir::{
+    types::*, InstBuilder, InstructionData, MemFlagsData, Opcode, TrapCode, Type, Value, ValueDef,
+};
 use cranelift_frontend::Variable;
 use std::collections::HashSet;
 use wasmparser::{FunctionBody, MemArg, Operator as O};
@@ -239,6 +241,66 @@ impl FuncTranslator<'_, '_> {
         self.b.ins().ireduce(I32, limit)
     }
 
+    /// The 32-bit `index` zero-extended to 64 bits. A scaled index
+    /// `x << k` whose `x` is known to stay below `2^(32 - k)` (masked by a
+    /// constant, or a zero-extended byte or halfword load) cannot wrap, so
+    /// it is shifted after widening instead: Cranelift then folds the shift
+    /// into the access (`ldr w, [x, w, uxtw #2]`), where a shift in 32 bits
+    /// would need its own `lsl` (it might wrap).
+    ///
+    /// Guard mode only: an explicit check compares the 32-bit index, which
+    /// keeps the 32-bit shift alive anyway.
+    fn widen_index(&mut self, index: Value) -> Value {
+        let guard = self.env.settings.bounds_checks == BoundsChecks::Guard;
+        if let Some((x, k)) = self.scaled_without_wrap(index).filter(|_| guard) {
+            let wide = self.b.ins().uextend(I64, x);
+            return self.b.ins().ishl_imm_u(wide, i64::from(k));
+        }
+        self.b.ins().uextend(I64, index)
+    }
+
+    /// `(x, k)` if `index` is `x << k` (an `i32.shl` by a constant) and `x`
+    /// is below `2^(32 - k)`.
+    fn scaled_without_wrap(&self, index: Value) -> Option<(Value, u32)> {
+        let dfg = &self.b.func.dfg;
+        let defining = |v: Value| match dfg.value_def(v) {
+            ValueDef::Result(inst, 0) => Some(&dfg.insts[inst]),
+            _ => None,
+        };
+        let constant = |v: Value| match defining(v)? {
+            InstructionData::UnaryImm {
+                opcode: Opcode::Iconst,
+                imm,
+            } => Some(imm.bits() as u64 & u64::from(u32::MAX)),
+            _ => None,
+        };
+        let InstructionData::Binary {
+            opcode: Opcode::Ishl,
+            args: [x, amount],
+        } = *defining(index)?
+        else {
+            return None;
+        };
+        // `i32.shl` takes the amount modulo 32, as `ishl` does.
+        let k = (constant(amount)? & 31) as u32;
+        let bound: u64 = match *defining(x)? {
+            InstructionData::Binary {
+                opcode: Opcode::Band,
+                args: [a, b],
+            } => constant(b).or_else(|| constant(a))?,
+            InstructionData::Load {
+                opcode: Opcode::Uload8,
+                ..
+            } => 0xff,
+            InstructionData::Load {
+                opcode: Opcode::Uload16,
+                ..
+            } => 0xffff,
+            _ => return None,
+        };
+        (bound < 1u64 << (32 - k)).then_some((x, k))
+    }
+
     /// Pop the index, check `index + offset + size <= length`, and return
     /// the native address and the static offset to use with it.
     ///
@@ -262,7 +324,7 @@ impl FuncTranslator<'_, '_> {
     /// attacker's chosen byte beyond the memory.
     pub(super) fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
         let index32 = self.pop();
-        let index = self.b.ins().uextend(I64, index32);
+        let index = self.widen_index(index32);
         let mut oob = None;
         if self.env.settings.bounds_checks == BoundsChecks::Explicit {
             let reach = arg.offset + u64::from(size);
