@@ -371,7 +371,7 @@ fn fixed_costs(md: &mut String, f: &Figures) {
          previous instance's store dropped. The slot's first use ({} \
          instructions) also maps and zeroes the page and builds the {} B of \
          translation tables (a level-2 and a level-3 table) that map the first \
-         page of the slot's own 8 GiB guard reservation; they stay with the slot \
+         page of the slot's own 10 GiB guard reservation; they stay with the slot \
          (a guard slot cannot share them with another reservation; contiguous \
          slots for explicit-mode code on a board without an MMU need none). \
          Creating the fresh store itself (a `Store<()>`, not counted above) \
@@ -454,12 +454,13 @@ fn settings(md: &mut String, f: &Figures) {
          (every column but one); with `-C target-feature=+simd128`, {} B (the \
          Basalt guard (simd128) column).\n\
          - Basalt: Cranelift 0.135 for aarch64, `opt_level=speed`, a frame record \
-         in every function but stackless leaves; `guard` = 8 GiB + 64 KiB \
+         in every function but stackless leaves; `guard` = 10 GiB + 64 KiB \
          reservation + guard pages, no bounds checks, and no stack-limit check \
          between Wasm functions (a 64 KiB unmapped guard below the stack, inline \
          probes for frames of 4 KiB or more; checked only where Wasm calls Rust); \
          `explicit` = a stack-limit check in every prologue and a compare per \
-         access against the memory length (kept in a register in loops); both with Spectre v1 hardening on (the default: \
+         access against the memory length (in loops that call nothing, of the \
+         32-bit index against a limit computed before the loop); both with Spectre v1 hardening on (the default: \
          explicit checks and table indices clamped, see the last section).\n\
          - wasmtime 48.0.8 (Cranelift 0.135, the same as Basalt's), embedded as its \
          `min-platform` example: on the board `default-features = false`, features \

@@ -32,7 +32,7 @@ use spin::Mutex;
 pub const PAGE_SIZE: usize = 4096;
 
 /// 48-bit virtual addresses (TCR_EL1.T0SZ = 16): a level-0 root table covers
-/// 256 TiB, room for thousands of 8 GiB guard reservations.
+/// 256 TiB, room for thousands of 10 GiB guard reservations.
 const VA_BITS: u64 = 48;
 const ROOT_LEVEL: usize = 0;
 const ASID: usize = 0;

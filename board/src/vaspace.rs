@@ -1,7 +1,7 @@
 //! Virtual address space for guard-page reservations.
 //!
 //! Guard-mode linear memories need far more address space than the board has
-//! RAM (8 GiB + 64 KiB each, so any 32-bit index plus 32-bit offset stays
+//! RAM (10 GiB + 64 KiB each, so any 32-bit index plus 32-bit offset stays
 //! inside), but the space costs nothing until pages are mapped into it. The
 //! reservations come from a window high in the 48-bit address space, far above
 //! RAM and MMIO, handed out first-fit between the ones taken; a memory's

@@ -7,7 +7,7 @@ use crate::pool::{MemoryPool, Slot};
 use crate::store::{AsContext, AsContextMut, StoreConfig, StoreId};
 use crate::vm::VMMemoryDefinition;
 use alloc::boxed::Box;
-use basalt_platform::{Platform, Protection};
+use basalt_platform::{MapError, Platform, Protection};
 use core::sync::atomic::Ordering;
 
 /// Wasm page size.
@@ -19,8 +19,20 @@ pub(crate) const PAGE: u64 = 65536;
 pub(crate) const MAX_PAGES: u64 = 65535;
 
 /// Address space a guarded memory reserves: any 32-bit index plus 32-bit
-/// offset plus access size lands inside it, so compiled code needs no checks.
-pub(crate) const GUARD_RESERVATION: usize = (8 << 30) + (64 << 10);
+/// offset plus access size lands inside it, so compiled code needs no checks;
+/// and `GUARD_BELOW` of it lies below the memory's base.
+pub(crate) const GUARD_RESERVATION: usize = GUARD_BELOW + (8 << 30) + (64 << 10);
+/// Unmapped space below a guarded memory. Guard-mode code addresses an
+/// index `x + K` (an `i32.add` of a constant `K < 2^31`, no static offset)
+/// as `base + K + sext(x)`, which folds into one access where the 32-bit
+/// sum would need its own `add`. That equals `base + ((x + K) mod 2^32)`
+/// whenever it lies in `[base, base + 2^32)`; otherwise it lies in
+/// `[base - 2^31, base)`, here, and faults, which is right because the
+/// wrapped index is then at least 2^31: out of bounds of a memory of at
+/// most `GUARDED_MAX_PAGES`.
+pub(crate) const GUARD_BELOW: usize = 2 << 30;
+/// The most pages a guarded memory may have (2 GiB, see `GUARD_BELOW`).
+pub(crate) const GUARDED_MAX_PAGES: u64 = 32768;
 /// Granule in which guarded memories take backing pages from the arena.
 const BACKING_ALIGN: usize = 4096;
 
@@ -64,7 +76,12 @@ impl MemoryState {
         platform: Option<&'static dyn Platform>,
     ) -> Result<Self, Error> {
         let (max_pages, min_bytes) = plan_sizes(plan)?;
-        let (base, backing) = match platform.filter(|p| p.has_mmu()) {
+        let guard = platform.filter(|p| p.has_mmu());
+        let max_pages = match guard {
+            Some(_) => guarded_max(plan, max_pages)?,
+            None => max_pages,
+        };
+        let (base, backing) = match guard {
             Some(platform) => (
                 guarded(arena, platform, min_bytes)?,
                 Backing::Guarded { platform },
@@ -100,6 +117,10 @@ impl MemoryState {
         def: *mut VMMemoryDefinition,
     ) -> Result<Self, Error> {
         let (max_pages, min_bytes) = plan_sizes(plan)?;
+        let max_pages = match pool.guarded() {
+            true => guarded_max(plan, max_pages)?,
+            false => max_pages,
+        };
         let (slot, base) = pool.take(min_bytes)?;
         let max_pages = max_pages.min(pool.slot_pages());
         let backing = Backing::Pooled(slot);
@@ -162,7 +183,8 @@ impl MemoryState {
     /// pages and guard pages alike): where a heap access of guard-mode code
     /// may fault.
     pub(crate) fn reservation_contains(&self, addr: usize) -> bool {
-        self.guarded() && addr.wrapping_sub(self.definition().base as usize) < GUARD_RESERVATION
+        let start = (self.definition().base as usize).wrapping_sub(GUARD_BELOW);
+        self.guarded() && addr.wrapping_sub(start) < GUARD_RESERVATION
     }
 
     fn definition(&self) -> &VMMemoryDefinition {
@@ -265,7 +287,7 @@ fn guarded(
     platform: &'static dyn Platform,
     min_bytes: usize,
 ) -> Result<*mut u8, Error> {
-    let base = platform.reserve(GUARD_RESERVATION)?;
+    let base = reserve_guarded(platform)?;
     let mark = arena.mark();
     // Zeroed below with `dc zva`: a board with an MMU maps its RAM (and
     // so the arena) as Normal memory.
@@ -292,9 +314,20 @@ fn guarded(
 /// give the reservation back (platforms that keep reservations just get
 /// the unmap, which frees their page tables).
 fn release(platform: &dyn Platform, base: usize, mapped: usize) {
-    if platform.release(base, GUARD_RESERVATION).is_err() && mapped > 0 {
+    if release_guarded(platform, base).is_err() && mapped > 0 {
         let _ = platform.unmap(base, mapped);
     }
+}
+
+/// Reserve a guarded memory's address space; returns the memory's base,
+/// `GUARD_BELOW` into the reservation.
+pub(crate) fn reserve_guarded(platform: &dyn Platform) -> Result<usize, MapError> {
+    Ok(platform.reserve(GUARD_RESERVATION)? + GUARD_BELOW)
+}
+
+/// Give back the reservation of the guarded memory at `base`.
+pub(crate) fn release_guarded(platform: &dyn Platform, base: usize) -> Result<(), MapError> {
+    platform.release(base - GUARD_BELOW, GUARD_RESERVATION)
 }
 
 impl Drop for MemoryState {
@@ -401,6 +434,15 @@ impl Memory {
         store.as_context().check(self.store)?;
         self.state().grow(delta).ok_or(Error::GrowFailed)
     }
+}
+
+/// A guarded memory's maximum: at most `GUARDED_MAX_PAGES`; a larger
+/// minimum is refused.
+fn guarded_max(plan: &MemoryPlan, max_pages: u64) -> Result<u64, Error> {
+    if plan.min_pages > GUARDED_MAX_PAGES {
+        return Err(Error::Limits("a guarded memory is limited to 2 GiB"));
+    }
+    Ok(max_pages.min(GUARDED_MAX_PAGES))
 }
 
 /// A plan's maximum in pages (capped at the 4 GiB of a 32-bit memory) and

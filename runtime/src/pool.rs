@@ -1,7 +1,7 @@
 //! A pool of linear-memory slots whose address space, translation tables
 //! and pages outlive the instances that use them.
 //!
-//! Without a pool every instantiation reserves a memory's 8 GiB guard
+//! Without a pool every instantiation reserves a memory's 10 GiB guard
 //! region, zeroes its pages and maps them (building two translation
 //! tables), and dropping the store undoes all of it. With one, each slot
 //! keeps its reservation and its mapped pages: instantiation takes a free
@@ -12,7 +12,7 @@
 
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::memory::{GUARD_RESERVATION, MAX_PAGES, PAGE};
+use crate::memory::{release_guarded, reserve_guarded, GUARDED_MAX_PAGES, MAX_PAGES, PAGE};
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -30,7 +30,7 @@ pub struct PoolConfig {
     /// Size of a slot in Wasm pages (64 KiB): the largest a pooled memory
     /// can be, at instantiation or by growing.
     pub max_pages: u64,
-    /// Guard-page slots (each its own 8 GiB reservation) when the
+    /// Guard-page slots (each its own 10 GiB reservation) when the
     /// platform has an MMU; otherwise, or when false, contiguous slots
     /// that only explicit-mode code can use.
     pub guard_memories: bool,
@@ -91,6 +91,9 @@ impl MemoryPool {
         }
         let platform = engine.platform();
         let guarded = config.guard_memories && platform.has_mmu();
+        if guarded && config.max_pages > GUARDED_MAX_PAGES {
+            return Err(Error::Limits("a guard slot is larger than 2 GiB"));
+        }
         let slot_bytes = (config.max_pages * PAGE) as usize;
         let start = backing.as_mut_ptr() as usize;
         let aligned = start.next_multiple_of(BACKING_ALIGN);
@@ -112,11 +115,11 @@ impl MemoryPool {
         free.try_reserve_exact(config.slots as usize).map_err(oom)?;
         for slot in 0..config.slots {
             let base = if guarded {
-                match platform.reserve(GUARD_RESERVATION) {
+                match reserve_guarded(platform) {
                     Ok(base) => base,
                     Err(e) => {
                         for &base in &bases {
-                            let _ = platform.release(base, GUARD_RESERVATION);
+                            let _ = release_guarded(platform, base);
                         }
                         return Err(e.into());
                     }
@@ -261,7 +264,7 @@ impl Drop for PoolInner {
         }
         for free in self.free.get_mut().iter() {
             let base = self.bases[free.slot as usize];
-            if self.platform.release(base, GUARD_RESERVATION).is_err() && free.ready > 0 {
+            if release_guarded(self.platform, base).is_err() && free.ready > 0 {
                 let _ = self.platform.unmap(base, free.ready);
             }
         }

@@ -500,9 +500,12 @@ fn loops_over_memory_trap_at_every_edge() {
 /// Scaled indices (`i32.shl` of a masked value or a byte load): guard mode
 /// shifts in 64 bits when the value cannot wrap (`widen_index` in the
 /// compiler) and must still wrap in 32 bits when it can: `0x4000_0000 << 2`
-/// is address 0, not 4 GiB. Explicit mode runs the same cases.
+/// is address 0, not 4 GiB. Indices `x + K` (`basalt::memory::GUARD_BELOW`)
+/// wrap or trap exactly, also when the folded address lies below the
+/// memory (a fault there is a memory trap, not a crash). Explicit mode runs
+/// the same cases.
 #[test]
-fn scaled_indices_wrap_or_trap_as_wasm_says() {
+fn computed_indices_wrap_or_trap_as_wasm_says() {
     const SCALED: &str = r#"(module
       (memory 1 1)
       (data (i32.const 0) "\2a\00\00\00")
@@ -515,7 +518,15 @@ fn scaled_indices_wrap_or_trap_as_wasm_says() {
       (func (export "shift34") (param i32) (result i32)
         (i32.load (i32.shl (i32.and (local.get 0) (i32.const 0xffff)) (i32.const 34))))
       (func (export "byte") (param i32) (result i32)
-        (i32.load8_u (i32.shl (i32.load8_u (local.get 0)) (i32.const 9)))))"#;
+        (i32.load8_u (i32.shl (i32.load8_u (local.get 0)) (i32.const 9))))
+      (func (export "add16") (param i32) (result i32)
+        (i32.load (i32.add (local.get 0) (i32.const 16))))
+      (func (export "add_big") (param i32) (result i32)
+        (i32.load (i32.add (i32.const 0x7fff0000) (local.get 0))))
+      (func (export "sub16") (param i32) (result i32)
+        (i32.load (i32.add (local.get 0) (i32.const -16))))
+      (func (export "add0") (param i32) (result i32)
+        (i32.load (i32.add (local.get 0) (i32.const 0)))))"#;
     let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
     let cases: Vec<(&str, Vec<Value>, Outcome)> = vec![
         ("masked16", vec![I32(0)], ok(&[I32(42)])),
@@ -528,6 +539,24 @@ fn scaled_indices_wrap_or_trap_as_wasm_says() {
         ("shift34", vec![I32(16384)], oob()),
         ("byte", vec![I32(100)], oob()),
         ("byte", vec![I32(1)], ok(&[I32(42)])),
+        // `x + K` with a constant 0 <= K < 2^31 is addressed as
+        // `base + K + sext(x)` in guard mode: a wrap to a small index reads
+        // it, a sum at or past 2^31 faults above or below the memory.
+        ("add16", vec![I32(-16)], ok(&[I32(42)])),
+        ("add16", vec![I32(65516)], ok(&[I32(7)])),
+        ("add16", vec![I32(65517)], oob()),
+        ("add16", vec![I32(0x7fff_fff0)], oob()),
+        ("add16", vec![I32(i32::MIN)], oob()),
+        ("add16", vec![I32(-17)], oob()),
+        ("add16", vec![I32(-18)], oob()),
+        ("add_big", vec![I32(-0x7fff_0000)], ok(&[I32(42)])),
+        ("add_big", vec![I32(0)], oob()),
+        ("add_big", vec![I32(-0x7fff_0001)], oob()),
+        ("sub16", vec![I32(16)], ok(&[I32(42)])),
+        ("sub16", vec![I32(8)], oob()),
+        ("add0", vec![I32(-1)], oob()),
+        ("add0", vec![I32(-2)], oob()),
+        ("add0", vec![I32(65532)], ok(&[I32(7)])),
     ];
     for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
         let mut job = Job::new(artifact(SCALED, |o| o.settings.bounds_checks = mode));

@@ -259,31 +259,67 @@ impl FuncTranslator<'_, '_> {
         self.b.ins().uextend(I64, index)
     }
 
-    /// `(x, k)` if `index` is `x << k` (an `i32.shl` by a constant) and `x`
-    /// is below `2^(32 - k)`.
-    fn scaled_without_wrap(&self, index: Value) -> Option<(Value, u32)> {
+    /// The instruction that defines `v`, if an instruction does.
+    fn defining(&self, v: Value) -> Option<InstructionData> {
         let dfg = &self.b.func.dfg;
-        let defining = |v: Value| match dfg.value_def(v) {
-            ValueDef::Result(inst, 0) => Some(&dfg.insts[inst]),
+        match dfg.value_def(v) {
+            ValueDef::Result(inst, 0) => Some(dfg.insts[inst]),
             _ => None,
-        };
-        let constant = |v: Value| match defining(v)? {
+        }
+    }
+
+    /// The value of an `i32` constant, also one `wide_const` keeps in a
+    /// register behind a `bitcast`.
+    fn constant32(&self, v: Value) -> Option<u64> {
+        match self.defining(v)? {
             InstructionData::UnaryImm {
                 opcode: Opcode::Iconst,
                 imm,
             } => Some(imm.bits() as u64 & u64::from(u32::MAX)),
+            InstructionData::LoadNoOffset {
+                opcode: Opcode::Bitcast,
+                arg,
+                ..
+            } => self.constant32(arg),
             _ => None,
+        }
+    }
+
+    /// `(x, K)` if `index` is `x + K` (an `i32.add` with a constant) and
+    /// `0 <= K < 2^31`.
+    fn constant_add(&self, index: Value) -> Option<(Value, i64)> {
+        let defining = |v| self.defining(v);
+        let constant = |v| self.constant32(v);
+        let InstructionData::Binary {
+            opcode: Opcode::Iadd,
+            args: [a, b],
+        } = defining(index)?
+        else {
+            return None;
         };
+        let (x, k) = match (constant(a), constant(b)) {
+            (_, Some(k)) => (a, k),
+            (Some(k), None) => (b, k),
+            (None, None) => return None,
+        };
+        (k < 1 << 31).then_some((x, k as i64))
+    }
+
+    /// `(x, k)` if `index` is `x << k` (an `i32.shl` by a constant) and `x`
+    /// is below `2^(32 - k)`.
+    fn scaled_without_wrap(&self, index: Value) -> Option<(Value, u32)> {
+        let defining = |v| self.defining(v);
+        let constant = |v| self.constant32(v);
         let InstructionData::Binary {
             opcode: Opcode::Ishl,
             args: [x, amount],
-        } = *defining(index)?
+        } = defining(index)?
         else {
             return None;
         };
         // `i32.shl` takes the amount modulo 32, as `ishl` does.
         let k = (constant(amount)? & 31) as u32;
-        let bound: u64 = match *defining(x)? {
+        let bound: u64 = match defining(x)? {
             InstructionData::Binary {
                 opcode: Opcode::Band,
                 args: [a, b],
@@ -304,11 +340,15 @@ impl FuncTranslator<'_, '_> {
     /// Pop the index, check `index + offset + size <= length`, and return
     /// the native address and the static offset to use with it.
     ///
-    /// In guard mode there is no check: the memory sits at the start of an
-    /// 8 GiB + 64 KiB reservation, so `index + offset + size` (below
+    /// In guard mode there is no check: the memory sits 2 GiB into a
+    /// 10 GiB + 64 KiB reservation, so `index + offset + size` (below
     /// 2^33 + 8) always lands inside it, and any access past the mapped
-    /// pages faults; the access itself is the trap site. Speculation cannot
-    /// leave the reservation either, so Spectre hardening adds nothing.
+    /// pages faults; the access itself is the trap site. An index `x + K`
+    /// with a constant `0 <= K < 2^31` and no static offset is addressed as
+    /// `base + K + sext(x)`, one access instead of a 32-bit `add` and an
+    /// access (`basalt::memory::GUARD_BELOW` says why that is exact).
+    /// Speculation cannot leave the reservation either, so Spectre
+    /// hardening adds nothing.
     ///
     /// In explicit mode with Spectre hardening, the address (offset
     /// included) goes through `select_spectre_guard`, null when the check
@@ -324,6 +364,7 @@ impl FuncTranslator<'_, '_> {
     /// attacker's chosen byte beyond the memory.
     pub(super) fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
         let index32 = self.pop();
+        let guard = self.env.settings.bounds_checks == BoundsChecks::Guard;
         let index = self.widen_index(index32);
         let mut oob = None;
         if self.env.settings.bounds_checks == BoundsChecks::Explicit {
@@ -371,6 +412,16 @@ impl FuncTranslator<'_, '_> {
             def,
             def_off + VMOffsets::VMMEMORY_DEFINITION_BASE as i32,
         );
+        if guard && arg.offset == 0 {
+            if let Some((x, k)) = self.constant_add(index32) {
+                // `base + K + sext(x)`: see `basalt::memory::GUARD_BELOW`
+                // for why this is `base + ((x + K) mod 2^32)` or faults.
+                let k = super::wide_const(&mut self.b, I64, k);
+                let base_k = self.b.ins().iadd(base, k);
+                let x = self.b.ins().sextend(I64, x);
+                return (self.b.ins().iadd(base_k, x), 0);
+            }
+        }
         let addr = self.b.ins().iadd(base, index);
         match oob {
             Some(oob) if self.env.settings.spectre => {

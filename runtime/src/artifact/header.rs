@@ -10,8 +10,9 @@ pub const MAGIC: [u8; 8] = *b"BSLTart\0";
 /// wasm-to-host trampoline checks the stack limit (guard-mode code has no
 /// prologue checks and may call any module's trampoline). Version 4:
 /// explicit checks compare the 32-bit index, which needs the runtime's cap
-/// of 65,535 pages per memory.
-pub const FORMAT_VERSION: u32 = 4;
+/// of 65,535 pages per memory. Version 5: guard-mode code may address
+/// up to 2 GiB below a memory's base (`memory::GUARD_BELOW`).
+pub const FORMAT_VERSION: u32 = 5;
 /// ELF machine number of aarch64.
 pub const TARGET_AARCH64: u32 = 183;
 /// Size of the header in bytes.
