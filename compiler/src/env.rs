@@ -158,7 +158,7 @@ fn sealed_tables(module: &ModuleInfo<'_>) -> Vec<Option<u32>> {
     })
 }
 
-/// Tables of at most [`FROZEN_MAX`] funcref elements whose contents are
+/// Tables of at most `FROZEN_MAX` funcref elements whose contents are
 /// fixed at compile time: sealed (see [`sealed_tables`]), not named by
 /// any operator that writes elements (`table.set/fill/copy/init`; dropping
 /// a segment changes no table), and filled only by active segments with
@@ -219,8 +219,9 @@ fn frozen_tables(module: &ModuleInfo<'_>) -> Vec<Option<Vec<Option<FuncIndex>>>>
     frozen
 }
 
-/// Largest frozen table: one bit per element in a 64-bit mask.
-pub const FROZEN_MAX: u32 = 64;
+/// Largest table whose elements the compiler tracks (8 bytes each on the
+/// host while compiling).
+const FROZEN_MAX: u32 = 1 << 12;
 
 /// Per table (imported first): its initial size if it is defined, not
 /// exported and no operator picked out by `names` (returning the table it

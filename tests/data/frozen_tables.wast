@@ -88,6 +88,32 @@
 (assert_trap (invoke "ri" (i32.const 3)) "undefined element")
 (assert_trap (invoke "ri" (i32.const 64)) "undefined element")
 
+;; 100 elements (too many for a mask): the general checks, and the own
+;; context when every function of the type is the module's own ($ii), not
+;; when one is imported ($ri).
+(module
+  (type $ii (func (param i32) (result i32)))
+  (type $ri (func (result i32)))
+  (import "other" "seven" (func $seven (type $ri)))
+  (table 100 funcref)
+  (elem (i32.const 70) $neg $seven $one)
+  (elem (i32.const 99) $neg)
+  (func $neg (type $ii) (i32.sub (i32.const 0) (local.get 0)))
+  (func $one (type $ri) (i32.const 1))
+  (func (export "ii") (param i32 i32) (result i32)
+    (call_indirect (type $ii) (local.get 1) (local.get 0)))
+  (func (export "ri") (param i32) (result i32)
+    (call_indirect (type $ri) (local.get 0))))
+
+(assert_return (invoke "ii" (i32.const 70) (i32.const 5)) (i32.const -5))
+(assert_return (invoke "ii" (i32.const 99) (i32.const 6)) (i32.const -6))
+(assert_return (invoke "ri" (i32.const 71)) (i32.const 7))
+(assert_return (invoke "ri" (i32.const 72)) (i32.const 1))
+(assert_trap (invoke "ii" (i32.const 71) (i32.const 1)) "indirect call type mismatch")
+(assert_trap (invoke "ri" (i32.const 70)) "indirect call type mismatch")
+(assert_trap (invoke "ii" (i32.const 0) (i32.const 1)) "uninitialized element")
+(assert_trap (invoke "ii" (i32.const 100) (i32.const 1)) "undefined element")
+
 ;; Not frozen (written by table.set): the general path sees the change.
 (module
   (type $ri (func (result i32)))

@@ -118,6 +118,12 @@ impl FuncTranslator<'_, '_> {
         if self.call_frozen(type_index, table) {
             return;
         }
+        // A frozen table too large for a mask may still hold only own
+        // functions of this type.
+        let own = self
+            .env
+            .frozen_table(table)
+            .is_some_and(|elems| self.only_own(elems, type_index));
         let index = self.pop();
         let funcref = self.table_element_address(table, index);
         let funcref = self.b.ins().load(I64, MemFlagsData::trusted(), funcref, 0);
@@ -146,7 +152,16 @@ impl FuncTranslator<'_, '_> {
         );
         let mismatch = self.b.ins().icmp(IntCC::NotEqual, expected, actual);
         self.b.ins().trapnz(mismatch, user_trap(Trap::BadSignature));
-        self.call_funcref(type_index, funcref, false);
+        self.call_funcref(type_index, funcref, own);
+    }
+
+    /// Whether every element of `elems` that holds a function of type
+    /// `type_index` is one of this module's defined functions.
+    fn only_own(&self, elems: &[Option<FuncIndex>], type_index: u32) -> bool {
+        let want = &self.env.module.meta.types[type_index as usize];
+        elems.iter().flatten().all(|&f| {
+            self.env.func_type(f) != want || self.env.offsets.defined_func_index(f).is_some()
+        })
     }
 
     /// Call through `funcref`, already checked to be a function of type
@@ -186,9 +201,10 @@ impl FuncTranslator<'_, '_> {
     /// the three traps apart in their order. If every element matches,
     /// only the bound is checked. When every matching element is one of
     /// this module's functions, the callee's context is ours. False (and
-    /// nothing emitted) if the table is not frozen or no element matches.
+    /// nothing emitted) if the table is not frozen, has more than 64
+    /// elements or no element matches.
     fn call_frozen(&mut self, type_index: u32, table: u32) -> bool {
-        let Some(elems) = self.env.frozen_table(table) else {
+        let Some(elems) = self.env.frozen_table(table).filter(|e| e.len() <= 64) else {
             return false;
         };
         let want = &self.env.module.meta.types[type_index as usize];
