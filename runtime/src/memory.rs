@@ -12,8 +12,11 @@ use core::sync::atomic::Ordering;
 
 /// Wasm page size.
 pub(crate) const PAGE: u64 = 65536;
-/// Pages addressable by a 32-bit memory.
-pub(crate) const MAX_PAGES: u64 = 65536;
+/// The most pages a memory may have: one short of the 65,536 a 32-bit
+/// index could address, so a length always fits 32 bits and explicit
+/// bounds checks compare the 32-bit index against a 32-bit limit (see the
+/// compiler's `index_limit`). Growing further fails as any resource limit.
+pub(crate) const MAX_PAGES: u64 = 65535;
 
 /// Address space a guarded memory reserves: any 32-bit index plus 32-bit
 /// offset plus access size lands inside it, so compiled code needs no checks.

@@ -370,3 +370,178 @@ fn a_lent_trampoline_checks_the_stack_for_guard_mode_callers() {
     );
     assert_eq!(r.outcomes[ok_call], ok(&[I32(7)]));
 }
+
+/// Accesses inside loops, where explicit mode compares the 32-bit index
+/// against a limit computed once outside the loop (`index_limit` in the
+/// compiler), trap exactly at every edge: the last byte, one past, large
+/// offsets, the far end of the index space, a grown memory, and a memory
+/// of zero pages. Guard mode runs the same cases as the reference.
+/// Each case fails if the limit is off by one or not clamped at zero.
+#[test]
+fn loops_over_memory_trap_at_every_edge() {
+    const LOOPS: &str = r#"(module
+      (memory 1 4)
+      (data (i32.const 65532) "\01\02\03\04")
+      (func $id (param i32) (result i32) (local.get 0))
+      (func (export "sum8") (param $at i32) (param $end i32) (result i32) (local $s i32)
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+          (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $at))))
+          (local.set $at (i32.add (local.get $at) (i32.const 1)))
+          (br $next)))
+        (local.get $s))
+      (func (export "sum8_calling") (param $at i32) (param $end i32) (result i32) (local $s i32)
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+          (local.set $s (i32.add (local.get $s) (call $id (i32.load8_u (local.get $at)))))
+          (local.set $at (i32.add (local.get $at) (i32.const 1)))
+          (br $next)))
+        (local.get $s))
+      (func (export "sum64_off") (param $at i32) (param $n i32) (result i64) (local $s i64)
+        (block $done (loop $next
+          (br_if $done (i32.eqz (local.get $n)))
+          (local.set $s (i64.add (local.get $s) (i64.load offset=65528 (local.get $at))))
+          (local.set $at (i32.add (local.get $at) (i32.const 1)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $next)))
+        (local.get $s))
+      (func (export "far") (param $at i32) (param $n i32) (result i32) (local $s i32)
+        (block $done (loop $next
+          (br_if $done (i32.eqz (local.get $n)))
+          (local.set $s (i32.add (local.get $s) (i32.load offset=0xfffffff0 (local.get $at))))
+          (local.set $at (i32.add (local.get $at) (i32.const 4)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $next)))
+        (local.get $s))
+      (func (export "fill32") (param $at i32) (param $n i32)
+        (block $done (loop $next
+          (br_if $done (i32.eqz (local.get $n)))
+          (i32.store (local.get $at) (local.get $n))
+          (local.set $at (i32.add (local.get $at) (i32.const 4)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $next))))
+      (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    const EMPTY: &str = r#"(module
+      (memory 0 1)
+      (func (export "sum8") (param $at i32) (param $end i32) (result i32) (local $s i32)
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+          (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $at))))
+          (local.set $at (i32.add (local.get $at) (i32.const 1)))
+          (br $next)))
+        (local.get $s))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    let loops: Vec<(&str, Vec<Value>, Outcome)> = vec![
+        ("sum8", vec![I32(65530), I32(65536)], ok(&[I32(10)])),
+        ("sum8", vec![I32(65530), I32(65537)], oob()),
+        ("sum8_calling", vec![I32(65530), I32(65536)], ok(&[I32(10)])),
+        ("sum8_calling", vec![I32(65530), I32(65537)], oob()),
+        ("sum8", vec![I32(-2), I32(-1)], oob()),
+        (
+            "sum64_off",
+            vec![I32(0), I32(1)],
+            ok(&[I64(0x0403_0201_0000_0000)]),
+        ),
+        ("sum64_off", vec![I32(0), I32(2)], oob()),
+        ("far", vec![I32(0), I32(1)], oob()),
+        ("far", vec![I32(-16), I32(1)], oob()),
+        ("fill32", vec![I32(65524), I32(3)], ok(&[])),
+        ("load32", vec![I32(65532)], ok(&[I32(1)])),
+        // Two words are written, the third (at 65536) traps.
+        ("fill32", vec![I32(65528), I32(3)], oob()),
+        ("load32", vec![I32(65528)], ok(&[I32(3)])),
+        ("load32", vec![I32(65532)], ok(&[I32(2)])),
+        ("grow", vec![I32(1)], ok(&[I32(1)])),
+        ("sum8", vec![I32(65530), I32(65540)], ok(&[I32(2)])),
+        ("sum8", vec![I32(131066), I32(131072)], ok(&[I32(0)])),
+        ("sum8", vec![I32(131066), I32(131073)], oob()),
+        ("sum64_off", vec![I32(65536), I32(1)], ok(&[I64(0)])),
+        ("sum64_off", vec![I32(65536), I32(2)], oob()),
+    ];
+    let empty: Vec<(&str, Vec<Value>, Outcome)> = vec![
+        ("sum8", vec![I32(0), I32(0)], ok(&[I32(0)])),
+        ("sum8", vec![I32(0), I32(1)], oob()),
+        ("grow", vec![I32(1)], ok(&[I32(0)])),
+        ("sum8", vec![I32(65535), I32(65536)], ok(&[I32(0)])),
+        ("sum8", vec![I32(65535), I32(65537)], oob()),
+    ];
+    for mode in [BoundsChecks::Explicit, BoundsChecks::Guard] {
+        for (wat, cases) in [(LOOPS, &loops), (EMPTY, &empty)] {
+            // Explicit mode runs in a contiguous pool slot of 4 pages, as on a
+            // board without an MMU: the bytes past the length are mapped RAM,
+            // so only the compiled check stands between the guest and them.
+            let mut job = Job::empty();
+            if mode == BoundsChecks::Explicit {
+                job.command_line("option memory-pool 1 4");
+                job.contiguous_memories();
+            }
+            let a = job.add_artifact(artifact(wat, |o| o.settings.bounds_checks = mode));
+            job.instantiate_required(a, 0);
+            let lines: Vec<usize> = cases
+                .iter()
+                .map(|(name, args, _)| job.invoke_on(0, name, args))
+                .collect();
+            let r = run_job(&job);
+            assert_eq!(r.status, 0, "{}", r.console);
+            for (line, (name, args, expected)) in lines.into_iter().zip(cases.iter()) {
+                assert_eq!(
+                    r.result(line),
+                    expected,
+                    "{mode:?} {name}{args:?}\n{}",
+                    r.console
+                );
+            }
+        }
+    }
+}
+
+/// Scaled indices (`i32.shl` of a masked value or a byte load): guard mode
+/// shifts in 64 bits when the value cannot wrap (`widen_index` in the
+/// compiler) and must still wrap in 32 bits when it can: `0x4000_0000 << 2`
+/// is address 0, not 4 GiB. Explicit mode runs the same cases.
+#[test]
+fn scaled_indices_wrap_or_trap_as_wasm_says() {
+    const SCALED: &str = r#"(module
+      (memory 1 1)
+      (data (i32.const 0) "\2a\00\00\00")
+      (data (i32.const 65532) "\07\00\00\00")
+      (data (i32.const 100) "\ff")
+      (func (export "masked16") (param i32) (result i32)
+        (i32.load (i32.shl (i32.and (local.get 0) (i32.const 0xffff)) (i32.const 2))))
+      (func (export "masked31") (param i32) (result i32)
+        (i32.load (i32.shl (i32.and (local.get 0) (i32.const 0x7fffffff)) (i32.const 2))))
+      (func (export "shift34") (param i32) (result i32)
+        (i32.load (i32.shl (i32.and (local.get 0) (i32.const 0xffff)) (i32.const 34))))
+      (func (export "byte") (param i32) (result i32)
+        (i32.load8_u (i32.shl (i32.load8_u (local.get 0)) (i32.const 9)))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    let cases: Vec<(&str, Vec<Value>, Outcome)> = vec![
+        ("masked16", vec![I32(0)], ok(&[I32(42)])),
+        ("masked16", vec![I32(16383)], ok(&[I32(7)])),
+        ("masked16", vec![I32(16384)], oob()),
+        ("masked16", vec![I32(0x1_0000 + 16383)], ok(&[I32(7)])),
+        ("masked31", vec![I32(0x4000_0000)], ok(&[I32(42)])),
+        ("masked31", vec![I32(0x7fff_ffff)], oob()),
+        ("shift34", vec![I32(16383)], ok(&[I32(7)])),
+        ("shift34", vec![I32(16384)], oob()),
+        ("byte", vec![I32(100)], oob()),
+        ("byte", vec![I32(1)], ok(&[I32(42)])),
+    ];
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let mut job = Job::new(artifact(SCALED, |o| o.settings.bounds_checks = mode));
+        for (name, args, _) in &cases {
+            job.invoke(name, args);
+        }
+        let r = run_job(&job);
+        assert_eq!(r.status, 0, "{}", r.console);
+        for (i, (name, args, expected)) in cases.iter().enumerate() {
+            assert_eq!(
+                &r.outcomes[i], expected,
+                "{mode:?} {name}{args:?}\n{}",
+                r.console
+            );
+        }
+    }
+}

@@ -1,9 +1,10 @@
 //! Linear memory: loads, stores, `memory.size` inline; `memory.grow` and
 //! the bulk operators (`memory.copy/fill/init`, `data.drop`) via libcalls.
 //!
-//! Explicit bounds checks (the `explicit` mode): every access computes `index + offset + size` in
-//! 64 bits (it cannot overflow: both terms are below 2^32) and traps with
-//! `HEAP_OUT_OF_BOUNDS` if it exceeds `VMMemoryDefinition::current_length`.
+//! Explicit bounds checks (the `explicit` mode): every access traps with
+//! `HEAP_OUT_OF_BOUNDS` if `index + offset + size` exceeds
+//! `VMMemoryDefinition::current_length`, tested as a 32-bit compare of the
+//! index against a limit derived from the length (`index_limit`).
 //! The memory's base never moves for a live instance (its reservation is
 //! fixed), so the base load is marked read-only and may be hoisted. With
 //! Spectre hardening the checked address is also clamped (`heap_address`). Memory 0
@@ -16,8 +17,12 @@ use basalt::artifact::BoundsChecks;
 use basalt::index::{DefinedMemoryIndex, MemoryIndex};
 use basalt::vm::{BuiltinFunction, VMOffsets};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, TrapCode, Type, Value};
-use wasmparser::{MemArg, Operator as O};
+use cranelift_codegen::ir::{
+    types::*, InstBuilder, InstructionData, MemFlagsData, Opcode, TrapCode, Type, Value, ValueDef,
+};
+use cranelift_frontend::Variable;
+use std::collections::HashSet;
+use wasmparser::{FunctionBody, MemArg, Operator as O};
 
 /// How a load widens its result.
 #[derive(Clone, Copy)]
@@ -57,6 +62,93 @@ pub(super) fn is_scalar_access(op: &O<'_>) -> bool {
     )
 }
 
+/// Memory 0's length kept in a variable (explicit mode, functions that
+/// loop over memory).
+pub(crate) struct HeapLength {
+    pub(crate) var: Variable,
+    /// Wasm offsets of the accesses whose innermost loop calls nothing that
+    /// returns: the length is not reloaded inside that loop, so their
+    /// 32-bit limits (`index_limit`) are computed outside it.
+    narrow: HashSet<u32>,
+}
+
+/// Whether a body loops over memory (has a loop and a scalar access; only
+/// then does keeping the length in a register pay: straight-line code
+/// reuses one load per block anyway, and a function without accesses would
+/// only pay for reloading it after each call), and if so, which accesses
+/// sit in a loop that calls no function or libcall that returns (each
+/// reloads the length; a call followed by `unreachable`, a panic, does not
+/// come back).
+fn scan_loops(body: &FunctionBody<'_>) -> Result<Option<HashSet<u32>>, CompileError> {
+    // Per loop: whether it, or a loop inside it, calls.
+    let mut loop_calls: Vec<bool> = Vec::new();
+    // Per open block: the innermost loop it is in.
+    let mut open: Vec<Option<usize>> = vec![None];
+    // Accesses in loops: (Wasm offset, innermost loop).
+    let mut accesses: Vec<(u32, usize)> = Vec::new();
+    let mut has_access = false;
+    let mut pending_call = false;
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset()?;
+        let innermost = open.last().copied().flatten();
+        if pending_call && !matches!(op, O::Unreachable) {
+            for l in open.iter().flatten() {
+                loop_calls[*l] = true;
+            }
+        }
+        pending_call = false;
+        match op {
+            O::Loop { .. } => {
+                open.push(Some(loop_calls.len()));
+                loop_calls.push(false);
+            }
+            O::Block { .. } | O::If { .. } | O::TryTable { .. } => open.push(innermost),
+            O::End => {
+                open.pop();
+            }
+            ref op if is_scalar_access(op) => {
+                has_access = true;
+                if let Some(l) = innermost {
+                    accesses.push((offset as u32, l));
+                }
+            }
+            ref op if reloads_length(op) => pending_call = true,
+            _ => {}
+        }
+    }
+    if loop_calls.is_empty() || !has_access {
+        return Ok(None);
+    }
+    let narrow = accesses
+        .into_iter()
+        .filter(|&(_, l)| !loop_calls[l])
+        .map(|(offset, _)| offset)
+        .collect();
+    Ok(Some(narrow))
+}
+
+/// Operators after which the translator reloads the memory length: calls
+/// and the operators translated as libcalls.
+fn reloads_length(op: &O<'_>) -> bool {
+    matches!(
+        op,
+        O::Call { .. }
+            | O::CallIndirect { .. }
+            | O::CallRef { .. }
+            | O::MemoryGrow { .. }
+            | O::MemoryCopy { .. }
+            | O::MemoryFill { .. }
+            | O::MemoryInit { .. }
+            | O::DataDrop { .. }
+            | O::TableGrow { .. }
+            | O::TableCopy { .. }
+            | O::TableFill { .. }
+            | O::TableInit { .. }
+            | O::ElemDrop { .. }
+    )
+}
+
 impl FuncTranslator<'_, '_> {
     /// Address of memory 0's `VMMemoryDefinition`, as (base, offset).
     fn memory_definition(&mut self) -> (Value, i32) {
@@ -77,25 +169,32 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// In explicit mode, load memory 0's length into a variable at entry
-    /// (for functions that loop over memory, see `loops_over_memory`).
+    /// (for functions that loop over memory, see `scan_loops`).
     /// Only a call can change it (`memory.grow` is a libcall, and another
     /// instance sharing the memory runs only when called), so it is
     /// reloaded after every call and otherwise stays in a register, also
     /// across loop iterations, where a load would be repeated every time.
-    pub(super) fn heap_length_entry(&mut self) {
+    pub(super) fn heap_length_entry(
+        &mut self,
+        body: &FunctionBody<'_>,
+    ) -> Result<(), CompileError> {
         let has_memory = !self.env.module.meta.memories.is_empty() || self.env.memory_imported();
         if self.env.settings.bounds_checks != BoundsChecks::Explicit || !has_memory {
-            return;
+            return Ok(());
         }
+        let Some(narrow) = scan_loops(body)? else {
+            return Ok(());
+        };
         let var = self.b.declare_var(I64);
         let len = self.current_length();
         self.b.def_var(var, len);
-        self.heap_length = Some(var);
+        self.heap_length = Some(HeapLength { var, narrow });
+        Ok(())
     }
 
     /// Reload the length variable after a call.
     pub(super) fn heap_length_reload(&mut self) {
-        if let Some(var) = self.heap_length {
+        if let Some(var) = self.heap_length.as_ref().map(|h| h.var) {
             let len = self.current_length();
             self.b.def_var(var, len);
         }
@@ -121,6 +220,87 @@ impl FuncTranslator<'_, '_> {
         self.b.ins().trapnz(failed, TrapCode::HEAP_OUT_OF_BOUNDS);
     }
 
+    /// The first 32-bit index at which an access reaching `reach` bytes
+    /// (offset plus size) is out of bounds: `max(length - reach + 1, 0)`.
+    ///
+    /// Comparing the Wasm index itself against it (`cmp w, w`) replaces
+    /// widening the index and adding the reach on every access. The limit
+    /// depends only on the length and the constant reach, so accesses with
+    /// the same reach share it and, with the length in a register, it is
+    /// computed once outside loops (`heap_address` uses it only in
+    /// functions that keep the length in a register). It fits 32 bits because the runtime
+    /// keeps every memory's length at most `2^32 - 65536` (65,535 pages,
+    /// `basalt::memory::MAX_PAGES`); a reach beyond the length gives 0,
+    /// so every index traps.
+    fn index_limit(&mut self, len: Value, reach: u64) -> Value {
+        // `reach` is at most 2^32 - 1 + 16, so `1 - reach` fits an i64.
+        let limit = self.b.ins().iadd_imm_s(len, 1 - reach as i64);
+        let zero = self.b.ins().iconst(I64, 0);
+        let negative = self.b.ins().icmp(IntCC::SignedLessThan, limit, zero);
+        let limit = self.b.ins().select(negative, zero, limit);
+        self.b.ins().ireduce(I32, limit)
+    }
+
+    /// The 32-bit `index` zero-extended to 64 bits. A scaled index
+    /// `x << k` whose `x` is known to stay below `2^(32 - k)` (masked by a
+    /// constant, or a zero-extended byte or halfword load) cannot wrap, so
+    /// it is shifted after widening instead: Cranelift then folds the shift
+    /// into the access (`ldr w, [x, w, uxtw #2]`), where a shift in 32 bits
+    /// would need its own `lsl` (it might wrap).
+    ///
+    /// Guard mode only: an explicit check compares the 32-bit index, which
+    /// keeps the 32-bit shift alive anyway.
+    fn widen_index(&mut self, index: Value) -> Value {
+        let guard = self.env.settings.bounds_checks == BoundsChecks::Guard;
+        if let Some((x, k)) = self.scaled_without_wrap(index).filter(|_| guard) {
+            let wide = self.b.ins().uextend(I64, x);
+            return self.b.ins().ishl_imm_u(wide, i64::from(k));
+        }
+        self.b.ins().uextend(I64, index)
+    }
+
+    /// `(x, k)` if `index` is `x << k` (an `i32.shl` by a constant) and `x`
+    /// is below `2^(32 - k)`.
+    fn scaled_without_wrap(&self, index: Value) -> Option<(Value, u32)> {
+        let dfg = &self.b.func.dfg;
+        let defining = |v: Value| match dfg.value_def(v) {
+            ValueDef::Result(inst, 0) => Some(&dfg.insts[inst]),
+            _ => None,
+        };
+        let constant = |v: Value| match defining(v)? {
+            InstructionData::UnaryImm {
+                opcode: Opcode::Iconst,
+                imm,
+            } => Some(imm.bits() as u64 & u64::from(u32::MAX)),
+            _ => None,
+        };
+        let InstructionData::Binary {
+            opcode: Opcode::Ishl,
+            args: [x, amount],
+        } = *defining(index)?
+        else {
+            return None;
+        };
+        // `i32.shl` takes the amount modulo 32, as `ishl` does.
+        let k = (constant(amount)? & 31) as u32;
+        let bound: u64 = match *defining(x)? {
+            InstructionData::Binary {
+                opcode: Opcode::Band,
+                args: [a, b],
+            } => constant(b).or_else(|| constant(a))?,
+            InstructionData::Load {
+                opcode: Opcode::Uload8,
+                ..
+            } => 0xff,
+            InstructionData::Load {
+                opcode: Opcode::Uload16,
+                ..
+            } => 0xffff,
+            _ => return None,
+        };
+        (bound < 1u64 << (32 - k)).then_some((x, k))
+    }
+
     /// Pop the index, check `index + offset + size <= length`, and return
     /// the native address and the static offset to use with it.
     ///
@@ -143,17 +323,41 @@ impl FuncTranslator<'_, '_> {
     /// speculative access past the end reads near address 0, not the
     /// attacker's chosen byte beyond the memory.
     pub(super) fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
-        let index = self.pop();
-        let index = self.b.ins().uextend(I64, index);
+        let index32 = self.pop();
+        let index = self.widen_index(index32);
         let mut oob = None;
         if self.env.settings.bounds_checks == BoundsChecks::Explicit {
-            let reach = super::wide_const(&mut self.b, I64, (arg.offset + u64::from(size)) as i64);
-            let end = self.b.ins().iadd(index, reach);
-            let len = match self.heap_length {
-                Some(var) => self.b.use_var(var),
-                None => self.current_length(),
+            let reach = arg.offset + u64::from(size);
+            let narrow = self.heap_length.as_ref().map(|h| {
+                let at = self.b.srcloc().bits();
+                (h.var, h.narrow.contains(&at))
+            });
+            let out = match narrow {
+                // Loops that call nothing: the limit is computed once per
+                // reach outside them, and each access is one `cmp w, w`.
+                Some((var, true)) => {
+                    let len = self.b.use_var(var);
+                    let limit = self.index_limit(len, reach);
+                    self.b
+                        .ins()
+                        .icmp(IntCC::UnsignedGreaterThanOrEqual, index32, limit)
+                }
+                Some((var, false)) => {
+                    let reach = super::wide_const(&mut self.b, I64, reach as i64);
+                    let end = self.b.ins().iadd(index, reach);
+                    let len = self.b.use_var(var);
+                    self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
+                }
+                // Elsewhere (and in loops that call, where the length is
+                // reloaded after each call) widening the index and adding
+                // the reach is cheapest.
+                None => {
+                    let reach = super::wide_const(&mut self.b, I64, reach as i64);
+                    let end = self.b.ins().iadd(index, reach);
+                    let len = self.current_length();
+                    self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
+                }
             };
-            let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
             if !self.env.settings.spectre {
                 self.b.ins().trapnz(out, TrapCode::HEAP_OUT_OF_BOUNDS);
             }

@@ -94,9 +94,7 @@ pub fn translate_function(
     // checks the function's own), for the artifact's address map.
     t.b.set_srcloc(ir::SourceLoc::new(body.range().start as u32));
     t.limits_entry();
-    if loops_over_memory(body)? {
-        t.heap_length_entry();
-    }
+    t.heap_length_entry(body)?;
     let mut ops = body.get_operators_reader()?;
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
@@ -131,22 +129,6 @@ pub(crate) fn set_stack_limit(func: &mut ir::Function, vmctx_gv: ir::GlobalValue
         flags: trusted,
     });
     func.stack_limit = Some(stack_limit);
-}
-
-/// Whether a body has a loop and a scalar memory access: only then does
-/// keeping the memory's length in a register pay (straight-line code
-/// reuses one load per block anyway, and a function without memory
-/// accesses would only pay for reloading it after each call).
-fn loops_over_memory(body: &FunctionBody<'_>) -> Result<bool, CompileError> {
-    let (mut has_loop, mut has_access) = (false, false);
-    let mut ops = body.get_operators_reader()?;
-    while !(ops.eof() || has_loop && has_access) {
-        match ops.read()? {
-            Operator::Loop { .. } => has_loop = true,
-            op => has_access |= memory::is_scalar_access(&op),
-        }
-    }
-    Ok(has_loop && has_access)
 }
 
 /// Start a function: its entry block, sealed and current, whose parameters
@@ -217,7 +199,7 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     pub(crate) heap_region: AliasRegion,
     /// Memory 0's length in bytes, kept in a variable in explicit mode so
     /// loops compare against a register (see `memory.rs`).
-    pub(crate) heap_length: Option<Variable>,
+    pub(crate) heap_length: Option<memory::HeapLength>,
     /// Whether the body calls a libcall (Rust code).
     calls_runtime: bool,
 }

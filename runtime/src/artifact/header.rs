@@ -8,10 +8,12 @@ pub const MAGIC: [u8; 8] = *b"BSLTart\0";
 /// Version 2 added the signature offset, the `SPECTRE` settings bit, and
 /// function names and the address map in the metadata. Version 3: every
 /// wasm-to-host trampoline checks the stack limit (guard-mode code has no
-/// prologue checks and may call any module's trampoline). Version 4: Wasm
-/// functions take `(vmctx, params...)`; only calls that may reach a host
-/// function append the caller's context (`(vmctx, params..., caller)`).
-pub const FORMAT_VERSION: u32 = 4;
+/// prologue checks and may call any module's trampoline). Version 4:
+/// explicit checks compare the 32-bit index, which needs the runtime's cap
+/// of 65,535 pages per memory. Version 5: Wasm functions take `(vmctx,
+/// params...)`; only calls that may reach a host function append the
+/// caller's context (`(vmctx, params..., caller)`).
+pub const FORMAT_VERSION: u32 = 5;
 /// ELF machine number of aarch64.
 pub const TARGET_AARCH64: u32 = 183;
 /// Size of the header in bytes.
