@@ -53,6 +53,16 @@ pub enum CodeKind {
 /// on, every `select_spectre_guard` (the clamps after explicit bounds and
 /// table index checks) is followed by `csdb`, Arm's barrier that keeps a
 /// conditional select's result from being predicted.
+///
+/// The flags left at their defaults were reviewed against the kernels
+/// (guest instructions, `basalt-bench -- kernels`): `opt_level` is the
+/// only one that shapes the code besides those set here, and
+/// `speed_and_size` gives the same instructions as `speed` in Cranelift
+/// 0.135 (every kernel, both modes); `regalloc_algorithm` stays
+/// `backtracking` (`single_pass` is the fast, weaker allocator);
+/// alias analysis stays on (it lets loads merge and hoist); NaN
+/// canonicalization stays off (Wasm does not ask for it). The pinned
+/// register was measured and not kept (`translate/calls.rs`).
 pub fn target_isa(spectre: bool, stack: StackCheck, kind: CodeKind) -> OwnedTargetIsa {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {

@@ -1,8 +1,8 @@
 //! What the translator knows about the module being compiled.
 
 use crate::module::ModuleInfo;
-use basalt::artifact::ExportKind;
 use basalt::artifact::Settings;
+use basalt::artifact::{ConstExpr, ElemMode, ExportKind};
 use basalt::artifact::{FuncType, GlobalType, ValType};
 use basalt::index::{FuncIndex, GlobalIndex};
 use basalt::vm::{BuiltinFunction, BuiltinType, VMOffsets};
@@ -24,6 +24,9 @@ pub struct ModuleEnv<'a> {
     pub settings: Settings,
     /// Per table (imported ones first): its size if it can never change.
     sealed_tables: Vec<Option<u32>>,
+    /// Per table (imported ones first): its elements if they can never
+    /// change (see [`frozen_tables`]).
+    frozen_tables: Vec<Option<Vec<Option<FuncIndex>>>>,
 }
 
 impl<'a> ModuleEnv<'a> {
@@ -36,7 +39,15 @@ impl<'a> ModuleEnv<'a> {
             frontend_config: isa.frontend_config(),
             settings,
             sealed_tables: sealed_tables(module),
+            frozen_tables: frozen_tables(module),
         }
+    }
+
+    /// The elements of table `index` (`None` for null) if they are known at
+    /// compile time and never change: then `call_indirect` through it can
+    /// check signature and null against constants (`translate/calls.rs`).
+    pub fn frozen_table(&self, index: u32) -> Option<&[Option<FuncIndex>]> {
+        self.frozen_tables.get(index as usize)?.as_deref()
     }
 
     /// The size of table `index` if it can never change: then its size is a
@@ -79,16 +90,34 @@ impl<'a> ModuleEnv<'a> {
         }
     }
 
-    /// Wasm calling convention: `(callee_vmctx, caller_vmctx, params...) -> results`.
+    /// Wasm calling convention of a function's definition and of direct
+    /// calls within the module: `(vmctx, params...) -> results`.
+    ///
+    /// Only a host function needs its caller's context, and a direct call
+    /// never reaches one, so it is not passed there: that saves the move
+    /// into a second argument register on every direct call.
     pub fn wasm_signature(&self, ty: &FuncType) -> Signature {
         let mut sig = Signature::new(self.call_conv);
         sig.params
             .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
-        sig.params.push(AbiParam::new(types::I64));
         sig.params
             .extend(ty.params.iter().map(|&t| AbiParam::new(self.clif_type(t))));
         sig.returns
             .extend(ty.results.iter().map(|&t| AbiParam::new(self.clif_type(t))));
+        sig
+    }
+
+    /// Calls whose callee may be a host function (through an import or a
+    /// table): [`Self::wasm_signature`] with the caller's context appended
+    /// as the last argument, `(callee_vmctx, params..., caller_vmctx)`,
+    /// which the wasm-to-host trampoline reads. Appended, not inserted: on
+    /// AAPCS64 every other argument keeps the register or stack slot it
+    /// has in the definition's signature, so a Wasm callee simply ignores
+    /// it (the caller owns its outgoing argument area, and several results
+    /// come back through `x8`, not an argument slot).
+    pub fn foreign_call_signature(&self, ty: &FuncType) -> Signature {
+        let mut sig = self.wasm_signature(ty);
+        sig.params.push(AbiParam::new(types::I64));
         sig
     }
 
@@ -123,6 +152,84 @@ impl<'a> ModuleEnv<'a> {
 /// translator compares indices with a constant and loads the element
 /// array's address once (`table.rs`).
 fn sealed_tables(module: &ModuleInfo<'_>) -> Vec<Option<u32>> {
+    table_facts(module, |op| match op {
+        wasmparser::Operator::TableGrow { table } => Some(*table),
+        _ => None,
+    })
+}
+
+/// Tables of at most `FROZEN_MAX` funcref elements whose contents are
+/// fixed at compile time: sealed (see [`sealed_tables`]), not named by
+/// any operator that writes elements (`table.set/fill/copy/init`; dropping
+/// a segment changes no table), and filled only by active segments with
+/// constant offsets and `ref.func`/`ref.null` items. Such a table starts
+/// all null and its active segments are copied in order at instantiation
+/// (a segment out of bounds fails instantiation, so no code runs); no
+/// other module or the host can reach it, since it is neither imported
+/// nor exported.
+fn frozen_tables(module: &ModuleInfo<'_>) -> Vec<Option<Vec<Option<FuncIndex>>>> {
+    use wasmparser::Operator as O;
+    let meta = &module.meta;
+    let imported = meta.num_imported_tables();
+    let writable = table_facts(module, |op| match op {
+        O::TableGrow { table } | O::TableSet { table } | O::TableFill { table } => Some(*table),
+        O::TableCopy { dst_table, .. } => Some(*dst_table),
+        O::TableInit { table, .. } => Some(*table),
+        _ => None,
+    });
+    let mut frozen: Vec<Option<Vec<Option<FuncIndex>>>> = writable
+        .iter()
+        .enumerate()
+        .map(|(i, size)| {
+            let plan = meta.tables.get(i.checked_sub(imported)?)?;
+            let size = (*size)?;
+            (plan.elem == ValType::FuncRef && size <= FROZEN_MAX).then(|| vec![None; size as usize])
+        })
+        .collect();
+    for seg in &meta.elems {
+        let ElemMode::Active { table, offset } = seg.mode else {
+            continue;
+        };
+        let Some(slot) = frozen.get_mut(table.index()) else {
+            continue;
+        };
+        let items: Option<Vec<Option<FuncIndex>>> = seg
+            .items
+            .iter()
+            .map(|item| match *item {
+                ConstExpr::RefFunc(f) => Some(Some(f)),
+                ConstExpr::RefNull => Some(None),
+                _ => None,
+            })
+            .collect();
+        let placed = slot.as_mut().and_then(|elems| {
+            let ConstExpr::I32(k) = offset else {
+                return None;
+            };
+            let start = k as u32 as usize;
+            let items = items?;
+            let end = start.checked_add(items.len())?;
+            elems.get_mut(start..end)?.copy_from_slice(&items);
+            Some(())
+        });
+        if placed.is_none() {
+            *slot = None;
+        }
+    }
+    frozen
+}
+
+/// Largest table whose elements the compiler tracks (8 bytes each on the
+/// host while compiling).
+const FROZEN_MAX: u32 = 1 << 12;
+
+/// Per table (imported first): its initial size if it is defined, not
+/// exported and no operator picked out by `names` (returning the table it
+/// names) refers to it; `None` otherwise.
+fn table_facts(
+    module: &ModuleInfo<'_>,
+    names: impl Fn(&wasmparser::Operator<'_>) -> Option<u32>,
+) -> Vec<Option<u32>> {
     let meta = &module.meta;
     let imported = meta.num_imported_tables();
     let mut sealed: Vec<Option<u32>> = (0..imported)
@@ -142,12 +249,11 @@ fn sealed_tables(module: &ModuleInfo<'_>) -> Vec<Option<u32>> {
         };
         while !ops.eof() {
             match ops.read() {
-                Ok(wasmparser::Operator::TableGrow { table }) => {
-                    if let Some(s) = sealed.get_mut(table as usize) {
+                Ok(op) => {
+                    if let Some(s) = names(&op).and_then(|t| sealed.get_mut(t as usize)) {
                         *s = None;
                     }
                 }
-                Ok(_) => {}
                 // Validated already; if reading fails anyway, seal nothing.
                 Err(_) => return vec![None; sealed.len()],
             }

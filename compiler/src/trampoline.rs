@@ -42,11 +42,13 @@ pub fn array_call_trampoline(
         ir::Function::with_name_signature(UserFuncName::user(ARRAY_TO_WASM, defined.as_u32()), sig);
     let mut b = FunctionBuilder::new(&mut func, fctx);
     let p = entry_params(&mut b);
-    let (callee_vmctx, caller_vmctx, values) = (p[0], p[1], p[2]);
+    // The caller's context (p[1]) is for host functions; a defined
+    // function takes none (`ModuleEnv::wasm_signature`).
+    let (callee_vmctx, values) = (p[0], p[2]);
     let slot = VMOffsets::SIZE_OF_VAL_RAW as i32;
     let flags = MemFlagsData::trusted();
 
-    let mut args = vec![callee_vmctx, caller_vmctx];
+    let mut args = vec![callee_vmctx];
     for (i, &t) in ty.params.iter().enumerate() {
         args.push(
             b.ins()
@@ -74,7 +76,8 @@ pub fn array_call_trampoline(
 }
 
 /// Build the wasm-to-host trampoline for signature `type_index`: Wasm calls
-/// it as `(callee_vmctx, caller_vmctx, params...) -> results`, where the
+/// it as `(callee_vmctx, params..., caller_vmctx) -> results`
+/// (`ModuleEnv::foreign_call_signature`), where the
 /// callee context is a host function's context. It spills the parameters to
 /// a `ValRaw` array on its stack, calls the host's array-call entry from
 /// that context and reloads the results from the same array.
@@ -88,14 +91,15 @@ pub fn host_trampoline(
     fctx: &mut FunctionBuilderContext,
 ) -> ir::Function {
     let ty = &env.module.meta.types[type_index.index()];
-    let sig = env.wasm_signature(ty);
+    let sig = env.foreign_call_signature(ty);
     let mut func = ir::Function::with_name_signature(
         UserFuncName::user(WASM_TO_HOST, type_index.as_u32()),
         sig,
     );
     let mut b = FunctionBuilder::new(&mut func, fctx);
     let p = entry_params(&mut b);
-    let (callee_vmctx, caller_vmctx) = (p[0], p[1]);
+    let (callee_vmctx, caller_vmctx) = (p[0], p[p.len() - 1]);
+    let params = &p[1..p.len() - 1];
     let len = ty.params.len().max(ty.results.len());
     let slot_size = VMOffsets::SIZE_OF_VAL_RAW;
     // At least one element, so the array pointer is always a valid address.
@@ -104,7 +108,7 @@ pub fn host_trampoline(
         len.max(1) as u32 * slot_size,
         4,
     ));
-    for (i, &v) in p[2..].iter().enumerate() {
+    for (i, &v) in params.iter().enumerate() {
         b.ins()
             .stack_store(types::I64, v, slot, (i as u32 * slot_size) as i32);
     }

@@ -191,3 +191,71 @@ fn guard_mode_probes_large_frames() {
     assert_eq!(probes(BoundsChecks::Guard), 1);
     assert_eq!(probes(BoundsChecks::Explicit), 0);
 }
+
+/// `call_indirect` through a frozen table (defined, not exported, never
+/// written): null and signature are one bit of a constant mask (`tbz`),
+/// with no load of the engine's signature ids (`vmctx+0x40`) or of the
+/// `VMFuncRef`'s type (`+0x18`) or context (`+0x20`): the callees are the
+/// module's own, so the context is ours. Exported, the table keeps the
+/// general checks.
+#[test]
+fn a_frozen_table_checks_signatures_with_a_mask() {
+    let module = |export: &str| {
+        format!(
+            r#"(module
+              (type $t (func (param i32) (result i32)))
+              (table $tab 4 funcref) {export}
+              (elem (i32.const 1) $a $b $c)
+              (func $a (param i32) (result i32) (local.get 0))
+              (func $b (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+              (func $c (result i32) (i32.const 1))
+              (func $call (export "call") (param i32 i32) (result i32)
+                (call_indirect (type $t) (local.get 1) (local.get 0))))"#
+        )
+    };
+    let loads = |code: &[(u32, String)], off: &str| {
+        code.iter()
+            .filter(|(_, t)| t.starts_with("ldr") && t.contains(off))
+            .count()
+    };
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let frozen = function(&listing(&module(""), mode), "call");
+        assert!(
+            frozen.iter().any(|(_, t)| t.starts_with("tbz")),
+            "{frozen:#?}"
+        );
+        for off in ["#0x18]", "#0x20]", "#0x40]"] {
+            assert_eq!(loads(&frozen, off), 0, "{off}: {frozen:#?}");
+        }
+        let exported = function(
+            &listing(&module(r#"(export "tab" (table $tab))"#), mode),
+            "call",
+        );
+        for off in ["#0x18]", "#0x20]", "#0x40]"] {
+            assert_eq!(loads(&exported, off), 1, "{off}: {exported:#?}");
+        }
+    }
+}
+
+/// A direct call passes only the callee's context (`x0`) and the
+/// arguments from `x1` on: no caller's context, which only host functions
+/// need, so the parameter goes through in the register it came in.
+#[test]
+fn direct_calls_pass_no_callers_context() {
+    let wat = r#"(module
+      (func $id (param i32) (result i32) (local.get 0))
+      (func $call (export "call") (param i32) (result i32) (call $id (local.get 0))))"#;
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let code = listing(wat, mode);
+        assert_eq!(function(&code, "id")[0].1, "mov x0, x1", "{code}");
+        let call = function(&code, "call");
+        assert!(
+            !call
+                .iter()
+                .any(|(_, t)| ["mov x1,", "mov x2,", "mov w1,", "mov w2,"]
+                    .iter()
+                    .any(|m| t.starts_with(m))),
+            "{call:#?}"
+        );
+    }
+}

@@ -123,10 +123,10 @@ fn wrong_layout_fingerprint_is_refused() {
 fn wrong_format_version_and_target_are_refused() {
     let mut a = compile(GOOD);
     assert_eq!(u32_at(&a, 8), basalt::artifact::FORMAT_VERSION);
-    a[8..12].copy_from_slice(&4u32.to_le_bytes());
+    a[8..12].copy_from_slice(&5u32.to_le_bytes());
     refused(
         a,
-        "cannot load artifact: artifact format version 4, this runtime reads 5",
+        "cannot load artifact: artifact format version 5, this runtime reads 6",
     );
 
     let mut a = compile(GOOD);

@@ -275,37 +275,21 @@ impl FuncTranslator<'_, '_> {
                 let depths: Vec<u32> = targets.targets().collect::<Result<_, _>>()?;
                 let default = targets.default();
                 let (_, arity) = self.target(default);
-                // With arguments each distinct target gets an edge block that
-                // forwards them; without, the table jumps straight there.
-                let mut edges: Vec<(u32, ir::Block)> = Vec::new();
-                let mut entry_for = |t: &mut Self, depth: u32| -> ir::Block {
-                    let (block, _) = t.target(depth);
-                    if arity == 0 {
-                        return block;
-                    }
-                    if let Some(&(_, e)) = edges.iter().find(|(d, _)| *d == depth) {
-                        return e;
-                    }
-                    let e = t.b.create_block();
-                    edges.push((depth, e));
-                    e
-                };
-                let default_block = entry_for(self, default);
-                let table: Vec<ir::Block> = depths.iter().map(|&d| entry_for(self, d)).collect();
+                // Each target gets the arguments straight from the table;
+                // Cranelift splits the critical edges that need moves.
+                let args = self.top_args(arity);
+                let default_block = self.target(default).0;
+                let table: Vec<ir::Block> = depths.iter().map(|&d| self.target(d).0).collect();
                 let pool = &mut self.b.func.dfg;
-                let default_call = pool.block_call(default_block, &[]);
-                let calls: Vec<_> = table.iter().map(|&blk| pool.block_call(blk, &[])).collect();
+                let default_call = pool.block_call(default_block, &args);
+                let calls: Vec<_> = table
+                    .iter()
+                    .map(|&blk| pool.block_call(blk, &args))
+                    .collect();
                 let jt = self
                     .b
                     .create_jump_table(JumpTableData::new(default_call, &calls));
                 self.b.ins().br_table(index, jt);
-                let args = self.top_args(arity);
-                for (depth, edge) in edges {
-                    let (block, _) = self.target(depth);
-                    self.b.seal_block(edge);
-                    self.b.switch_to_block(edge);
-                    self.b.ins().jump(block, &args);
-                }
                 self.reachable = false;
             }
             Operator::Return => {

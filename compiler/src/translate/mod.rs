@@ -52,7 +52,7 @@ pub fn translate_function(
     let mut locals = Vec::new();
     for (i, &t) in ty.params.iter().enumerate() {
         let var = b.declare_var(env.clif_type(t));
-        let param = params[i + 2];
+        let param = params[i + 1];
         b.def_var(var, param);
         locals.push(var);
     }
@@ -188,8 +188,9 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     pub(crate) reachable: bool,
     /// Direct-call targets imported into this function, by defined index.
     func_refs: HashMap<u32, FuncRef>,
-    /// Wasm signatures imported into this function, by type index.
-    wasm_sigs: HashMap<u32, SigRef>,
+    /// Wasm signatures imported into this function, by type index and
+    /// whether the call may reach a host function (`calls.rs`).
+    wasm_sigs: HashMap<(u32, bool), SigRef>,
     /// Libcall signatures imported into this function, by builtin slot.
     builtin_sigs: HashMap<u32, SigRef>,
     /// Fuel metering state, when the artifact meters fuel.

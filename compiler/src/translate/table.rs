@@ -47,6 +47,22 @@ impl FuncTranslator<'_, '_> {
         )
     }
 
+    /// Address of table `table`'s element array.
+    pub(crate) fn table_base(&mut self, table: u32) -> Value {
+        let (def, off) = self.table_definition(table);
+        // A sealed table's elements never move: the load may be hoisted.
+        let flags = match self.env.sealed_table_size(table) {
+            Some(_) => MemFlagsData::trusted().with_readonly().with_can_move(),
+            None => MemFlagsData::trusted(),
+        };
+        self.b.ins().load(
+            I64,
+            flags,
+            def,
+            off + VMOffsets::VMTABLE_DEFINITION_BASE as i32,
+        )
+    }
+
     /// Address of element `index` of `table`, trapping with
     /// `TableOutOfBounds` unless `index < current_elements`. With Spectre
     /// hardening the address goes through `select_spectre_guard` (null
@@ -66,25 +82,16 @@ impl FuncTranslator<'_, '_> {
         if !self.env.settings.spectre {
             self.b.ins().trapnz(oob, trap);
         }
-        let (def, off) = self.table_definition(table);
-        // A sealed table's elements never move: the load may be hoisted.
-        let flags = match self.env.sealed_table_size(table) {
-            Some(_) => MemFlagsData::trusted().with_readonly().with_can_move(),
-            None => MemFlagsData::trusted(),
-        };
-        let base = self.b.ins().load(
-            I64,
-            flags,
-            def,
-            off + VMOffsets::VMTABLE_DEFINITION_BASE as i32,
-        );
+        let base = self.table_base(table);
         let index = self.b.ins().uextend(I64, index);
         let scaled = self.b.ins().ishl_imm_u(index, 3);
         let addr = self.b.ins().iadd(base, scaled);
         if !self.env.settings.spectre {
             return addr;
         }
+        // Hoistable, so a loop keeps it in a register (see `wide_const`).
         let null = self.b.ins().iconst(I64, 0);
+        let null = self.b.ins().bitcast(I64, MemFlagsData::new(), null);
         let checked = self.b.ins().select_spectre_guard(oob, null, addr);
         self.b.ins().trapz(checked, trap);
         checked

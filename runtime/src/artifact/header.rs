@@ -11,8 +11,10 @@ pub const MAGIC: [u8; 8] = *b"BSLTart\0";
 /// prologue checks and may call any module's trampoline). Version 4:
 /// explicit checks compare the 32-bit index, which needs the runtime's cap
 /// of 65,535 pages per memory. Version 5: guard-mode code may address
-/// up to 2 GiB below a memory's base (`memory::GUARD_BELOW`).
-pub const FORMAT_VERSION: u32 = 5;
+/// up to 2 GiB below a memory's base (`memory::GUARD_BELOW`). Version 6:
+/// Wasm functions take `(vmctx, params...)`; only calls that may reach a
+/// host function append the caller's context (`(vmctx, params..., caller)`).
+pub const FORMAT_VERSION: u32 = 6;
 /// ELF machine number of aarch64.
 pub const TARGET_AARCH64: u32 = 183;
 /// Size of the header in bytes.
