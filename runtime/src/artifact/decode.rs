@@ -133,26 +133,93 @@ impl<'a> Reader<'a> {
         self.bool()
     }
 
+    /// A length-prefixed run of raw bytes (`Vec<u8>`, a string's bytes),
+    /// copied into storage reserved fallibly.
     #[inline(never)]
-    fn string(&mut self) -> Result<String> {
+    fn byte_vec(&mut self) -> Result<Vec<u8>> {
         let n = self.len()?;
-        let s = core::str::from_utf8(self.take(n)?).map_err(|_| Malformed)?;
-        let mut out = String::new();
+        let bytes = self.take(n)?;
+        let mut out = Vec::new();
         out.try_reserve_exact(n).map_err(|_| Malformed)?;
-        out.push_str(s);
+        out.extend_from_slice(bytes);
         Ok(out)
     }
 
-    /// A sequence into `out` (empty). Out of line, and filling the caller's
-    /// vector rather than returning one: on an error the owner drops what
-    /// was decoded, so no element type gets drop code here.
+    fn string(&mut self) -> Result<String> {
+        String::from_utf8(self.byte_vec()?).map_err(|_| Malformed)
+    }
+
+    /// A sequence into `out` (empty). One copy serves every element type:
+    /// only [`Seq`]'s two small methods are per type. Filling the caller's
+    /// vector rather than returning one, so on an error the owner drops
+    /// what was decoded and no element type gets drop code here.
     #[inline(never)]
-    fn vec<T: Decode>(&mut self, out: &mut Vec<T>) -> Result<()> {
+    fn seq(&mut self, out: &mut dyn Seq) -> Result<()> {
         let n = self.len()?;
-        out.try_reserve_exact(n).map_err(|_| Malformed)?;
+        out.reserve(n)?;
         for _ in 0..n {
-            out.push(T::decode(self)?);
+            out.push_next(self)?;
         }
+        Ok(())
+    }
+}
+
+/// Heap room for `n` elements of `size` bytes aligned to `align`, or
+/// `Malformed` if the heap cannot hold them.
+#[inline(never)]
+fn alloc_array(size: usize, align: usize, n: usize) -> Result<*mut u8> {
+    let layout = size
+        .checked_mul(n)
+        .and_then(|bytes| core::alloc::Layout::from_size_align(bytes, align).ok())
+        .ok_or(Malformed)?;
+    // SAFETY: `layout` is not zero-sized (`size` and `n` are not zero).
+    let ptr = unsafe { alloc::alloc::alloc(layout) };
+    if ptr.is_null() {
+        return Err(Malformed);
+    }
+    Ok(ptr)
+}
+
+/// A vector [`Reader::seq`] fills, seen without its element type.
+trait Seq {
+    /// Room for `n` more elements, reserved fallibly (metadata may be
+    /// larger than the heap).
+    fn reserve(&mut self, n: usize) -> Result<()>;
+    /// Decode one element into the reserved room.
+    fn push_next(&mut self, r: &mut Reader<'_>) -> Result<()>;
+}
+
+impl<T: Decode> Seq for Vec<T> {
+    /// `self` is new (the decoder fills only new vectors): replaced by one
+    /// of capacity `n` from [`alloc_array`], so the fallible allocation
+    /// exists once rather than once per element type.
+    fn reserve(&mut self, n: usize) -> Result<()> {
+        let size = core::mem::size_of::<T>();
+        // A new vector of zero-sized elements already has room for all.
+        if n == 0 || size == 0 {
+            return Ok(());
+        }
+        // Only a vector that owns no heap block may be replaced unseen.
+        if self.capacity() != 0 {
+            return Err(Malformed);
+        }
+        let ptr = alloc_array(size, core::mem::align_of::<T>(), n)?;
+        // SAFETY: `ptr` comes from the global allocator with the layout
+        // of `[T; n]` (size `size * n`, `T`'s alignment) and holds no
+        // element yet. The vector overwritten without a drop has capacity
+        // 0, so it owns neither elements nor a heap block.
+        unsafe { core::ptr::write(self, Vec::from_raw_parts(ptr.cast::<T>(), 0, n)) };
+        Ok(())
+    }
+
+    /// Decoded straight into the first spare slot: no growth path (the
+    /// room was reserved) and no drop of a value that found no room.
+    fn push_next(&mut self, r: &mut Reader<'_>) -> Result<()> {
+        let slot = self.spare_capacity_mut().first_mut().ok_or(Malformed)?;
+        slot.write(T::decode(r)?);
+        // SAFETY: the element at `len` was just initialised, inside the
+        // capacity (it was a spare slot).
+        unsafe { self.set_len(self.len() + 1) };
         Ok(())
     }
 }
@@ -160,12 +227,6 @@ impl<'a> Reader<'a> {
 /// A value postcard's serde encoding of it decodes to.
 trait Decode: Sized {
     fn decode(r: &mut Reader<'_>) -> Result<Self>;
-}
-
-impl Decode for u8 {
-    fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        r.byte()
-    }
 }
 
 impl Decode for u32 {
@@ -220,8 +281,8 @@ impl Decode for FuncType {
             params: Vec::new(),
             results: Vec::new(),
         };
-        r.vec(&mut t.params)?;
-        r.vec(&mut t.results)?;
+        r.seq(&mut t.params)?;
+        r.seq(&mut t.results)?;
         Ok(t)
     }
 }
@@ -320,7 +381,7 @@ impl Decode for ElemSegment {
             elem: Decode::decode(r)?,
             items: Vec::new(),
         };
-        r.vec(&mut e.items)?;
+        r.seq(&mut e.items)?;
         Ok(e)
     }
 }
@@ -355,16 +416,14 @@ impl Decode for GlobalPlan {
 impl Decode for DataSegment {
     #[inline(never)]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        let mut d = DataSegment {
+        Ok(DataSegment {
             active: if r.some()? {
                 Some(Decode::decode(r)?)
             } else {
                 None
             },
-            bytes: Vec::new(),
-        };
-        r.vec(&mut d.bytes)?;
-        Ok(d)
+            bytes: r.byte_vec()?,
+        })
     }
 }
 
@@ -387,23 +446,23 @@ impl Decode for Metadata {
         if r.some()? {
             m.name = Some(r.string()?);
         }
-        r.vec(&mut m.types)?;
-        r.vec(&mut m.imports)?;
-        r.vec(&mut m.funcs)?;
-        r.vec(&mut m.func_refs)?;
-        r.vec(&mut m.host_trampolines)?;
-        r.vec(&mut m.exports)?;
-        r.vec(&mut m.tables)?;
-        r.vec(&mut m.memories)?;
-        r.vec(&mut m.globals)?;
-        r.vec(&mut m.elems)?;
-        r.vec(&mut m.data)?;
+        r.seq(&mut m.types)?;
+        r.seq(&mut m.imports)?;
+        r.seq(&mut m.funcs)?;
+        r.seq(&mut m.func_refs)?;
+        r.seq(&mut m.host_trampolines)?;
+        r.seq(&mut m.exports)?;
+        r.seq(&mut m.tables)?;
+        r.seq(&mut m.memories)?;
+        r.seq(&mut m.globals)?;
+        r.seq(&mut m.elems)?;
+        r.seq(&mut m.data)?;
         if r.some()? {
             m.start = Some(Decode::decode(r)?);
         }
-        r.vec(&mut m.traps)?;
-        r.vec(&mut m.func_names)?;
-        r.vec(&mut m.address_map)?;
+        r.seq(&mut m.traps)?;
+        r.seq(&mut m.func_names)?;
+        r.seq(&mut m.address_map)?;
         Ok(m)
     }
 }
