@@ -197,6 +197,7 @@ impl InstanceState {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn table_init(
         &mut self,
         table: TableIndex,
@@ -269,6 +270,7 @@ impl InstanceState {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn memory_init(
         &mut self,
         seg: DataIndex,

@@ -669,6 +669,7 @@ impl IndexSpaces {
     }
 
     /// Whether function `index` has a `VMFuncRef` slot (may be referenced).
+    #[inline(never)]
     fn escapes(&self, meta: &Metadata, index: FuncIndex) -> bool {
         meta.func_refs.binary_search(&index).is_ok()
     }
@@ -700,6 +701,7 @@ impl IndexSpaces {
     }
 
     /// Whether `e` produces a value of type `ty`.
+    #[inline(never)]
     fn expr_is(&self, meta: &Metadata, e: &ConstExpr, ty: ValType) -> bool {
         match e {
             ConstExpr::RefNull => is_ref(ty),
