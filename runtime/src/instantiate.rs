@@ -253,6 +253,7 @@ fn alloc_context<T>(
 }
 
 /// This module's wasm-to-host trampoline for its type `ty`.
+#[inline(never)]
 fn host_trampoline(module: &Module, ty: TypeIndex) -> Result<usize, Error> {
     let m = &module.inner;
     let (_, off) = m
@@ -563,6 +564,7 @@ fn run_start<T>(
 
 /// Value of a constant expression as its 16-byte raw form (as a global
 /// slot holds it); scalars and references occupy the low bytes.
+#[inline(never)]
 fn eval(state: &InstanceState, e: &ConstExpr) -> u128 {
     match *e {
         ConstExpr::I32(v) => u128::from(v as u32),

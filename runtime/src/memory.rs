@@ -147,6 +147,7 @@ impl MemoryState {
     }
 
     /// Whether accesses past the end fault (guard mode can use it).
+    #[inline(never)]
     pub(crate) fn guarded(&self) -> bool {
         match &self.backing {
             Backing::Contiguous { .. } => false,

@@ -110,6 +110,7 @@ impl<'a> Reader<'a> {
         self.varint(64)
     }
 
+    #[inline(never)]
     fn bool(&mut self) -> Result<bool> {
         match self.byte()? {
             0 => Ok(false),
@@ -145,6 +146,7 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    #[inline(never)]
     fn string(&mut self) -> Result<String> {
         String::from_utf8(self.byte_vec()?).map_err(|_| Malformed)
     }

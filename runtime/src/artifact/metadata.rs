@@ -293,6 +293,7 @@ impl Metadata {
     }
 
     /// The `VMContext` layout of this module.
+    #[inline(never)]
     pub fn offsets(&self) -> crate::vm::VMOffsets {
         let [funcs, tables, memories, globals] = self.import_counts();
         crate::vm::VMOffsets::new(crate::vm::VMOffsetsCounts {
@@ -549,6 +550,7 @@ impl Metadata {
 
     /// The defined function whose body holds code offset `offset`, as its
     /// position in `funcs` (bodies are laid out in order).
+    #[inline(never)]
     pub fn defined_func_at(&self, offset: u32) -> Option<DefinedFuncIndex> {
         let i = self
             .funcs
