@@ -59,11 +59,14 @@ struct PoolInner {
     free: spin::Mutex<Vec<Free>>,
 }
 
+/// A slot just taken and the start of its memory.
+type Taken = (Slot, *mut u8);
+
 /// What a pool does, reached through [`OPS`], which only
 /// [`MemoryPool::new`] names: a firmware that never makes a pool (a store
 /// without one only tests `Option<MemoryPool>`) links none of this code.
 struct PoolOps {
-    take: fn(&MemoryPool, usize) -> Result<(Slot, *mut u8), Error>,
+    take: fn(&MemoryPool, usize) -> Result<Taken, Error>,
     resize: fn(&PoolInner, u32, usize, usize) -> Result<(), Error>,
     release: fn(Slot, usize),
     drop: fn(&mut PoolInner),
@@ -177,7 +180,7 @@ impl MemoryPool {
         (self.inner.ops.take)(self, min_bytes)
     }
 
-    fn take_slot(&self, min_bytes: usize) -> Result<(Slot, *mut u8), Error> {
+    fn take_slot(&self, min_bytes: usize) -> Result<Taken, Error> {
         let p = &*self.inner;
         if min_bytes > p.slot_bytes {
             return Err(Error::Limits("memory larger than the pool's slots"));

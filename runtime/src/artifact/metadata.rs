@@ -42,12 +42,29 @@ impl core::fmt::Display for ValType {
 }
 
 /// A function signature.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, Eq, Serialize)]
 pub struct FuncType {
     /// Parameter types.
     pub params: Vec<ValType>,
     /// Result types.
     pub results: Vec<ValType>,
+}
+
+/// As derived, but one out-of-line copy for the signature registry and
+/// import checks rather than one inlined in each.
+impl PartialEq for FuncType {
+    #[inline(never)]
+    fn eq(&self, other: &Self) -> bool {
+        self.params == other.params && self.results == other.results
+    }
+}
+
+/// Over the same fields as [`PartialEq`], so equal types hash equally.
+impl core::hash::Hash for FuncType {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.params.hash(state);
+        self.results.hash(state);
+    }
 }
 
 /// A constant expression (initialiser of globals and segment offsets).
