@@ -91,6 +91,7 @@ impl Arena {
     }
 
     /// `size` bytes aligned to `align`, zeroed up to `zero` bytes.
+    #[inline(never)]
     pub(crate) fn alloc(
         &mut self,
         size: usize,

@@ -300,6 +300,7 @@ impl Drop for MemoryState {
     /// (page tables and address space would otherwise stay taken), and a
     /// pooled memory's slot to its pool (zeroed); the arena pages return
     /// with the arena.
+    #[inline(never)]
     fn drop(&mut self) {
         let len = self.byte_len();
         let backing = core::mem::replace(&mut self.backing, Backing::Contiguous { capacity: 0 });

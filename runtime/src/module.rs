@@ -40,6 +40,7 @@ pub(crate) struct Exports(Arc<Metadata>);
 
 impl Exports {
     /// The export called `name`.
+    #[inline(never)]
     pub(crate) fn get(&self, name: &str) -> Option<&ExportKind> {
         self.0
             .exports
