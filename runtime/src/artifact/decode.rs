@@ -151,14 +151,21 @@ impl<'a> Reader<'a> {
         String::from_utf8(self.byte_vec()?).map_err(|_| Malformed)
     }
 
-    /// A sequence into `out` (empty). One copy serves every element type:
-    /// only [`Seq`]'s two small methods are per type. Filling the caller's
-    /// vector rather than returning one, so on an error the owner drops
-    /// what was decoded and no element type gets drop code here.
+    /// A sequence into `out`, a new vector. One copy serves every element
+    /// type: only [`Seq`]'s small methods are per type. Filling the
+    /// caller's vector rather than returning one, so on an error the owner
+    /// drops what was decoded and no element type gets drop code here.
     #[inline(never)]
     fn seq(&mut self, out: &mut dyn Seq) -> Result<()> {
         let n = self.len()?;
-        out.reserve(n)?;
+        let (size, align) = out.layout();
+        // A new vector of zero-sized elements already has room for all.
+        if n > 0 && size > 0 {
+            let ptr = alloc_array(size, align, n)?;
+            // SAFETY: `ptr` is a fresh block for `n` elements of `out`'s
+            // layout, from the global allocator.
+            unsafe { out.adopt(ptr, n) };
+        }
         for _ in 0..n {
             out.push_next(self)?;
         }
@@ -167,8 +174,8 @@ impl<'a> Reader<'a> {
 }
 
 /// Heap room for `n` elements of `size` bytes aligned to `align`, or
-/// `Malformed` if the heap cannot hold them.
-#[inline(never)]
+/// `Malformed` if the heap cannot hold them (metadata may be larger than
+/// the heap).
 fn alloc_array(size: usize, align: usize, n: usize) -> Result<*mut u8> {
     let layout = size
         .checked_mul(n)
@@ -184,34 +191,30 @@ fn alloc_array(size: usize, align: usize, n: usize) -> Result<*mut u8> {
 
 /// A vector [`Reader::seq`] fills, seen without its element type.
 trait Seq {
-    /// Room for `n` more elements, reserved fallibly (metadata may be
-    /// larger than the heap).
-    fn reserve(&mut self, n: usize) -> Result<()>;
-    /// Decode one element into the reserved room.
+    /// Size and alignment of an element.
+    fn layout(&self) -> (usize, usize);
+    /// Take `ptr`, room for `n` elements, as the (new, empty) vector's
+    /// buffer; a vector that had one would leak it.
+    ///
+    /// # Safety
+    /// `ptr` is a block from the global allocator of `n` elements of
+    /// [`Seq::layout`], owned by nothing else.
+    unsafe fn adopt(&mut self, ptr: *mut u8, n: usize);
+    /// Decode one element into the room adopted.
     fn push_next(&mut self, r: &mut Reader<'_>) -> Result<()>;
 }
 
 impl<T: Decode> Seq for Vec<T> {
-    /// `self` is new (the decoder fills only new vectors): replaced by one
-    /// of capacity `n` from [`alloc_array`], so the fallible allocation
-    /// exists once rather than once per element type.
-    fn reserve(&mut self, n: usize) -> Result<()> {
-        let size = core::mem::size_of::<T>();
-        // A new vector of zero-sized elements already has room for all.
-        if n == 0 || size == 0 {
-            return Ok(());
-        }
-        // Only a vector that owns no heap block may be replaced unseen.
-        if self.capacity() != 0 {
-            return Err(Malformed);
-        }
-        let ptr = alloc_array(size, core::mem::align_of::<T>(), n)?;
-        // SAFETY: `ptr` comes from the global allocator with the layout
-        // of `[T; n]` (size `size * n`, `T`'s alignment) and holds no
-        // element yet. The vector overwritten without a drop has capacity
-        // 0, so it owns neither elements nor a heap block.
+    fn layout(&self) -> (usize, usize) {
+        (core::mem::size_of::<T>(), core::mem::align_of::<T>())
+    }
+
+    unsafe fn adopt(&mut self, ptr: *mut u8, n: usize) {
+        // SAFETY: the caller passes a global-allocator block with the
+        // layout of `[T; n]` (size `size_of::<T>() * n`, `T`'s alignment)
+        // that holds no element yet. The vector is overwritten without a
+        // drop: a new one owns nothing, anything else would only leak.
         unsafe { core::ptr::write(self, Vec::from_raw_parts(ptr.cast::<T>(), 0, n)) };
-        Ok(())
     }
 
     /// Decoded straight into the first spare slot: no growth path (the
