@@ -548,13 +548,17 @@ fn run_start<T>(
     let Some(start) = m.meta.start else {
         return Ok(());
     };
+    let mut values = [ValRaw::default(); 1];
     match state.funcs[start.index()] {
-        Some(f) => f.call(&mut *store, &[], &mut []),
+        // SAFETY: the start function takes and returns nothing (validated;
+        // an imported one was checked against that type when linked), and
+        // the func ref is live. Called raw, as a defined one is: no
+        // untyped `Func::call` (argument checks, `Val`s) for it.
+        Some(f) => unsafe { f.call_raw(store, values.as_mut_ptr(), 0) },
         None => {
             let defined = m.offsets.defined_func_index(start).expect("validated");
             let info = &m.meta.funcs[defined.index()];
             let tramp = m.code_base + info.array_call.expect("validated") as usize;
-            let mut values = [ValRaw::default(); 1];
             // SAFETY: the start function takes and returns nothing, and
             // its trampoline and context are live.
             unsafe { crate::func::enter(store, tramp, vmctx, values.as_mut_ptr(), 0) }
