@@ -85,6 +85,7 @@ impl Arena {
     }
 
     /// Bytes left after aligning to `align`.
+    #[inline(never)]
     pub(crate) fn available(&self, align: usize) -> usize {
         let start = (self.base + self.used).next_multiple_of(align);
         (self.base + self.top).saturating_sub(start)

@@ -234,6 +234,7 @@ impl InstanceState {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn elem_drop(&mut self, seg: ElemIndex) {
         if let Some(items) = self.elems.get_mut(seg.index()) {
             *items = alloc::vec::Vec::new();

@@ -289,6 +289,7 @@ fn guarded(
 /// Unmap the `mapped` bytes at the start of the reservation at `base` and
 /// give the reservation back (platforms that keep reservations just get
 /// the unmap, which frees their page tables).
+#[inline(never)]
 fn release(platform: &dyn Platform, base: usize, mapped: usize) {
     if platform.release(base, GUARD_RESERVATION).is_err() && mapped > 0 {
         let _ = platform.unmap(base, mapped);
@@ -404,6 +405,7 @@ impl Memory {
 
 /// A plan's maximum in pages (capped at the 4 GiB of a 32-bit memory) and
 /// its minimum in bytes; a minimum above the maximum is refused.
+#[inline(never)]
 fn plan_sizes(plan: &MemoryPlan) -> Result<(u64, usize), Error> {
     let max_pages = plan.max_pages.unwrap_or(MAX_PAGES).min(MAX_PAGES);
     if plan.min_pages > max_pages {

@@ -167,7 +167,9 @@ impl<'a> Reader<'a> {
             unsafe { out.adopt(ptr, n) };
         }
         for _ in 0..n {
-            out.push_next(self)?;
+            // SAFETY: `n` elements of room were adopted above (zero-sized
+            // ones need none) and fewer than `n` have been pushed.
+            unsafe { out.push_next(self)? };
         }
         Ok(())
     }
@@ -201,7 +203,11 @@ trait Seq {
     /// [`Seq::layout`], owned by nothing else.
     unsafe fn adopt(&mut self, ptr: *mut u8, n: usize);
     /// Decode one element into the room adopted.
-    fn push_next(&mut self, r: &mut Reader<'_>) -> Result<()>;
+    ///
+    /// # Safety
+    /// The vector has room for one more element (its capacity, from
+    /// [`Seq::adopt`], exceeds its length).
+    unsafe fn push_next(&mut self, r: &mut Reader<'_>) -> Result<()>;
 }
 
 impl<T: Decode> Seq for Vec<T> {
@@ -219,12 +225,15 @@ impl<T: Decode> Seq for Vec<T> {
 
     /// Decoded straight into the first spare slot: no growth path (the
     /// room was reserved) and no drop of a value that found no room.
-    fn push_next(&mut self, r: &mut Reader<'_>) -> Result<()> {
-        let slot = self.spare_capacity_mut().first_mut().ok_or(Malformed)?;
-        slot.write(T::decode(r)?);
-        // SAFETY: the element at `len` was just initialised, inside the
-        // capacity (it was a spare slot).
-        unsafe { self.set_len(self.len() + 1) };
+    unsafe fn push_next(&mut self, r: &mut Reader<'_>) -> Result<()> {
+        let len = self.len();
+        let value = T::decode(r)?;
+        // SAFETY: the caller promises room at `len`, which the write
+        // initialises before the length covers it.
+        unsafe {
+            self.as_mut_ptr().add(len).write(value);
+            self.set_len(len + 1);
+        }
         Ok(())
     }
 }
