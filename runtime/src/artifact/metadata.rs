@@ -42,7 +42,7 @@ impl core::fmt::Display for ValType {
 }
 
 /// A function signature.
-#[derive(Clone, Debug, Eq, Serialize)]
+#[derive(Debug, Eq, Serialize)]
 pub struct FuncType {
     /// Parameter types.
     pub params: Vec<ValType>,
@@ -56,6 +56,18 @@ impl PartialEq for FuncType {
     #[inline(never)]
     fn eq(&self, other: &Self) -> bool {
         self.params == other.params && self.results == other.results
+    }
+}
+
+/// As derived, out of line: one copy for the signature registry and
+/// host functions.
+impl Clone for FuncType {
+    #[inline(never)]
+    fn clone(&self) -> Self {
+        FuncType {
+            params: self.params.clone(),
+            results: self.results.clone(),
+        }
     }
 }
 
