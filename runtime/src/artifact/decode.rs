@@ -151,25 +151,34 @@ impl<'a> Reader<'a> {
         String::from_utf8(self.byte_vec()?).map_err(|_| Malformed)
     }
 
-    /// A sequence into `out`, a new vector. One copy serves every element
-    /// type: only [`Seq`]'s small methods are per type. Filling the
-    /// caller's vector rather than returning one, so on an error the owner
-    /// drops what was decoded and no element type gets drop code here.
+    /// A sequence into `out`, a new vector. Filling the caller's vector
+    /// rather than returning one, so on an error the owner drops what was
+    /// decoded and no element type gets drop code here.
+    fn seq<T: Decode>(&mut self, out: &mut Vec<T>) -> Result<()> {
+        // SAFETY: `out` is a `Vec<T>` and the table is `T`'s.
+        unsafe { self.seq_raw((out as *mut Vec<T>).cast(), const { &SeqOps::of::<T>() }) }
+    }
+
+    /// [`Reader::seq`] for any element type: one copy, with only the
+    /// table's small functions per type.
+    ///
+    /// # Safety
+    /// `out` points to a new, empty `Vec` of the element type of `ops`.
     #[inline(never)]
-    fn seq(&mut self, out: &mut dyn Seq) -> Result<()> {
+    unsafe fn seq_raw(&mut self, out: *mut (), ops: &SeqOps) -> Result<()> {
         let n = self.len()?;
-        let (size, align) = out.layout();
         // A new vector of zero-sized elements already has room for all.
-        if n > 0 && size > 0 {
-            let ptr = alloc_array(size, align, n)?;
-            // SAFETY: `ptr` is a fresh block for `n` elements of `out`'s
-            // layout, from the global allocator.
-            unsafe { out.adopt(ptr, n) };
+        if n > 0 && ops.size > 0 {
+            let ptr = alloc_array(ops.size, ops.align, n)?;
+            // SAFETY: `ptr` is a fresh block for `n` elements of the
+            // table's type, from the global allocator; `out` is a new
+            // vector of that type (the caller's promise).
+            unsafe { (ops.adopt)(out, ptr, n) };
         }
         for _ in 0..n {
             // SAFETY: `n` elements of room were adopted above (zero-sized
             // ones need none) and fewer than `n` have been pushed.
-            unsafe { out.push_next(self)? };
+            unsafe { (ops.push_next)(out, self)? };
         }
         Ok(())
     }
@@ -191,51 +200,59 @@ fn alloc_array(size: usize, align: usize, n: usize) -> Result<*mut u8> {
     Ok(ptr)
 }
 
-/// A vector [`Reader::seq`] fills, seen without its element type.
-trait Seq {
-    /// Size and alignment of an element.
-    fn layout(&self) -> (usize, usize);
+/// How [`Reader::seq_raw`] fills a `Vec` of one element type without
+/// knowing it: a table of plain functions, so no element type gets the drop
+/// entry a `dyn` vtable would keep alive.
+struct SeqOps {
+    /// Size of an element.
+    size: usize,
+    /// Alignment of an element.
+    align: usize,
     /// Take `ptr`, room for `n` elements, as the (new, empty) vector's
     /// buffer; a vector that had one would leak it.
-    ///
-    /// # Safety
-    /// `ptr` is a block from the global allocator of `n` elements of
-    /// [`Seq::layout`], owned by nothing else.
-    unsafe fn adopt(&mut self, ptr: *mut u8, n: usize);
+    adopt: unsafe fn(*mut (), *mut u8, usize),
     /// Decode one element into the room adopted.
-    ///
-    /// # Safety
-    /// The vector has room for one more element (its capacity, from
-    /// [`Seq::adopt`], exceeds its length).
-    unsafe fn push_next(&mut self, r: &mut Reader<'_>) -> Result<()>;
+    push_next: unsafe fn(*mut (), &mut Reader<'_>) -> Result<()>,
 }
 
-impl<T: Decode> Seq for Vec<T> {
-    fn layout(&self) -> (usize, usize) {
-        (core::mem::size_of::<T>(), core::mem::align_of::<T>())
-    }
-
-    unsafe fn adopt(&mut self, ptr: *mut u8, n: usize) {
-        // SAFETY: the caller passes a global-allocator block with the
-        // layout of `[T; n]` (size `size_of::<T>() * n`, `T`'s alignment)
-        // that holds no element yet. The vector is overwritten without a
-        // drop: a new one owns nothing, anything else would only leak.
-        unsafe { core::ptr::write(self, Vec::from_raw_parts(ptr.cast::<T>(), 0, n)) };
-    }
-
-    /// Decoded straight into the first spare slot: no growth path (the
-    /// room was reserved) and no drop of a value that found no room.
-    unsafe fn push_next(&mut self, r: &mut Reader<'_>) -> Result<()> {
-        let len = self.len();
-        let value = T::decode(r)?;
-        // SAFETY: the caller promises room at `len`, which the write
-        // initialises before the length covers it.
-        unsafe {
-            self.as_mut_ptr().add(len).write(value);
-            self.set_len(len + 1);
+impl SeqOps {
+    const fn of<T: Decode>() -> Self {
+        SeqOps {
+            size: core::mem::size_of::<T>(),
+            align: core::mem::align_of::<T>(),
+            adopt: adopt::<T>,
+            push_next: push_next::<T>,
         }
-        Ok(())
     }
+}
+
+/// # Safety
+/// `vec` points to a new, empty `Vec<T>`; `ptr` is a block from the global
+/// allocator of `n` elements of `T`, owned by nothing else.
+unsafe fn adopt<T>(vec: *mut (), ptr: *mut u8, n: usize) {
+    // SAFETY: as the caller promises: the block has the layout of `[T; n]`
+    // and holds no element yet. The vector is overwritten without a drop: a
+    // new one owns nothing, anything else would only leak.
+    unsafe { vec.cast::<Vec<T>>().write(Vec::from_raw_parts(ptr.cast::<T>(), 0, n)) };
+}
+
+/// Decoded straight into the first spare slot: no growth path (the room
+/// was reserved) and no drop of a value that found no room.
+///
+/// # Safety
+/// `vec` points to a `Vec<T>` with room for one more element.
+unsafe fn push_next<T: Decode>(vec: *mut (), r: &mut Reader<'_>) -> Result<()> {
+    // SAFETY: a `Vec<T>`, borrowed for this call alone (the caller's promise).
+    let vec = unsafe { &mut *vec.cast::<Vec<T>>() };
+    let len = vec.len();
+    let value = T::decode(r)?;
+    // SAFETY: the caller promises room at `len`, which the write
+    // initialises before the length covers it.
+    unsafe {
+        vec.as_mut_ptr().add(len).write(value);
+        vec.set_len(len + 1);
+    }
+    Ok(())
 }
 
 /// A value postcard's serde encoding of it decodes to.
