@@ -233,7 +233,10 @@ unsafe fn adopt<T>(vec: *mut (), ptr: *mut u8, n: usize) {
     // SAFETY: as the caller promises: the block has the layout of `[T; n]`
     // and holds no element yet. The vector is overwritten without a drop: a
     // new one owns nothing, anything else would only leak.
-    unsafe { vec.cast::<Vec<T>>().write(Vec::from_raw_parts(ptr.cast::<T>(), 0, n)) };
+    unsafe {
+        vec.cast::<Vec<T>>()
+            .write(Vec::from_raw_parts(ptr.cast::<T>(), 0, n))
+    };
 }
 
 /// Decoded straight into the first spare slot: no growth path (the room

@@ -480,7 +480,10 @@ impl Metadata {
     /// Tables hold references and nothing else; one memory at most.
     fn validate_tables(&self, s: &IndexSpaces) -> Result<(), ArtifactError> {
         let imported = (0..s.tables.len()).filter_map(|i| s.imported_table(self, i));
-        if !imported.chain(self.tables.iter().map(|t| t.elem)).all(is_ref) {
+        if !imported
+            .chain(self.tables.iter().map(|t| t.elem))
+            .all(is_ref)
+        {
             return bad("table of a non-reference type");
         }
         if s.num_memories(self) > 1 {
