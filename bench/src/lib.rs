@@ -18,7 +18,6 @@ pub mod wasmtime_peer;
 use basalt_compiler::{compile, BoundsChecks, CompileOptions};
 use basalt_qemu::{Firmware, Job, JobReport, Outcome, RunOptions, Value};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 pub use basalt_bench_kernels::{Kernel, KERNELS};
@@ -505,19 +504,9 @@ pub struct TextSizes {
 /// as the runtime. Code the optimizer inlined into the firmware's own
 /// functions is counted there, not here.
 pub fn text_sizes(elf: &Path) -> Result<TextSizes, String> {
-    let out = Command::new("nm")
-        .args(["-S", "--size-sort", "-C"])
-        .arg(elf)
-        .output()
-        .map_err(|e| format!("cannot run nm (binutils): {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "nm failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    let nm = size::tool("nm", &["-S", "--size-sort", "-C"], elf)?;
     let mut sizes = TextSizes::default();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in nm.lines() {
         let mut f = line.splitn(4, ' ');
         let (Some(_addr), Some(size), Some(kind), Some(name)) =
             (f.next(), f.next(), f.next(), f.next())

@@ -33,12 +33,17 @@ fn run() -> Result<(), String> {
         Some("size") => {
             let size = basalt_bench::size::measure()?;
             println!(
-                "runtime .text {} B ({:.1} KiB) = firmware {} - baseline {} - guest {}; .rodata +{} B",
+                "runtime .text {} B ({:.1} KiB) = firmware {} - platform baseline {} - guest {}; \
+                 with the board's Platform {} B ({:.1} KiB) = firmware - baseline {}; \
+                 .rodata +{} B",
                 size.runtime_text(),
                 size.runtime_text() as f64 / 1024.0,
                 size.firmware_text,
-                size.baseline_text,
+                size.platform_baseline_text,
                 size.guest,
+                size.runtime_and_platform_text(),
+                size.runtime_and_platform_text() as f64 / 1024.0,
+                size.baseline_text,
                 size.runtime_rodata()
             );
             return Ok(());

@@ -387,14 +387,20 @@ fn fixed_costs(md: &mut String, f: &Figures) {
          a precompiled guest loaded with `Module::from_static`, three host functions \
          through a `Linker`, one `Store<()>`, instantiation, `get_typed_func`, a call \
          and its `Result`; no WASI) built by `bench/size-probe` as a firmware is \
-         built for flash ({}), less a baseline firmware on the same board library \
-         that boots, prints a formatted line and exits without the runtime, less the \
-         guest artifact the example keeps in `.text`: {:.1} KiB ({} B of firmware, \
-         less {} B of baseline and {} B of guest). That \
-         counts code LTO inlined into the firmware's own functions, the runtime's \
-         dependencies and the board's `Platform` implementation, which only the \
-         runtime calls; boot, allocator, console and `core::fmt` are the baseline's. \
-         The runtime also adds {:.1} KiB of `.rodata`.\n\
+         built for flash ({}), less a platform baseline firmware on the same board \
+         library that boots, prints a formatted line and exits without the runtime \
+         but keeps the board's whole `Platform` implementation (through an opaque \
+         `&dyn Platform`, as the runtime's `Engine` holds it), less the guest \
+         artifact the example keeps in `.text`: {:.1} KiB ({} B of firmware, less \
+         {} B of platform baseline and {} B of guest). That counts the runtime's \
+         code, its dependencies and what LTO inlined of it into the firmware's own \
+         functions; boot, allocator, console, `core::fmt` and the board's \
+         `Platform` implementation are the baseline's. The `Platform` \
+         implementation is the embedder's code (the board crate's, like the C \
+         platform functions of wasmtime's `min-platform` example), which only the \
+         runtime calls: {:.1} KiB ({} B of platform baseline less {} B of a \
+         baseline without it), so the runtime with the board's `Platform` is \
+         {:.1} KiB. The runtime also adds {:.1} KiB of `.rodata`.\n\
          - `.text` by crate (sum of `nm -S` code symbol sizes; code inlined into the \
          firmware's own functions is not counted): Basalt in the test firmware \
          (opt-level 3, several store data types, so generic code is there once per \
@@ -422,8 +428,12 @@ fn fixed_costs(md: &mut String, f: &Figures) {
         size::PROFILE,
         kib(f.size.runtime_text()),
         thousands(f.size.firmware_text),
-        thousands(f.size.baseline_text),
+        thousands(f.size.platform_baseline_text),
         thousands(f.size.guest),
+        kib(f.size.platform_text()),
+        thousands(f.size.platform_baseline_text),
+        thousands(f.size.baseline_text),
+        kib(f.size.runtime_and_platform_text()),
         kib(f.size.runtime_rodata()),
         kib(f.text.runtime),
         kib(f.text.wasi),

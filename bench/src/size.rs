@@ -1,18 +1,24 @@
 //! The runtime's code size as a firmware pays it.
 //!
-//! `bench/size-probe` builds two firmwares on the board library, as a
+//! `bench/size-probe` builds three firmwares on the board library, as a
 //! firmware team builds for flash (release, fat LTO, one codegen unit,
 //! `panic = "abort"`, `-strict-align` as the board): `with-runtime` is
 //! `examples/firmware` unchanged (an `Engine`, a precompiled guest loaded
 //! with `Module::from_static`, three host functions through a `Linker`,
 //! one `Store<()>`, instantiation, `get_typed_func`, a call and its
-//! `Result`), `baseline` boots, prints a formatted line and exits through
-//! the same library with no runtime. The runtime's size is the difference
-//! of their `.text` sections less the guest artifact the example keeps in
-//! `.text`: it counts what LTO inlined into the firmware's own functions,
-//! the runtime's dependencies, and the board code only the runtime calls
-//! (its `Platform` implementation), and leaves out boot, allocator,
-//! console and `core::fmt`, which the baseline has too.
+//! `Result`); `baseline` boots, prints a formatted line and exits through
+//! the same library with no runtime; `platform-baseline` is the baseline
+//! plus the board's whole `Platform` implementation (kept through an
+//! opaque `&dyn Platform`, as the runtime's `Engine` holds it), still
+//! without the runtime.
+//!
+//! The runtime's size is `with-runtime` less `platform-baseline` less the
+//! guest artifact the example keeps in `.text`: it counts what LTO inlined
+//! into the firmware's own functions and the runtime's dependencies, and
+//! leaves out boot, allocator, console, `core::fmt` and the board's
+//! `Platform` implementation (the embedder's code, like the C platform
+//! functions of wasmtime's `min-platform` example). Against `baseline`
+//! instead, the same difference is the runtime with the board's `Platform`.
 
 use crate::repo_root;
 use std::path::{Path, PathBuf};
@@ -32,37 +38,58 @@ pub struct RuntimeSize {
     pub firmware_text: u64,
     /// `.text` of the baseline (board library, no runtime).
     pub baseline_text: u64,
+    /// `.text` of the platform baseline (the baseline and the board's
+    /// `Platform` implementation, no runtime).
+    pub platform_baseline_text: u64,
     /// The guest artifact the example keeps in `.text` (its `GUEST` static).
     pub guest: u64,
-    /// `.rodata` of each (constants, tables, strings).
+    /// `.rodata` of the firmware (constants, tables, strings).
     pub firmware_rodata: u64,
-    /// `.rodata` of the baseline.
-    pub baseline_rodata: u64,
+    /// `.rodata` of the platform baseline.
+    pub platform_baseline_rodata: u64,
 }
 
 impl RuntimeSize {
-    /// The runtime's `.text`: firmware less baseline less the guest.
+    /// The runtime's `.text` (the targets' figure): firmware less the
+    /// platform baseline less the guest.
     pub fn runtime_text(&self) -> u64 {
+        self.firmware_text
+            .saturating_sub(self.platform_baseline_text)
+            .saturating_sub(self.guest)
+    }
+
+    /// The runtime's `.text` with the board's `Platform` implementation:
+    /// firmware less the baseline less the guest.
+    pub fn runtime_and_platform_text(&self) -> u64 {
         self.firmware_text
             .saturating_sub(self.baseline_text)
             .saturating_sub(self.guest)
     }
 
-    /// The runtime's `.rodata` the same way.
+    /// The board's `Platform` implementation's `.text`.
+    pub fn platform_text(&self) -> u64 {
+        self.platform_baseline_text
+            .saturating_sub(self.baseline_text)
+    }
+
+    /// The runtime's `.rodata`: firmware less the platform baseline.
     pub fn runtime_rodata(&self) -> u64 {
-        self.firmware_rodata.saturating_sub(self.baseline_rodata)
+        self.firmware_rodata
+            .saturating_sub(self.platform_baseline_rodata)
     }
 }
 
-/// The two probe firmwares' ELF files.
+/// The three probe firmwares' ELF files.
 pub struct Probe {
     /// `examples/firmware` built for flash.
     pub firmware: PathBuf,
     /// The baseline: the same board library, no runtime.
     pub baseline: PathBuf,
+    /// The baseline with the board's `Platform` implementation kept.
+    pub platform_baseline: PathBuf,
 }
 
-/// Build both probe firmwares (`cargo build --release` in
+/// Build the three probe firmwares (`cargo build --release` in
 /// `bench/size-probe`, into the repository's target directory).
 pub fn build() -> Result<Probe, String> {
     let root = repo_root();
@@ -84,18 +111,20 @@ pub fn build() -> Result<Probe, String> {
     Ok(Probe {
         firmware: elf("with-runtime"),
         baseline: elf("baseline"),
+        platform_baseline: elf("platform-baseline"),
     })
 }
 
-/// Build both probe firmwares and measure them.
+/// Build the probe firmwares and measure them.
 pub fn measure() -> Result<RuntimeSize, String> {
-    let Probe { firmware, baseline } = build()?;
+    let probe = build()?;
     Ok(RuntimeSize {
-        firmware_text: section_size(&firmware, ".text")?,
-        baseline_text: section_size(&baseline, ".text")?,
-        guest: symbol_size(&firmware, "::GUEST")?,
-        firmware_rodata: section_size(&firmware, ".rodata")?,
-        baseline_rodata: section_size(&baseline, ".rodata")?,
+        firmware_text: section_size(&probe.firmware, ".text")?,
+        baseline_text: section_size(&probe.baseline, ".text")?,
+        platform_baseline_text: section_size(&probe.platform_baseline, ".text")?,
+        guest: symbol_size(&probe.firmware, "::GUEST")?,
+        firmware_rodata: section_size(&probe.firmware, ".rodata")?,
+        platform_baseline_rodata: section_size(&probe.platform_baseline, ".rodata")?,
     })
 }
 
@@ -140,7 +169,8 @@ fn symbol_size(elf: &Path, suffix: &str) -> Result<u64, String> {
     }
 }
 
-fn tool(name: &str, args: &[&str], elf: &Path) -> Result<String, String> {
+/// The output of binutils' `name` with `args` on `elf`.
+pub(crate) fn tool(name: &str, args: &[&str], elf: &Path) -> Result<String, String> {
     let out = Command::new(name)
         .args(args)
         .arg(elf)

@@ -85,12 +85,14 @@ impl Arena {
     }
 
     /// Bytes left after aligning to `align`.
+    #[inline(never)]
     pub(crate) fn available(&self, align: usize) -> usize {
         let start = (self.base + self.used).next_multiple_of(align);
         (self.base + self.top).saturating_sub(start)
     }
 
     /// `size` bytes aligned to `align`, zeroed up to `zero` bytes.
+    #[inline(never)]
     pub(crate) fn alloc(
         &mut self,
         size: usize,

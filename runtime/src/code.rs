@@ -151,6 +151,7 @@ pub(crate) fn unregister(meta: &Arc<Metadata>) {
 }
 
 /// The loaded code, for ordinary (non-handler) code.
+#[inline(never)]
 pub(crate) fn regions() -> RwLockReadGuard<'static, Vec<CodeRegion>> {
     REGISTRY.read()
 }

@@ -253,6 +253,7 @@ fn alloc_context<T>(
 }
 
 /// This module's wasm-to-host trampoline for its type `ty`.
+#[inline(never)]
 fn host_trampoline(module: &Module, ty: TypeIndex) -> Result<usize, Error> {
     let m = &module.inner;
     let (_, off) = m
@@ -547,13 +548,17 @@ fn run_start<T>(
     let Some(start) = m.meta.start else {
         return Ok(());
     };
+    let mut values = [ValRaw::default(); 1];
     match state.funcs[start.index()] {
-        Some(f) => f.call(&mut *store, &[], &mut []),
+        // SAFETY: the start function takes and returns nothing (validated;
+        // an imported one was checked against that type when linked), and
+        // the func ref is live. Called raw, as a defined one is: no
+        // untyped `Func::call` (argument checks, `Val`s) for it.
+        Some(f) => unsafe { f.call_raw(store, values.as_mut_ptr(), 0) },
         None => {
             let defined = m.offsets.defined_func_index(start).expect("validated");
             let info = &m.meta.funcs[defined.index()];
             let tramp = m.code_base + info.array_call.expect("validated") as usize;
-            let mut values = [ValRaw::default(); 1];
             // SAFETY: the start function takes and returns nothing, and
             // its trampoline and context are live.
             unsafe { crate::func::enter(store, tramp, vmctx, values.as_mut_ptr(), 0) }
@@ -563,6 +568,7 @@ fn run_start<T>(
 
 /// Value of a constant expression as its 16-byte raw form (as a global
 /// slot holds it); scalars and references occupy the low bytes.
+#[inline(never)]
 fn eval(state: &InstanceState, e: &ConstExpr) -> u128 {
     match *e {
         ConstExpr::I32(v) => u128::from(v as u32),

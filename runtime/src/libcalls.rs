@@ -197,6 +197,7 @@ impl InstanceState {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn table_init(
         &mut self,
         table: TableIndex,
@@ -233,6 +234,7 @@ impl InstanceState {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn elem_drop(&mut self, seg: ElemIndex) {
         if let Some(items) = self.elems.get_mut(seg.index()) {
             *items = alloc::vec::Vec::new();
@@ -269,6 +271,7 @@ impl InstanceState {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn memory_init(
         &mut self,
         seg: DataIndex,

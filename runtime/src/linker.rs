@@ -65,6 +65,7 @@ impl<T> Linker<T> {
         }
     }
 
+    #[inline(never)]
     fn find(&self, module: &str, name: &str) -> Option<usize> {
         self.defs
             .iter()

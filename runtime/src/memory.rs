@@ -171,6 +171,7 @@ impl MemoryState {
     }
 
     /// Whether accesses past the end fault (guard mode can use it).
+    #[inline(never)]
     pub(crate) fn guarded(&self) -> bool {
         match &self.backing {
             Backing::Contiguous { .. } => false,
@@ -313,6 +314,7 @@ fn guarded(
 /// Unmap the `mapped` bytes at the start of the reservation at `base` and
 /// give the reservation back (platforms that keep reservations just get
 /// the unmap, which frees their page tables).
+#[inline(never)]
 fn release(platform: &dyn Platform, base: usize, mapped: usize) {
     if release_guarded(platform, base).is_err() && mapped > 0 {
         let _ = platform.unmap(base, mapped);
@@ -335,6 +337,7 @@ impl Drop for MemoryState {
     /// (page tables and address space would otherwise stay taken), and a
     /// pooled memory's slot to its pool (zeroed); the arena pages return
     /// with the arena.
+    #[inline(never)]
     fn drop(&mut self) {
         let len = self.byte_len();
         let backing = core::mem::replace(&mut self.backing, Backing::Contiguous { capacity: 0 });
@@ -447,6 +450,7 @@ fn guarded_max(plan: &MemoryPlan, max_pages: u64) -> Result<u64, Error> {
 
 /// A plan's maximum in pages (capped at the 4 GiB of a 32-bit memory) and
 /// its minimum in bytes; a minimum above the maximum is refused.
+#[inline(never)]
 fn plan_sizes(plan: &MemoryPlan) -> Result<(u64, usize), Error> {
     let max_pages = plan.max_pages.unwrap_or(MAX_PAGES).min(MAX_PAGES);
     if plan.min_pages > max_pages {

@@ -21,7 +21,7 @@ pub(crate) struct ModuleInner {
     pub(crate) code_base: usize,
     pub(crate) code_len: usize,
     /// Code-arena pages the code occupies (none for code run in place).
-    code_pages: Option<Range<usize>>,
+    code_pages: Option<CodePages>,
     pub(crate) offsets: VMOffsets,
     /// Bounds-check mode, fuel and epoch instrumentation of the code.
     pub(crate) settings: Settings,
@@ -40,6 +40,7 @@ pub(crate) struct Exports(Arc<Metadata>);
 
 impl Exports {
     /// The export called `name`.
+    #[inline(never)]
     pub(crate) fn get(&self, name: &str) -> Option<&ExportKind> {
         self.0
             .exports
@@ -50,6 +51,18 @@ impl Exports {
 }
 
 /// Optional CPU features this core has, as `CpuFeatures` bits.
+/// Code-arena pages and what gives them back: [`free_code_pages`], named
+/// only by [`Module::new`], so a firmware that runs its code in place
+/// (`Module::from_static`) links no code-arena freeing.
+struct CodePages {
+    pages: Range<usize>,
+    free: fn(&Engine, Range<usize>),
+}
+
+fn free_code_pages(engine: &Engine, pages: Range<usize>) {
+    engine.inner.code.lock().free(engine.inner.platform, pages);
+}
+
 fn cpu_features() -> u64 {
     #[cfg(target_arch = "aarch64")]
     {
@@ -94,7 +107,10 @@ impl Module {
             a.metadata,
             code_base,
             code_len,
-            Some(pages),
+            Some(CodePages {
+                pages,
+                free: free_code_pages,
+            }),
         )
     }
 
@@ -130,7 +146,7 @@ impl Module {
         meta: Metadata,
         code_base: usize,
         code_len: usize,
-        code_pages: Option<Range<usize>>,
+        code_pages: Option<CodePages>,
     ) -> Result<Module, Error> {
         // Guard-mode code has no stack-limit checks between Wasm calls.
         if settings.bounds_checks == artifact::BoundsChecks::Guard
@@ -206,9 +222,8 @@ impl Drop for ModuleInner {
     /// more, so the trap hook forgets it and its pages serve later loads.
     fn drop(&mut self) {
         code::unregister(&self.meta);
-        if let Some(pages) = self.code_pages.take() {
-            let platform = self.engine.inner.platform;
-            self.engine.inner.code.lock().free(platform, pages);
+        if let Some(CodePages { pages, free }) = self.code_pages.take() {
+            free(&self.engine, pages);
         }
     }
 }

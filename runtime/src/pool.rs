@@ -46,6 +46,7 @@ pub struct MemoryPool {
 }
 
 struct PoolInner {
+    ops: &'static PoolOps,
     platform: &'static dyn Platform,
     guarded: bool,
     slot_bytes: usize,
@@ -57,6 +58,26 @@ struct PoolInner {
     bases: Box<[usize]>,
     free: spin::Mutex<Vec<Free>>,
 }
+
+/// A slot just taken and the start of its memory.
+type Taken = (Slot, *mut u8);
+
+/// What a pool does, reached through [`OPS`], which only
+/// [`MemoryPool::new`] names: a firmware that never makes a pool (a store
+/// without one only tests `Option<MemoryPool>`) links none of this code.
+struct PoolOps {
+    take: fn(&MemoryPool, usize) -> Result<Taken, Error>,
+    resize: fn(&PoolInner, u32, usize, usize) -> Result<(), Error>,
+    release: fn(Slot, usize),
+    drop: fn(&mut PoolInner),
+}
+
+static OPS: PoolOps = PoolOps {
+    take: MemoryPool::take_slot,
+    resize: PoolInner::resize,
+    release: Slot::give_back,
+    drop: PoolInner::release_all,
+};
 
 /// A free slot and how much of it is ready: its first `ready` bytes are
 /// zero (and mapped, for a guard slot), nothing after them is mapped.
@@ -136,6 +157,7 @@ impl MemoryPool {
         }
         Ok(Self {
             inner: Arc::new(PoolInner {
+                ops: &OPS,
                 platform,
                 guarded,
                 slot_bytes,
@@ -158,6 +180,10 @@ impl MemoryPool {
 
     /// A free slot with its first `min_bytes` mapped and zero; its start.
     pub(crate) fn take(&self, min_bytes: usize) -> Result<(Slot, *mut u8), Error> {
+        (self.inner.ops.take)(self, min_bytes)
+    }
+
+    fn take_slot(&self, min_bytes: usize) -> Result<Taken, Error> {
         let p = &*self.inner;
         if min_bytes > p.slot_bytes {
             return Err(Error::Limits("memory larger than the pool's slots"));
@@ -167,7 +193,7 @@ impl MemoryPool {
             .lock()
             .pop()
             .ok_or(Error::Limits("every slot of the memory pool is taken"))?;
-        if let Err(e) = p.resize(slot, ready, min_bytes) {
+        if let Err(e) = (p.ops.resize)(p, slot, ready, min_bytes) {
             p.free.lock().push(Free { slot, ready });
             return Err(e);
         }
@@ -189,7 +215,8 @@ impl MemoryPool {
 impl Slot {
     /// Make `old..new` of the slot accessible and zero (`memory.grow`).
     pub(crate) fn grow(&self, old: usize, new: usize) -> bool {
-        self.pool.inner.resize(self.index, old, new).is_ok()
+        let p = &*self.pool.inner;
+        (p.ops.resize)(p, self.index, old, new).is_ok()
     }
 
     /// Whether the memory in it has guard pages.
@@ -200,6 +227,10 @@ impl Slot {
     /// Give the slot back with `len` bytes in use: zero them, and unmap
     /// what lies beyond the size it was taken with.
     pub(crate) fn release(self, len: usize) {
+        (self.pool.inner.ops.release)(self, len)
+    }
+
+    fn give_back(self, len: usize) {
         let p = &*self.pool.inner;
         let base = p.bases[self.index as usize];
         let mut ready = self.initial.min(len);
@@ -256,9 +287,15 @@ impl PoolInner {
 }
 
 impl Drop for PoolInner {
+    fn drop(&mut self) {
+        (self.ops.drop)(self)
+    }
+}
+
+impl PoolInner {
     /// Every slot is free by now (each taken one holds the pool): give the
     /// reservations back, with their mapped pages and translation tables.
-    fn drop(&mut self) {
+    fn release_all(&mut self) {
         if !self.guarded {
             return;
         }

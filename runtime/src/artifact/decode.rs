@@ -110,6 +110,7 @@ impl<'a> Reader<'a> {
         self.varint(64)
     }
 
+    #[inline(never)]
     fn bool(&mut self) -> Result<bool> {
         match self.byte()? {
             0 => Ok(false),
@@ -133,39 +134,133 @@ impl<'a> Reader<'a> {
         self.bool()
     }
 
+    /// A length-prefixed run of raw bytes (`Vec<u8>`, a string's bytes),
+    /// copied into storage reserved fallibly.
     #[inline(never)]
-    fn string(&mut self) -> Result<String> {
+    fn byte_vec(&mut self) -> Result<Vec<u8>> {
         let n = self.len()?;
-        let s = core::str::from_utf8(self.take(n)?).map_err(|_| Malformed)?;
-        let mut out = String::new();
+        let bytes = self.take(n)?;
+        let mut out = Vec::new();
         out.try_reserve_exact(n).map_err(|_| Malformed)?;
-        out.push_str(s);
+        out.extend_from_slice(bytes);
         Ok(out)
     }
 
-    /// A sequence into `out` (empty). Out of line, and filling the caller's
-    /// vector rather than returning one: on an error the owner drops what
-    /// was decoded, so no element type gets drop code here.
     #[inline(never)]
-    fn vec<T: Decode>(&mut self, out: &mut Vec<T>) -> Result<()> {
+    fn string(&mut self) -> Result<String> {
+        String::from_utf8(self.byte_vec()?).map_err(|_| Malformed)
+    }
+
+    /// A sequence into `out`, a new vector. Filling the caller's vector
+    /// rather than returning one, so on an error the owner drops what was
+    /// decoded and no element type gets drop code here.
+    fn seq<T: Decode>(&mut self, out: &mut Vec<T>) -> Result<()> {
+        // SAFETY: `out` is a `Vec<T>` and the table is `T`'s.
+        unsafe { self.seq_raw((out as *mut Vec<T>).cast(), const { &SeqOps::of::<T>() }) }
+    }
+
+    /// [`Reader::seq`] for any element type: one copy, with only the
+    /// table's small functions per type.
+    ///
+    /// # Safety
+    /// `out` points to a new, empty `Vec` of the element type of `ops`.
+    #[inline(never)]
+    unsafe fn seq_raw(&mut self, out: *mut (), ops: &SeqOps) -> Result<()> {
         let n = self.len()?;
-        out.try_reserve_exact(n).map_err(|_| Malformed)?;
+        // A new vector of zero-sized elements already has room for all.
+        if n > 0 && ops.size > 0 {
+            let ptr = alloc_array(ops.size, ops.align, n)?;
+            // SAFETY: `ptr` is a fresh block for `n` elements of the
+            // table's type, from the global allocator; `out` is a new
+            // vector of that type (the caller's promise).
+            unsafe { (ops.adopt)(out, ptr, n) };
+        }
         for _ in 0..n {
-            out.push(T::decode(self)?);
+            // SAFETY: `n` elements of room were adopted above (zero-sized
+            // ones need none) and fewer than `n` have been pushed.
+            unsafe { (ops.push_next)(out, self)? };
         }
         Ok(())
     }
 }
 
+/// Heap room for `n` elements of `size` bytes aligned to `align`, or
+/// `Malformed` if the heap cannot hold them (metadata may be larger than
+/// the heap).
+fn alloc_array(size: usize, align: usize, n: usize) -> Result<*mut u8> {
+    let layout = size
+        .checked_mul(n)
+        .and_then(|bytes| core::alloc::Layout::from_size_align(bytes, align).ok())
+        .ok_or(Malformed)?;
+    // SAFETY: `layout` is not zero-sized (`size` and `n` are not zero).
+    let ptr = unsafe { alloc::alloc::alloc(layout) };
+    if ptr.is_null() {
+        return Err(Malformed);
+    }
+    Ok(ptr)
+}
+
+/// How [`Reader::seq_raw`] fills a `Vec` of one element type without
+/// knowing it: a table of plain functions, so no element type gets the drop
+/// entry a `dyn` vtable would keep alive.
+struct SeqOps {
+    /// Size of an element.
+    size: usize,
+    /// Alignment of an element.
+    align: usize,
+    /// Take `ptr`, room for `n` elements, as the (new, empty) vector's
+    /// buffer; a vector that had one would leak it.
+    adopt: unsafe fn(*mut (), *mut u8, usize),
+    /// Decode one element into the room adopted.
+    push_next: unsafe fn(*mut (), &mut Reader<'_>) -> Result<()>,
+}
+
+impl SeqOps {
+    const fn of<T: Decode>() -> Self {
+        SeqOps {
+            size: core::mem::size_of::<T>(),
+            align: core::mem::align_of::<T>(),
+            adopt: adopt::<T>,
+            push_next: push_next::<T>,
+        }
+    }
+}
+
+/// # Safety
+/// `vec` points to a new, empty `Vec<T>`; `ptr` is a block from the global
+/// allocator of `n` elements of `T`, owned by nothing else.
+unsafe fn adopt<T>(vec: *mut (), ptr: *mut u8, n: usize) {
+    // SAFETY: as the caller promises: the block has the layout of `[T; n]`
+    // and holds no element yet. The vector is overwritten without a drop: a
+    // new one owns nothing, anything else would only leak.
+    unsafe {
+        vec.cast::<Vec<T>>()
+            .write(Vec::from_raw_parts(ptr.cast::<T>(), 0, n))
+    };
+}
+
+/// Decoded straight into the first spare slot: no growth path (the room
+/// was reserved) and no drop of a value that found no room.
+///
+/// # Safety
+/// `vec` points to a `Vec<T>` with room for one more element.
+unsafe fn push_next<T: Decode>(vec: *mut (), r: &mut Reader<'_>) -> Result<()> {
+    // SAFETY: a `Vec<T>`, borrowed for this call alone (the caller's promise).
+    let vec = unsafe { &mut *vec.cast::<Vec<T>>() };
+    let len = vec.len();
+    let value = T::decode(r)?;
+    // SAFETY: the caller promises room at `len`, which the write
+    // initialises before the length covers it.
+    unsafe {
+        vec.as_mut_ptr().add(len).write(value);
+        vec.set_len(len + 1);
+    }
+    Ok(())
+}
+
 /// A value postcard's serde encoding of it decodes to.
 trait Decode: Sized {
     fn decode(r: &mut Reader<'_>) -> Result<Self>;
-}
-
-impl Decode for u8 {
-    fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        r.byte()
-    }
 }
 
 impl Decode for u32 {
@@ -220,8 +315,8 @@ impl Decode for FuncType {
             params: Vec::new(),
             results: Vec::new(),
         };
-        r.vec(&mut t.params)?;
-        r.vec(&mut t.results)?;
+        r.seq(&mut t.params)?;
+        r.seq(&mut t.results)?;
         Ok(t)
     }
 }
@@ -320,7 +415,7 @@ impl Decode for ElemSegment {
             elem: Decode::decode(r)?,
             items: Vec::new(),
         };
-        r.vec(&mut e.items)?;
+        r.seq(&mut e.items)?;
         Ok(e)
     }
 }
@@ -355,16 +450,14 @@ impl Decode for GlobalPlan {
 impl Decode for DataSegment {
     #[inline(never)]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        let mut d = DataSegment {
+        Ok(DataSegment {
             active: if r.some()? {
                 Some(Decode::decode(r)?)
             } else {
                 None
             },
-            bytes: Vec::new(),
-        };
-        r.vec(&mut d.bytes)?;
-        Ok(d)
+            bytes: r.byte_vec()?,
+        })
     }
 }
 
@@ -387,23 +480,23 @@ impl Decode for Metadata {
         if r.some()? {
             m.name = Some(r.string()?);
         }
-        r.vec(&mut m.types)?;
-        r.vec(&mut m.imports)?;
-        r.vec(&mut m.funcs)?;
-        r.vec(&mut m.func_refs)?;
-        r.vec(&mut m.host_trampolines)?;
-        r.vec(&mut m.exports)?;
-        r.vec(&mut m.tables)?;
-        r.vec(&mut m.memories)?;
-        r.vec(&mut m.globals)?;
-        r.vec(&mut m.elems)?;
-        r.vec(&mut m.data)?;
+        r.seq(&mut m.types)?;
+        r.seq(&mut m.imports)?;
+        r.seq(&mut m.funcs)?;
+        r.seq(&mut m.func_refs)?;
+        r.seq(&mut m.host_trampolines)?;
+        r.seq(&mut m.exports)?;
+        r.seq(&mut m.tables)?;
+        r.seq(&mut m.memories)?;
+        r.seq(&mut m.globals)?;
+        r.seq(&mut m.elems)?;
+        r.seq(&mut m.data)?;
         if r.some()? {
             m.start = Some(Decode::decode(r)?);
         }
-        r.vec(&mut m.traps)?;
-        r.vec(&mut m.func_names)?;
-        r.vec(&mut m.address_map)?;
+        r.seq(&mut m.traps)?;
+        r.seq(&mut m.func_names)?;
+        r.seq(&mut m.address_map)?;
         Ok(m)
     }
 }

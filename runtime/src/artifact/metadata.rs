@@ -42,12 +42,41 @@ impl core::fmt::Display for ValType {
 }
 
 /// A function signature.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Eq, Serialize)]
 pub struct FuncType {
     /// Parameter types.
     pub params: Vec<ValType>,
     /// Result types.
     pub results: Vec<ValType>,
+}
+
+/// As derived, but one out-of-line copy for the signature registry and
+/// import checks rather than one inlined in each.
+impl PartialEq for FuncType {
+    #[inline(never)]
+    fn eq(&self, other: &Self) -> bool {
+        self.params == other.params && self.results == other.results
+    }
+}
+
+/// As derived, out of line: one copy for the signature registry and
+/// host functions.
+impl Clone for FuncType {
+    #[inline(never)]
+    fn clone(&self) -> Self {
+        FuncType {
+            params: self.params.clone(),
+            results: self.results.clone(),
+        }
+    }
+}
+
+/// Over the same fields as [`PartialEq`], so equal types hash equally.
+impl core::hash::Hash for FuncType {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.params.hash(state);
+        self.results.hash(state);
+    }
 }
 
 /// A constant expression (initialiser of globals and segment offsets).
@@ -293,6 +322,7 @@ impl Metadata {
     }
 
     /// The `VMContext` layout of this module.
+    #[inline(never)]
     pub fn offsets(&self) -> crate::vm::VMOffsets {
         let [funcs, tables, memories, globals] = self.import_counts();
         crate::vm::VMOffsets::new(crate::vm::VMOffsetsCounts {
@@ -421,7 +451,12 @@ impl Metadata {
         for &(t, _) in &self.host_trampolines {
             has_trampoline[t.index()] = true;
         }
-        if s.func_types.iter().any(|&t| !has_trampoline[t.index()]) {
+        // Imported function types are in range (`IndexSpaces::new`).
+        let mut imported_types = self.imports.iter().filter_map(|i| match i.kind {
+            ImportKind::Func(t) => Some(t),
+            _ => None,
+        });
+        if imported_types.any(|t| !has_trampoline[t.index()]) {
             return bad("imported function type without a host trampoline");
         }
         Ok(())
@@ -444,8 +479,11 @@ impl Metadata {
 
     /// Tables hold references and nothing else; one memory at most.
     fn validate_tables(&self, s: &IndexSpaces) -> Result<(), ArtifactError> {
-        let tables = s.table_elems.iter().copied();
-        if !tables.chain(self.tables.iter().map(|t| t.elem)).all(is_ref) {
+        let imported = (0..s.tables.len()).filter_map(|i| s.imported_table(self, i));
+        if !imported
+            .chain(self.tables.iter().map(|t| t.elem))
+            .all(is_ref)
+        {
             return bad("table of a non-reference type");
         }
         if s.num_memories(self) > 1 {
@@ -489,11 +527,9 @@ impl Metadata {
 
     fn validate_start(&self, s: &IndexSpaces) -> Result<(), ArtifactError> {
         let Some(f) = self.start else { return Ok(()) };
-        let type_index = match s.func_types.get(f.index()) {
-            Some(&t) => Some(t),
-            None => s.defined_func(self, f).map(|d| d.type_index),
-        };
-        let takes_nothing = type_index
+        // One lookup: a scan of the imports is fine.
+        let takes_nothing = self
+            .func_type_index(f)
             .and_then(|t| self.types.get(t.index()))
             .is_some_and(|t| t.params.is_empty() && t.results.is_empty());
         if !takes_nothing {
@@ -549,6 +585,7 @@ impl Metadata {
 
     /// The defined function whose body holds code offset `offset`, as its
     /// position in `funcs` (bodies are laid out in order).
+    #[inline(never)]
     pub fn defined_func_at(&self, offset: u32) -> Option<DefinedFuncIndex> {
         let i = self
             .funcs
@@ -610,46 +647,65 @@ fn is_ref(ty: ValType) -> bool {
 }
 
 /// The imported part of each index space, gathered in one pass over the
-/// imports so [`Metadata::validate`] looks each index up in constant time.
+/// imports so [`Metadata::validate`] looks each index up in constant time:
+/// counts, and where in `imports` each imported table and global is (one
+/// vector type for both, so one copy of its code).
 struct IndexSpaces {
-    /// Type index of each imported function.
-    func_types: Vec<TypeIndex>,
-    /// Element type of each imported table.
-    table_elems: Vec<ValType>,
-    /// Type of each imported global.
-    globals: Vec<GlobalType>,
+    /// Imported functions.
+    funcs: usize,
     /// Imported memories.
     memories: usize,
+    /// Position in `Metadata::imports` of each imported table.
+    tables: Vec<u32>,
+    /// Position in `Metadata::imports` of each imported global.
+    globals: Vec<u32>,
 }
 
 impl IndexSpaces {
     fn new(meta: &Metadata) -> Result<Self, ArtifactError> {
         let mut s = IndexSpaces {
-            func_types: Vec::new(),
-            table_elems: Vec::new(),
-            globals: Vec::new(),
+            funcs: 0,
             memories: 0,
+            tables: Vec::new(),
+            globals: Vec::new(),
         };
-        for i in &meta.imports {
+        // `validate` bounds the imports far below `u32::MAX`.
+        for (at, i) in meta.imports.iter().enumerate() {
             match i.kind {
                 ImportKind::Func(t) if t.index() >= meta.types.len() => {
                     bad("imported function type out of range")?
                 }
-                ImportKind::Func(t) => s.func_types.push(t),
-                ImportKind::Table(t) => s.table_elems.push(t.elem),
+                ImportKind::Func(_) => s.funcs += 1,
+                ImportKind::Table(_) => s.tables.push(at as u32),
                 ImportKind::Memory(_) => s.memories += 1,
-                ImportKind::Global(g) => s.globals.push(g),
+                ImportKind::Global(_) => s.globals.push(at as u32),
             }
         }
         Ok(s)
     }
 
+    /// Element type of imported table `i`.
+    fn imported_table(&self, meta: &Metadata, i: usize) -> Option<ValType> {
+        match meta.imports.get(*self.tables.get(i)? as usize)?.kind {
+            ImportKind::Table(t) => Some(t.elem),
+            _ => None,
+        }
+    }
+
+    /// Type of imported global `i`.
+    fn imported_global(&self, meta: &Metadata, i: usize) -> Option<GlobalType> {
+        match meta.imports.get(*self.globals.get(i)? as usize)?.kind {
+            ImportKind::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+
     fn num_funcs(&self, meta: &Metadata) -> usize {
-        self.func_types.len() + meta.funcs.len()
+        self.funcs + meta.funcs.len()
     }
 
     fn num_tables(&self, meta: &Metadata) -> usize {
-        self.table_elems.len() + meta.tables.len()
+        self.tables.len() + meta.tables.len()
     }
 
     fn num_memories(&self, meta: &Metadata) -> usize {
@@ -664,22 +720,20 @@ impl IndexSpaces {
     fn defined_func<'m>(&self, meta: &'m Metadata, index: FuncIndex) -> Option<&'m FuncInfo> {
         index
             .index()
-            .checked_sub(self.func_types.len())
+            .checked_sub(self.funcs)
             .and_then(|i| meta.funcs.get(i))
     }
 
     /// Whether function `index` has a `VMFuncRef` slot (may be referenced).
+    #[inline(never)]
     fn escapes(&self, meta: &Metadata, index: FuncIndex) -> bool {
         meta.func_refs.binary_search(&index).is_ok()
     }
 
     fn table_elem(&self, meta: &Metadata, index: TableIndex) -> Option<ValType> {
-        match self.table_elems.get(index.index()) {
-            Some(&e) => Some(e),
-            None => meta
-                .tables
-                .get(index.index() - self.table_elems.len())
-                .map(|t| t.elem),
+        match index.index().checked_sub(self.tables.len()) {
+            None => self.imported_table(meta, index.index()),
+            Some(d) => meta.tables.get(d).map(|t| t.elem),
         }
     }
 
@@ -693,13 +747,14 @@ impl IndexSpaces {
             ConstExpr::F32(_) => ValType::F32,
             ConstExpr::F64(_) => ValType::F64,
             ConstExpr::V128(_) => ValType::V128,
-            ConstExpr::GlobalGet(g) => self.globals.get(g.index())?.ty,
+            ConstExpr::GlobalGet(g) => self.imported_global(meta, g.index())?.ty,
             ConstExpr::RefFunc(f) if self.escapes(meta, f) => ValType::FuncRef,
             ConstExpr::RefFunc(_) | ConstExpr::RefNull => return None,
         })
     }
 
     /// Whether `e` produces a value of type `ty`.
+    #[inline(never)]
     fn expr_is(&self, meta: &Metadata, e: &ConstExpr, ty: ValType) -> bool {
         match e {
             ConstExpr::RefNull => is_ref(ty),
