@@ -75,12 +75,8 @@ impl MemoryState {
         def: *mut VMMemoryDefinition,
         platform: Option<&'static dyn Platform>,
     ) -> Result<Self, Error> {
-        let (max_pages, min_bytes) = plan_sizes(plan)?;
         let guard = platform.filter(|p| p.has_mmu());
-        let max_pages = match guard {
-            Some(_) => guarded_max(plan, max_pages)?,
-            None => max_pages,
-        };
+        let (max_pages, min_bytes) = plan_sizes(plan, guard.is_some())?;
         let (base, backing) = match guard {
             Some(platform) => (
                 guarded(arena, platform, min_bytes)?,
@@ -116,11 +112,7 @@ impl MemoryState {
         plan: &MemoryPlan,
         def: *mut VMMemoryDefinition,
     ) -> Result<Self, Error> {
-        let (max_pages, min_bytes) = plan_sizes(plan)?;
-        let max_pages = match pool.guarded() {
-            true => guarded_max(plan, max_pages)?,
-            false => max_pages,
-        };
+        let (max_pages, min_bytes) = plan_sizes(plan, pool.guarded())?;
         let (slot, base) = pool.take(min_bytes)?;
         let max_pages = max_pages.min(pool.slot_pages());
         let backing = Backing::Pooled(slot);
@@ -439,22 +431,21 @@ impl Memory {
     }
 }
 
-/// A guarded memory's maximum: at most `GUARDED_MAX_PAGES`; a larger
-/// minimum is refused.
-fn guarded_max(plan: &MemoryPlan, max_pages: u64) -> Result<u64, Error> {
-    if plan.min_pages > GUARDED_MAX_PAGES {
-        return Err(Error::Limits("a guarded memory is limited to 2 GiB"));
-    }
-    Ok(max_pages.min(GUARDED_MAX_PAGES))
-}
-
-/// A plan's maximum in pages (capped at the 4 GiB of a 32-bit memory) and
-/// its minimum in bytes; a minimum above the maximum is refused.
+/// A plan's maximum in pages (capped at `MAX_PAGES`, or at
+/// `GUARDED_MAX_PAGES` for a `guarded` memory) and its minimum in bytes; a
+/// minimum above the maximum is refused.
 #[inline(never)]
-fn plan_sizes(plan: &MemoryPlan) -> Result<(u64, usize), Error> {
-    let max_pages = plan.max_pages.unwrap_or(MAX_PAGES).min(MAX_PAGES);
+fn plan_sizes(plan: &MemoryPlan, guarded: bool) -> Result<(u64, usize), Error> {
+    let cap = if guarded {
+        GUARDED_MAX_PAGES
+    } else {
+        MAX_PAGES
+    };
+    let max_pages = plan.max_pages.unwrap_or(cap).min(cap);
     if plan.min_pages > max_pages {
-        return Err(Error::Limits("memory minimum exceeds its maximum"));
+        return Err(Error::Limits(
+            "memory minimum exceeds its maximum or the runtime's limit",
+        ));
     }
     Ok((max_pages, (plan.min_pages * PAGE) as usize))
 }

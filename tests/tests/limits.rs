@@ -574,3 +574,38 @@ fn computed_indices_wrap_or_trap_as_wasm_says() {
         }
     }
 }
+
+/// A guarded memory holds at most 2 GiB (`basalt::memory::GUARD_BELOW` says
+/// why): a module asking for more is refused with a typed error, while a
+/// contiguous memory (a board without an MMU) may declare up to 65,535
+/// pages and is refused here only for lack of arena.
+#[test]
+fn guarded_memories_hold_at_most_2_gib() {
+    let big = |pages: u32| format!("(module (memory {pages}))");
+    let limit = "invalid limits: memory minimum exceeds its maximum or the runtime's limit";
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let mut job = Job::empty();
+        if mode == BoundsChecks::Explicit {
+            job.contiguous_memories();
+        }
+        let fits = job.add_artifact(artifact(&big(2), |o| o.settings.bounds_checks = mode));
+        let over = job.add_artifact(artifact(&big(32769), |o| o.settings.bounds_checks = mode));
+        let max = job.add_artifact(artifact(&big(65535), |o| o.settings.bounds_checks = mode));
+        let fits = job.instantiate(fits, 0);
+        let over = job.instantiate(over, 1);
+        let max = job.instantiate(max, 2);
+        let r = run_job(&job);
+        assert_eq!(r.status, 0, "{}", r.console);
+        assert_eq!(r.result(fits), &ok(&[]), "{mode:?}");
+        for line in [over, max] {
+            let Outcome::Error(e) = r.result(line) else {
+                panic!("{mode:?}: expected a refusal, got {:?}", r.result(line));
+            };
+            assert_eq!(
+                e.contains(limit),
+                mode == BoundsChecks::Guard,
+                "{mode:?}: {e}"
+            );
+        }
+    }
+}

@@ -416,7 +416,11 @@ impl FuncTranslator<'_, '_> {
             if let Some((x, k)) = self.constant_add(index32) {
                 // `base + K + sext(x)`: see `basalt::memory::GUARD_BELOW`
                 // for why this is `base + ((x + K) mod 2^32)` or faults.
-                let k = super::wide_const(&mut self.b, I64, k);
+                // Behind a `bitcast`, `base + K` is computed once outside
+                // loops and kept in a register (Cranelift would recompute an
+                // add of a small immediate next to every access).
+                let k = self.b.ins().iconst(I64, k);
+                let k = self.b.ins().bitcast(I64, MemFlagsData::new(), k);
                 let base_k = self.b.ins().iadd(base, k);
                 let x = self.b.ins().sextend(I64, x);
                 return (self.b.ins().iadd(base_k, x), 0);
