@@ -70,8 +70,12 @@ pub const WHERE_THE_REST_GOES: &[(&str, &str)] = &[
          i32 sum of the counting-up index and the array's address may wrap); \
          it is now one `str w, [xK, w0, sxtw]` from `base + K` kept in a \
          register, exact because a sum at or past 2^31 lands in the 2 GiB \
-         unmapped below the memory (2.75x before). The simd128 build closes \
-         most of the rest.",
+         unmapped below the memory (2.75x before). The triad's multiplier \
+         and the check loop's `select` zero are kept in registers instead of \
+         being rebuilt (`mov w, #k`) every iteration. What remains is the \
+         check loop's back edge, which tests the old index while the new one \
+         goes to the next iteration (`cmp; b.eq; mov; b`). The simd128 build \
+         closes most of the rest.",
     ),
     (
         "random",

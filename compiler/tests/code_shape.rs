@@ -259,3 +259,37 @@ fn direct_calls_pass_no_callers_context() {
         );
     }
 }
+
+/// A multiplier or `select` arm that is a constant is materialized once
+/// before the loop and kept in a register, not rematerialized (`mov w, #k`)
+/// on every iteration.
+#[test]
+fn constant_multipliers_and_select_arms_stay_out_of_loops() {
+    const LOOP: &str = r#"(module (memory 1)
+      (func $triad (export "triad") (param $i i32) (param $n i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s)
+            (i32.mul (i32.load (local.get $i)) (i32.const 3))))
+          (local.set $s (i32.xor (local.get $s)
+            (select (i32.const 0) (local.get $i) (i32.and (local.get $i) (i32.const 60)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $s)))"#;
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let code = function(&listing(LOOP, mode), "triad");
+        let body = loop_body(&code);
+        let movs: Vec<&String> = body
+            .iter()
+            .filter(|t| t.starts_with("mov w") && t.contains('#'))
+            .collect();
+        assert!(
+            movs.is_empty(),
+            "{mode:?}: constants rematerialized in the loop: {movs:?}\n{body:#?}"
+        );
+        assert!(
+            body.iter()
+                .any(|t| t.starts_with("madd") || t.starts_with("mul")),
+            "{body:#?}"
+        );
+    }
+}

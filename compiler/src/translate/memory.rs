@@ -260,7 +260,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// The instruction that defines `v`, if an instruction does.
-    fn defining(&self, v: Value) -> Option<InstructionData> {
+    pub(super) fn defining(&self, v: Value) -> Option<InstructionData> {
         let dfg = &self.b.func.dfg;
         match dfg.value_def(v) {
             ValueDef::Result(inst, 0) => Some(dfg.insts[inst]),

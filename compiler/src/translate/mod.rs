@@ -308,6 +308,7 @@ impl FuncTranslator<'_, '_> {
             Operator::Select | Operator::TypedSelect { .. } => {
                 let cond = self.pop();
                 let (a, b) = self.pop2();
+                let (a, b) = (self.in_register(a, false), self.in_register(b, false));
                 let v = self.b.ins().select(cond, a, b);
                 self.push(v);
             }

@@ -4,7 +4,9 @@ use super::FuncTranslator;
 use crate::error::CompileError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
-use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{
+    types::*, InstBuilder, InstructionData, MemFlagsData, Opcode, Type, Value,
+};
 use wasmparser::Operator as O;
 
 impl FuncTranslator<'_, '_> {
@@ -18,6 +20,28 @@ impl FuncTranslator<'_, '_> {
         let (a, b) = self.pop2();
         let v = f(self, a, b);
         self.push(v);
+    }
+
+    /// `v`, but if it is an integer constant, behind a `bitcast`: the
+    /// constant is then materialized once outside loops and kept in a
+    /// register, where Cranelift would rematerialize it (`mov w, #k`) next
+    /// to every use inside the loop. Only for operands no instruction takes
+    /// as an immediate (a multiplier, unless a power of two, which becomes
+    /// a shift; the arms of a `select`).
+    pub(super) fn in_register(&mut self, v: Value, multiplier: bool) -> Value {
+        let Some(InstructionData::UnaryImm {
+            opcode: Opcode::Iconst,
+            imm,
+        }) = self.defining(v)
+        else {
+            return v;
+        };
+        let k = imm.bits() as u64;
+        if multiplier && (k == 0 || k.is_power_of_two()) {
+            return v;
+        }
+        let ty = self.b.func.dfg.value_type(v);
+        self.b.ins().bitcast(ty, MemFlagsData::new(), v)
     }
 
     fn icmp(&mut self, cc: IntCC) {
@@ -89,7 +113,10 @@ impl FuncTranslator<'_, '_> {
             O::I32Popcnt | O::I64Popcnt => self.unop(|t, x| t.b.ins().popcnt(x)),
             O::I32Add | O::I64Add => self.binop(|t, a, b| t.b.ins().iadd(a, b)),
             O::I32Sub | O::I64Sub => self.binop(|t, a, b| t.b.ins().isub(a, b)),
-            O::I32Mul | O::I64Mul => self.binop(|t, a, b| t.b.ins().imul(a, b)),
+            O::I32Mul | O::I64Mul => self.binop(|t, a, b| {
+                let (a, b) = (t.in_register(a, true), t.in_register(b, true));
+                t.b.ins().imul(a, b)
+            }),
             // Cranelift's divisions trap exactly where Wasm's do: division by
             // zero, and signed overflow of MIN / -1 (srem of that is 0).
             O::I32DivS | O::I64DivS => self.binop(|t, a, b| t.b.ins().sdiv(a, b)),
