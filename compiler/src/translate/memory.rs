@@ -250,8 +250,7 @@ impl FuncTranslator<'_, '_> {
     ///
     /// Guard mode only: an explicit check compares the 32-bit index, which
     /// keeps the 32-bit shift alive anyway.
-    fn widen_index(&mut self, index: Value) -> Value {
-        let guard = self.env.settings.bounds_checks == BoundsChecks::Guard;
+    fn widen_index(&mut self, index: Value, guard: bool) -> Value {
         if let Some((x, k)) = self.scaled_without_wrap(index).filter(|_| guard) {
             let wide = self.b.ins().uextend(I64, x);
             return self.b.ins().ishl_imm_u(wide, i64::from(k));
@@ -260,7 +259,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// The instruction that defines `v`, if an instruction does.
-    pub(super) fn defining(&self, v: Value) -> Option<InstructionData> {
+    fn defining(&self, v: Value) -> Option<InstructionData> {
         let dfg = &self.b.func.dfg;
         match dfg.value_def(v) {
             ValueDef::Result(inst, 0) => Some(dfg.insts[inst]),
@@ -268,19 +267,35 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
-    /// The value of an `i32` constant, also one `wide_const` keeps in a
-    /// register behind a `bitcast`.
-    fn constant32(&self, v: Value) -> Option<u64> {
+    /// The bits of `v` if it is an `iconst` (not one behind a `bitcast`).
+    pub(super) fn iconst(&self, v: Value) -> Option<u64> {
         match self.defining(v)? {
             InstructionData::UnaryImm {
                 opcode: Opcode::Iconst,
                 imm,
-            } => Some(imm.bits() as u64 & u64::from(u32::MAX)),
+            } => Some(imm.bits() as u64),
+            _ => None,
+        }
+    }
+
+    /// The value of an `i32` constant, also one kept in a register behind
+    /// a `bitcast` (`pinned`).
+    fn constant32(&self, v: Value) -> Option<u64> {
+        let bits = match self.defining(v)? {
             InstructionData::LoadNoOffset {
                 opcode: Opcode::Bitcast,
                 arg,
                 ..
-            } => self.constant32(arg),
+            } => self.iconst(arg)?,
+            _ => self.iconst(v)?,
+        };
+        Some(bits & u64::from(u32::MAX))
+    }
+
+    /// The operands of `v` if an `opcode` instruction with two defines it.
+    fn operands(&self, v: Value, opcode: Opcode) -> Option<[Value; 2]> {
+        match self.defining(v)? {
+            InstructionData::Binary { opcode: op, args } if op == opcode => Some(args),
             _ => None,
         }
     }
@@ -288,16 +303,8 @@ impl FuncTranslator<'_, '_> {
     /// `(x, K)` if `index` is `x + K` (an `i32.add` with a constant) and
     /// `0 <= K < 2^31`.
     fn constant_add(&self, index: Value) -> Option<(Value, i64)> {
-        let defining = |v| self.defining(v);
-        let constant = |v| self.constant32(v);
-        let InstructionData::Binary {
-            opcode: Opcode::Iadd,
-            args: [a, b],
-        } = defining(index)?
-        else {
-            return None;
-        };
-        let (x, k) = match (constant(a), constant(b)) {
+        let [a, b] = self.operands(index, Opcode::Iadd)?;
+        let (x, k) = match (self.constant32(a), self.constant32(b)) {
             (_, Some(k)) => (a, k),
             (Some(k), None) => (b, k),
             (None, None) => return None,
@@ -308,31 +315,23 @@ impl FuncTranslator<'_, '_> {
     /// `(x, k)` if `index` is `x << k` (an `i32.shl` by a constant) and `x`
     /// is below `2^(32 - k)`.
     fn scaled_without_wrap(&self, index: Value) -> Option<(Value, u32)> {
-        let defining = |v| self.defining(v);
-        let constant = |v| self.constant32(v);
-        let InstructionData::Binary {
-            opcode: Opcode::Ishl,
-            args: [x, amount],
-        } = defining(index)?
-        else {
-            return None;
-        };
+        let [x, amount] = self.operands(index, Opcode::Ishl)?;
         // `i32.shl` takes the amount modulo 32, as `ishl` does.
-        let k = (constant(amount)? & 31) as u32;
-        let bound: u64 = match defining(x)? {
-            InstructionData::Binary {
-                opcode: Opcode::Band,
-                args: [a, b],
-            } => constant(b).or_else(|| constant(a))?,
-            InstructionData::Load {
-                opcode: Opcode::Uload8,
-                ..
-            } => 0xff,
-            InstructionData::Load {
-                opcode: Opcode::Uload16,
-                ..
-            } => 0xffff,
-            _ => return None,
+        let k = (self.constant32(amount)? & 31) as u32;
+        let bound = if let Some([a, b]) = self.operands(x, Opcode::Band) {
+            self.constant32(b).or_else(|| self.constant32(a))?
+        } else {
+            match self.defining(x)? {
+                InstructionData::Load {
+                    opcode: Opcode::Uload8,
+                    ..
+                } => 0xff,
+                InstructionData::Load {
+                    opcode: Opcode::Uload16,
+                    ..
+                } => 0xffff,
+                _ => return None,
+            }
         };
         (bound < 1u64 << (32 - k)).then_some((x, k))
     }
@@ -365,67 +364,52 @@ impl FuncTranslator<'_, '_> {
     pub(super) fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
         let index32 = self.pop();
         let guard = self.env.settings.bounds_checks == BoundsChecks::Guard;
-        let index = self.widen_index(index32);
+        if guard && arg.offset == 0 {
+            if let Some((x, k)) = self.constant_add(index32) {
+                // `base + K + sext(x)`: see `basalt::memory::GUARD_BELOW`
+                // for why this is `base + ((x + K) mod 2^32)` or faults.
+                // `base + K` is pinned (Cranelift would otherwise recompute
+                // an add of a small immediate next to every access).
+                let base = self.heap_base();
+                let k = self.b.ins().iconst(I64, k);
+                let k = super::pinned(&mut self.b, k);
+                let base_k = self.b.ins().iadd(base, k);
+                let x = self.b.ins().sextend(I64, x);
+                return (self.b.ins().iadd(base_k, x), 0);
+            }
+        }
+        let index = self.widen_index(index32, guard);
         let mut oob = None;
-        if self.env.settings.bounds_checks == BoundsChecks::Explicit {
+        if !guard {
             let reach = arg.offset + u64::from(size);
-            let narrow = self.heap_length.as_ref().map(|h| {
-                let at = self.b.srcloc().bits();
-                (h.var, h.narrow.contains(&at))
-            });
-            let out = match narrow {
+            let (len, narrow) = match self.heap_length.as_ref() {
+                Some(h) => (
+                    self.b.use_var(h.var),
+                    h.narrow.contains(&self.b.srcloc().bits()),
+                ),
+                None => (self.current_length(), false),
+            };
+            let out = if narrow {
                 // Loops that call nothing: the limit is computed once per
                 // reach outside them, and each access is one `cmp w, w`.
-                Some((var, true)) => {
-                    let len = self.b.use_var(var);
-                    let limit = self.index_limit(len, reach);
-                    self.b
-                        .ins()
-                        .icmp(IntCC::UnsignedGreaterThanOrEqual, index32, limit)
-                }
-                Some((var, false)) => {
-                    let reach = super::wide_const(&mut self.b, I64, reach as i64);
-                    let end = self.b.ins().iadd(index, reach);
-                    let len = self.b.use_var(var);
-                    self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
-                }
+                let limit = self.index_limit(len, reach);
+                self.b
+                    .ins()
+                    .icmp(IntCC::UnsignedGreaterThanOrEqual, index32, limit)
+            } else {
                 // Elsewhere (and in loops that call, where the length is
                 // reloaded after each call) widening the index and adding
                 // the reach is cheapest.
-                None => {
-                    let reach = super::wide_const(&mut self.b, I64, reach as i64);
-                    let end = self.b.ins().iadd(index, reach);
-                    let len = self.current_length();
-                    self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
-                }
+                let reach = super::wide_const(&mut self.b, I64, reach as i64);
+                let end = self.b.ins().iadd(index, reach);
+                self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
             };
             if !self.env.settings.spectre {
                 self.b.ins().trapnz(out, TrapCode::HEAP_OUT_OF_BOUNDS);
             }
             oob = Some(out);
         }
-        let (def, def_off) = self.memory_definition();
-        let base_flags = MemFlagsData::trusted().with_readonly().with_can_move();
-        let base = self.b.ins().load(
-            I64,
-            base_flags,
-            def,
-            def_off + VMOffsets::VMMEMORY_DEFINITION_BASE as i32,
-        );
-        if guard && arg.offset == 0 {
-            if let Some((x, k)) = self.constant_add(index32) {
-                // `base + K + sext(x)`: see `basalt::memory::GUARD_BELOW`
-                // for why this is `base + ((x + K) mod 2^32)` or faults.
-                // Behind a `bitcast`, `base + K` is computed once outside
-                // loops and kept in a register (Cranelift would recompute an
-                // add of a small immediate next to every access).
-                let k = self.b.ins().iconst(I64, k);
-                let k = self.b.ins().bitcast(I64, MemFlagsData::new(), k);
-                let base_k = self.b.ins().iadd(base, k);
-                let x = self.b.ins().sextend(I64, x);
-                return (self.b.ins().iadd(base_k, x), 0);
-            }
-        }
+        let base = self.heap_base();
         let addr = self.b.ins().iadd(base, index);
         match oob {
             Some(oob) if self.env.settings.spectre => {
@@ -459,6 +443,19 @@ impl FuncTranslator<'_, '_> {
             }
             _ => (addr, arg.offset as i32),
         }
+    }
+
+    /// Memory 0's base address. It never moves for a live instance (its
+    /// reservation is fixed), so the load may be hoisted and merged.
+    fn heap_base(&mut self) -> Value {
+        let (def, def_off) = self.memory_definition();
+        let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+        self.b.ins().load(
+            I64,
+            flags,
+            def,
+            def_off + VMOffsets::VMMEMORY_DEFINITION_BASE as i32,
+        )
     }
 
     /// Flags of a Wasm memory access: may be unaligned, may fault (the fault

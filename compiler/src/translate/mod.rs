@@ -165,6 +165,15 @@ pub(crate) fn wide_const(b: &mut FunctionBuilder<'_>, ty: ir::Type, value: i64) 
     if chunks(value) <= 1 || chunks(inverse) <= 1 {
         return k;
     }
+    pinned(b, k)
+}
+
+/// `k` (a constant, or a value built from constants) behind a same-type
+/// `bitcast`: Cranelift then computes it once outside loops and keeps it
+/// in a register instead of rematerializing it next to each use inside
+/// the loop (see `wide_const`).
+pub(crate) fn pinned(b: &mut FunctionBuilder<'_>, k: Value) -> Value {
+    let ty = b.func.dfg.value_type(k);
     b.ins().bitcast(ty, MemFlagsData::new(), k)
 }
 

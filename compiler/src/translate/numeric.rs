@@ -4,9 +4,7 @@ use super::FuncTranslator;
 use crate::error::CompileError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
-use cranelift_codegen::ir::{
-    types::*, InstBuilder, InstructionData, MemFlagsData, Opcode, Type, Value,
-};
+use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, Type, Value};
 use wasmparser::Operator as O;
 
 impl FuncTranslator<'_, '_> {
@@ -29,19 +27,12 @@ impl FuncTranslator<'_, '_> {
     /// as an immediate (a multiplier, unless a power of two, which becomes
     /// a shift; the arms of a `select`).
     pub(super) fn in_register(&mut self, v: Value, multiplier: bool) -> Value {
-        let Some(InstructionData::UnaryImm {
-            opcode: Opcode::Iconst,
-            imm,
-        }) = self.defining(v)
-        else {
-            return v;
-        };
-        let k = imm.bits() as u64;
-        if multiplier && (k == 0 || k.is_power_of_two()) {
-            return v;
+        match self.iconst(v) {
+            Some(k) if !(multiplier && (k == 0 || k.is_power_of_two())) => {
+                super::pinned(&mut self.b, v)
+            }
+            _ => v,
         }
-        let ty = self.b.func.dfg.value_type(v);
-        self.b.ins().bitcast(ty, MemFlagsData::new(), v)
     }
 
     fn icmp(&mut self, cc: IntCC) {

@@ -89,9 +89,9 @@ impl FuncTranslator<'_, '_> {
         if !self.env.settings.spectre {
             return addr;
         }
-        // Hoistable, so a loop keeps it in a register (see `wide_const`).
+        // Pinned, so a loop keeps it in a register.
         let null = self.b.ins().iconst(I64, 0);
-        let null = self.b.ins().bitcast(I64, MemFlagsData::new(), null);
+        let null = super::pinned(&mut self.b, null);
         let checked = self.b.ins().select_spectre_guard(oob, null, addr);
         self.b.ins().trapz(checked, trap);
         checked
