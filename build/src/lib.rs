@@ -25,6 +25,19 @@ pub use basalt_compiler::{BoundsChecks, CompileOptions, SigningKey};
 
 use std::path::{Path, PathBuf};
 
+/// Link the firmware with the board's linker scripts in `dir`: `script`
+/// (e.g. `virt.ld`, which includes the shared `layout.ld`), rebuilding
+/// when either changes.
+pub fn link_with_board_scripts(dir: impl AsRef<Path>, script: &str) {
+    let dir = dir.as_ref();
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    for name in ["layout.ld", script] {
+        println!("cargo:rerun-if-changed={}", dir.join(name).display());
+    }
+    println!("cargo:rustc-link-arg=-L{}", dir.display());
+    println!("cargo:rustc-link-arg=-T{}", dir.join(script).display());
+}
+
 /// Compile `path` (`.wasm` or `.wat`) with default options into
 /// `$OUT_DIR/<out_name>` and return that path. Panics with the compiler's
 /// message on failure, which is how a build script reports an error.

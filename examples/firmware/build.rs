@@ -8,16 +8,7 @@ fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     // The board library's linker scripts; a copy of this crate would point
     // at its own (linker/README.md describes the memory map).
-    let linker = manifest.join("../../linker");
-    let linker = linker.canonicalize().unwrap_or(linker);
-    for script in ["layout.ld", "virt.ld"] {
-        println!("cargo:rerun-if-changed={}", linker.join(script).display());
-    }
-    println!("cargo:rustc-link-arg=-L{}", linker.display());
-    println!(
-        "cargo:rustc-link-arg=-T{}",
-        linker.join("virt.ld").display()
-    );
+    basalt_build::link_with_board_scripts(manifest.join("../../linker"), "virt.ld");
     // `guest.wasm` is `guest.wat` assembled (a test keeps them equal); a
     // firmware's guest usually comes from a Wasm toolchain as `.wasm`, and
     // `basalt-build` reads text only with its `wat` feature.

@@ -70,12 +70,21 @@ pub type Case<'a> = (&'a str, &'a [Value], Outcome);
 /// assert each outcome (see [`outcome_matches`]) and a clean exit. Reports
 /// every mismatch at once, with the console.
 pub fn check(wat: &str, cases: &[Case<'_>]) -> JobReport {
-    let calls: Vec<(&str, &[Value])> = cases.iter().map(|(n, a, _)| (*n, *a)).collect();
-    let r = run(wat, &calls);
+    check_job(Job::new(compile(wat)), cases, &RunOptions::default())
+}
+
+/// [`check`] for a prepared job (artifacts instantiated, instance 0 the
+/// one to call) run with `options`: other compile settings, pools, boards.
+pub fn check_job(mut job: Job, cases: &[Case<'_>], options: &RunOptions) -> JobReport {
+    let lines: Vec<usize> = cases
+        .iter()
+        .map(|(name, args, _)| job.invoke_on(0, name, args))
+        .collect();
+    let r = job.run(options).unwrap_or_else(|e| panic!("qemu: {e}"));
     assert_eq!(r.status, 0, "board exit status\n{}", r.console);
-    assert_eq!(r.outcomes.len(), cases.len());
     let mut bad = String::new();
-    for (i, ((name, args, want), got)) in cases.iter().zip(&r.outcomes).enumerate() {
+    for (i, ((name, args, want), line)) in cases.iter().zip(lines).enumerate() {
+        let got = r.result(line);
         if !outcome_matches(want, got) {
             bad.push_str(&format!(
                 "case {i}: {name}{args:?}: expected {want:?}, got {got:?}\n"

@@ -30,66 +30,55 @@ const EDGES: &str = r#"(module
 /// and after a trap the instance keeps working; grown pages become mapped.
 #[test]
 fn guard_mode_memory_edges() {
-    let mut job = Job::new(artifact(EDGES, |o| {
+    let job = Job::new(artifact(EDGES, |o| {
         o.settings.bounds_checks = BoundsChecks::Guard
     }));
-    let cases: Vec<(&str, Vec<Value>, Outcome)> = vec![
-        ("load8", vec![I32(65535)], ok(&[I32(0)])),
+    let cases: Vec<Case> = vec![
+        ("load8", &[I32(65535)], ok(&[I32(0)])),
         (
             "load8",
-            vec![I32(65536)],
+            &[I32(65536)],
             Outcome::Trap(Trap::MemoryOutOfBounds),
         ),
-        ("load32", vec![I32(65532)], ok(&[I32(0)])),
+        ("load32", &[I32(65532)], ok(&[I32(0)])),
         (
             "load32",
-            vec![I32(65533)],
+            &[I32(65533)],
             Outcome::Trap(Trap::MemoryOutOfBounds),
         ),
-        (
-            "load32",
-            vec![I32(-1)],
-            Outcome::Trap(Trap::MemoryOutOfBounds),
-        ),
-        ("load64_off", vec![I32(0)], ok(&[I64(0)])),
+        ("load32", &[I32(-1)], Outcome::Trap(Trap::MemoryOutOfBounds)),
+        ("load64_off", &[I32(0)], ok(&[I64(0)])),
         (
             "load64_off",
-            vec![I32(1)],
+            &[I32(1)],
             Outcome::Trap(Trap::MemoryOutOfBounds),
         ),
-        ("far", vec![I32(0)], Outcome::Trap(Trap::MemoryOutOfBounds)),
-        ("far", vec![I32(-1)], Outcome::Trap(Trap::MemoryOutOfBounds)),
+        ("far", &[I32(0)], Outcome::Trap(Trap::MemoryOutOfBounds)),
+        ("far", &[I32(-1)], Outcome::Trap(Trap::MemoryOutOfBounds)),
         (
             "store32",
-            vec![I32(65533), I32(7)],
+            &[I32(65533), I32(7)],
             Outcome::Trap(Trap::MemoryOutOfBounds),
         ),
-        ("store32", vec![I32(65532), I32(0x0102_0304)], ok(&[])),
-        ("load32", vec![I32(65532)], ok(&[I32(0x0102_0304)])),
-        ("grow", vec![I32(1)], ok(&[I32(1)])),
-        ("load32", vec![I32(65536 * 2 - 4)], ok(&[I32(0)])),
+        ("store32", &[I32(65532), I32(0x0102_0304)], ok(&[])),
+        ("load32", &[I32(65532)], ok(&[I32(0x0102_0304)])),
+        ("grow", &[I32(1)], ok(&[I32(1)])),
+        ("load32", &[I32(65536 * 2 - 4)], ok(&[I32(0)])),
         (
             "load32",
-            vec![I32(65536 * 2 - 3)],
+            &[I32(65536 * 2 - 3)],
             Outcome::Trap(Trap::MemoryOutOfBounds),
         ),
-        ("grow", vec![I32(3)], ok(&[I32(-1)])),
-        ("grow", vec![I32(2)], ok(&[I32(2)])),
-        ("load8", vec![I32(65536 * 4 - 1)], ok(&[I32(0)])),
+        ("grow", &[I32(3)], ok(&[I32(-1)])),
+        ("grow", &[I32(2)], ok(&[I32(2)])),
+        ("load8", &[I32(65536 * 4 - 1)], ok(&[I32(0)])),
         (
             "load8",
-            vec![I32(65536 * 4)],
+            &[I32(65536 * 4)],
             Outcome::Trap(Trap::MemoryOutOfBounds),
         ),
     ];
-    for (name, args, _) in &cases {
-        job.invoke(name, args);
-    }
-    let r = run_job(&job);
-    assert_eq!(r.status, 0, "{}", r.console);
-    for (i, (name, args, expected)) in cases.iter().enumerate() {
-        assert_eq!(&r.outcomes[i], expected, "{name}{args:?}\n{}", r.console);
-    }
+    check_job(job, &cases, &RunOptions::default());
 }
 
 /// `memory.grow` takes pages from the store's arena until it is exhausted,
@@ -379,17 +368,21 @@ fn a_lent_trampoline_checks_the_stack_for_guard_mode_callers() {
 /// Each case fails if the limit is off by one or not clamped at zero.
 #[test]
 fn loops_over_memory_trap_at_every_edge() {
-    const LOOPS: &str = r#"(module
-      (memory 1 4)
-      (data (i32.const 65532) "\01\02\03\04")
-      (func $id (param i32) (result i32) (local.get 0))
+    // Sums the bytes in [at, end) in a loop that calls nothing.
+    const SUM8: &str = r#"
       (func (export "sum8") (param $at i32) (param $end i32) (result i32) (local $s i32)
         (block $done (loop $next
           (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
           (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $at))))
           (local.set $at (i32.add (local.get $at) (i32.const 1)))
           (br $next)))
-        (local.get $s))
+        (local.get $s))"#;
+    let loops_wat = format!(
+        r#"(module
+      (memory 1 4)
+      (data (i32.const 65532) "\01\02\03\04")
+      (func $id (param i32) (result i32) (local.get 0))
+      {SUM8}
       (func (export "sum8_calling") (param $at i32) (param $end i32) (result i32) (local $s i32)
         (block $done (loop $next
           (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
@@ -421,54 +414,51 @@ fn loops_over_memory_trap_at_every_edge() {
           (local.set $n (i32.sub (local.get $n) (i32.const 1)))
           (br $next))))
       (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
-      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
-    const EMPTY: &str = r#"(module
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#
+    );
+    let empty_wat = format!(
+        r#"(module
       (memory 0 1)
-      (func (export "sum8") (param $at i32) (param $end i32) (result i32) (local $s i32)
-        (block $done (loop $next
-          (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
-          (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $at))))
-          (local.set $at (i32.add (local.get $at) (i32.const 1)))
-          (br $next)))
-        (local.get $s))
-      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+      {SUM8}
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#
+    );
     let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
-    let loops: Vec<(&str, Vec<Value>, Outcome)> = vec![
-        ("sum8", vec![I32(65530), I32(65536)], ok(&[I32(10)])),
-        ("sum8", vec![I32(65530), I32(65537)], oob()),
-        ("sum8_calling", vec![I32(65530), I32(65536)], ok(&[I32(10)])),
-        ("sum8_calling", vec![I32(65530), I32(65537)], oob()),
-        ("sum8", vec![I32(-2), I32(-1)], oob()),
+    let loops: Vec<Case> = vec![
+        ("sum8", &[I32(65530), I32(65536)], ok(&[I32(10)])),
+        ("sum8", &[I32(65530), I32(65537)], oob()),
+        ("sum8_calling", &[I32(65530), I32(65536)], ok(&[I32(10)])),
+        ("sum8_calling", &[I32(65530), I32(65537)], oob()),
+        ("sum8", &[I32(-2), I32(-1)], oob()),
         (
             "sum64_off",
-            vec![I32(0), I32(1)],
+            &[I32(0), I32(1)],
             ok(&[I64(0x0403_0201_0000_0000)]),
         ),
-        ("sum64_off", vec![I32(0), I32(2)], oob()),
-        ("far", vec![I32(0), I32(1)], oob()),
-        ("far", vec![I32(-16), I32(1)], oob()),
-        ("fill32", vec![I32(65524), I32(3)], ok(&[])),
-        ("load32", vec![I32(65532)], ok(&[I32(1)])),
+        ("sum64_off", &[I32(0), I32(2)], oob()),
+        ("far", &[I32(0), I32(1)], oob()),
+        ("far", &[I32(-16), I32(1)], oob()),
+        ("fill32", &[I32(65524), I32(3)], ok(&[])),
+        ("load32", &[I32(65532)], ok(&[I32(1)])),
         // Two words are written, the third (at 65536) traps.
-        ("fill32", vec![I32(65528), I32(3)], oob()),
-        ("load32", vec![I32(65528)], ok(&[I32(3)])),
-        ("load32", vec![I32(65532)], ok(&[I32(2)])),
-        ("grow", vec![I32(1)], ok(&[I32(1)])),
-        ("sum8", vec![I32(65530), I32(65540)], ok(&[I32(2)])),
-        ("sum8", vec![I32(131066), I32(131072)], ok(&[I32(0)])),
-        ("sum8", vec![I32(131066), I32(131073)], oob()),
-        ("sum64_off", vec![I32(65536), I32(1)], ok(&[I64(0)])),
-        ("sum64_off", vec![I32(65536), I32(2)], oob()),
+        ("fill32", &[I32(65528), I32(3)], oob()),
+        ("load32", &[I32(65528)], ok(&[I32(3)])),
+        ("load32", &[I32(65532)], ok(&[I32(2)])),
+        ("grow", &[I32(1)], ok(&[I32(1)])),
+        ("sum8", &[I32(65530), I32(65540)], ok(&[I32(2)])),
+        ("sum8", &[I32(131066), I32(131072)], ok(&[I32(0)])),
+        ("sum8", &[I32(131066), I32(131073)], oob()),
+        ("sum64_off", &[I32(65536), I32(1)], ok(&[I64(0)])),
+        ("sum64_off", &[I32(65536), I32(2)], oob()),
     ];
-    let empty: Vec<(&str, Vec<Value>, Outcome)> = vec![
-        ("sum8", vec![I32(0), I32(0)], ok(&[I32(0)])),
-        ("sum8", vec![I32(0), I32(1)], oob()),
-        ("grow", vec![I32(1)], ok(&[I32(0)])),
-        ("sum8", vec![I32(65535), I32(65536)], ok(&[I32(0)])),
-        ("sum8", vec![I32(65535), I32(65537)], oob()),
+    let empty: Vec<Case> = vec![
+        ("sum8", &[I32(0), I32(0)], ok(&[I32(0)])),
+        ("sum8", &[I32(0), I32(1)], oob()),
+        ("grow", &[I32(1)], ok(&[I32(0)])),
+        ("sum8", &[I32(65535), I32(65536)], ok(&[I32(0)])),
+        ("sum8", &[I32(65535), I32(65537)], oob()),
     ];
     for mode in [BoundsChecks::Explicit, BoundsChecks::Guard] {
-        for (wat, cases) in [(LOOPS, &loops), (EMPTY, &empty)] {
+        for (wat, cases) in [(&loops_wat, &loops), (&empty_wat, &empty)] {
             // Explicit mode runs in a contiguous pool slot of 4 pages, as on a
             // board without an MMU: the bytes past the length are mapped RAM,
             // so only the compiled check stands between the guest and them.
@@ -479,20 +469,7 @@ fn loops_over_memory_trap_at_every_edge() {
             }
             let a = job.add_artifact(artifact(wat, |o| o.settings.bounds_checks = mode));
             job.instantiate_required(a, 0);
-            let lines: Vec<usize> = cases
-                .iter()
-                .map(|(name, args, _)| job.invoke_on(0, name, args))
-                .collect();
-            let r = run_job(&job);
-            assert_eq!(r.status, 0, "{}", r.console);
-            for (line, (name, args, expected)) in lines.into_iter().zip(cases.iter()) {
-                assert_eq!(
-                    r.result(line),
-                    expected,
-                    "{mode:?} {name}{args:?}\n{}",
-                    r.console
-                );
-            }
+            check_job(job, cases, &RunOptions::default());
         }
     }
 }
@@ -528,50 +505,39 @@ fn computed_indices_wrap_or_trap_as_wasm_says() {
       (func (export "add0") (param i32) (result i32)
         (i32.load (i32.add (local.get 0) (i32.const 0)))))"#;
     let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
-    let cases: Vec<(&str, Vec<Value>, Outcome)> = vec![
-        ("masked16", vec![I32(0)], ok(&[I32(42)])),
-        ("masked16", vec![I32(16383)], ok(&[I32(7)])),
-        ("masked16", vec![I32(16384)], oob()),
-        ("masked16", vec![I32(0x1_0000 + 16383)], ok(&[I32(7)])),
-        ("masked31", vec![I32(0x4000_0000)], ok(&[I32(42)])),
-        ("masked31", vec![I32(0x7fff_ffff)], oob()),
-        ("shift34", vec![I32(16383)], ok(&[I32(7)])),
-        ("shift34", vec![I32(16384)], oob()),
-        ("byte", vec![I32(100)], oob()),
-        ("byte", vec![I32(1)], ok(&[I32(42)])),
+    let cases: Vec<Case> = vec![
+        ("masked16", &[I32(0)], ok(&[I32(42)])),
+        ("masked16", &[I32(16383)], ok(&[I32(7)])),
+        ("masked16", &[I32(16384)], oob()),
+        ("masked16", &[I32(0x1_0000 + 16383)], ok(&[I32(7)])),
+        ("masked31", &[I32(0x4000_0000)], ok(&[I32(42)])),
+        ("masked31", &[I32(0x7fff_ffff)], oob()),
+        ("shift34", &[I32(16383)], ok(&[I32(7)])),
+        ("shift34", &[I32(16384)], oob()),
+        ("byte", &[I32(100)], oob()),
+        ("byte", &[I32(1)], ok(&[I32(42)])),
         // `x + K` with a constant 0 <= K < 2^31 is addressed as
         // `base + K + sext(x)` in guard mode: a wrap to a small index reads
         // it, a sum at or past 2^31 faults above or below the memory.
-        ("add16", vec![I32(-16)], ok(&[I32(42)])),
-        ("add16", vec![I32(65516)], ok(&[I32(7)])),
-        ("add16", vec![I32(65517)], oob()),
-        ("add16", vec![I32(0x7fff_fff0)], oob()),
-        ("add16", vec![I32(i32::MIN)], oob()),
-        ("add16", vec![I32(-17)], oob()),
-        ("add16", vec![I32(-18)], oob()),
-        ("add_big", vec![I32(-0x7fff_0000)], ok(&[I32(42)])),
-        ("add_big", vec![I32(0)], oob()),
-        ("add_big", vec![I32(-0x7fff_0001)], oob()),
-        ("sub16", vec![I32(16)], ok(&[I32(42)])),
-        ("sub16", vec![I32(8)], oob()),
-        ("add0", vec![I32(-1)], oob()),
-        ("add0", vec![I32(-2)], oob()),
-        ("add0", vec![I32(65532)], ok(&[I32(7)])),
+        ("add16", &[I32(-16)], ok(&[I32(42)])),
+        ("add16", &[I32(65516)], ok(&[I32(7)])),
+        ("add16", &[I32(65517)], oob()),
+        ("add16", &[I32(0x7fff_fff0)], oob()),
+        ("add16", &[I32(i32::MIN)], oob()),
+        ("add16", &[I32(-17)], oob()),
+        ("add16", &[I32(-18)], oob()),
+        ("add_big", &[I32(-0x7fff_0000)], ok(&[I32(42)])),
+        ("add_big", &[I32(0)], oob()),
+        ("add_big", &[I32(-0x7fff_0001)], oob()),
+        ("sub16", &[I32(16)], ok(&[I32(42)])),
+        ("sub16", &[I32(8)], oob()),
+        ("add0", &[I32(-1)], oob()),
+        ("add0", &[I32(-2)], oob()),
+        ("add0", &[I32(65532)], ok(&[I32(7)])),
     ];
     for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
-        let mut job = Job::new(artifact(SCALED, |o| o.settings.bounds_checks = mode));
-        for (name, args, _) in &cases {
-            job.invoke(name, args);
-        }
-        let r = run_job(&job);
-        assert_eq!(r.status, 0, "{}", r.console);
-        for (i, (name, args, expected)) in cases.iter().enumerate() {
-            assert_eq!(
-                &r.outcomes[i], expected,
-                "{mode:?} {name}{args:?}\n{}",
-                r.console
-            );
-        }
+        let job = Job::new(artifact(SCALED, |o| o.settings.bounds_checks = mode));
+        check_job(job, &cases, &RunOptions::default());
     }
 }
 

@@ -102,47 +102,37 @@ fn traps_memory_and_growth_in_both_modes() {
             job.contiguous_memories();
         }
         let oob = Outcome::Trap(Trap::MemoryOutOfBounds);
-        let cases: Vec<(&str, Vec<Value>, Outcome)> = vec![
-            ("add", vec![I32(40), I32(2)], ok(&[I32(42)])),
+        let cases: Vec<Case> = vec![
+            ("add", &[I32(40), I32(2)], ok(&[I32(42)])),
             (
                 "div",
-                vec![I32(1), I32(0)],
+                &[I32(1), I32(0)],
                 Outcome::Trap(Trap::IntegerDivisionByZero),
             ),
             (
                 "div",
-                vec![I32(i32::MIN), I32(-1)],
+                &[I32(i32::MIN), I32(-1)],
                 Outcome::Trap(Trap::IntegerOverflow),
             ),
             (
                 "unreachable",
-                vec![],
+                &[],
                 Outcome::Trap(Trap::UnreachableCodeReached),
             ),
-            ("load8", vec![I32(65535)], ok(&[I32(0)])),
-            ("load8", vec![I32(65536)], oob.clone()),
-            ("store32", vec![I32(65533), I32(7)], oob.clone()),
-            ("store32", vec![I32(65532), I32(0x0102_0304)], ok(&[])),
-            ("load32", vec![I32(65532)], ok(&[I32(0x0102_0304)])),
-            ("grow", vec![I32(1)], ok(&[I32(1)])),
-            ("load32", vec![I32(65536 * 2 - 4)], ok(&[I32(0)])),
-            ("load32", vec![I32(65536 * 2 - 3)], oob.clone()),
-            ("grow", vec![I32(3)], ok(&[I32(-1)])),
-            ("load8", vec![I32(-1)], oob),
-            ("forever", vec![I32(0)], Outcome::Trap(Trap::StackOverflow)),
-            ("add", vec![I32(1), I32(2)], ok(&[I32(3)])),
+            ("load8", &[I32(65535)], ok(&[I32(0)])),
+            ("load8", &[I32(65536)], oob.clone()),
+            ("store32", &[I32(65533), I32(7)], oob.clone()),
+            ("store32", &[I32(65532), I32(0x0102_0304)], ok(&[])),
+            ("load32", &[I32(65532)], ok(&[I32(0x0102_0304)])),
+            ("grow", &[I32(1)], ok(&[I32(1)])),
+            ("load32", &[I32(65536 * 2 - 4)], ok(&[I32(0)])),
+            ("load32", &[I32(65536 * 2 - 3)], oob.clone()),
+            ("grow", &[I32(3)], ok(&[I32(-1)])),
+            ("load8", &[I32(-1)], oob),
+            ("forever", &[I32(0)], Outcome::Trap(Trap::StackOverflow)),
+            ("add", &[I32(1), I32(2)], ok(&[I32(3)])),
         ];
-        for (name, args, _) in &cases {
-            job.invoke(name, args);
-        }
-        let r = run_job(&job, &pi());
-        for (i, (name, args, expected)) in cases.iter().enumerate() {
-            assert_eq!(
-                &r.outcomes[i], expected,
-                "{mode:?} {name}{args:?}\n{}",
-                r.console
-            );
-        }
+        check_job(job, &cases, &pi());
     }
 }
 
