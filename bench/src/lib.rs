@@ -144,15 +144,7 @@ pub fn build_kernels_wasm(simd128: bool) -> Result<Vec<u8>, String> {
     if simd128 {
         command.args(["--", "-C", "target-feature=+simd128"]);
     }
-    let out = command
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "building the kernels for {WASM_TARGET} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    run_cargo(&mut command, &format!("the kernels for {WASM_TARGET}"))?;
     let wasm: PathBuf = target_dir
         .join(WASM_TARGET)
         .join("release")
@@ -610,6 +602,20 @@ pub fn compile_throughput(
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     Ok((wasm.len() as f64 / 1e6 / best, threads))
+}
+
+/// Run a `cargo build` command; an error carries cargo's output.
+pub(crate) fn run_cargo(command: &mut std::process::Command, what: &str) -> Result<(), String> {
+    let out = command
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "building {what} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

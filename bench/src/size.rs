@@ -96,17 +96,11 @@ pub fn build() -> Result<Probe, String> {
     let dir = root.join("bench/size-probe");
     let target_dir = root.join("target");
     basalt_qemu::ensure_rust_target(&dir, TARGET);
-    let out = basalt_qemu::nested_cargo(&dir)
+    let mut command = basalt_qemu::nested_cargo(&dir);
+    command
         .args(["build", "--release", "--locked", "--target-dir"])
-        .arg(&target_dir)
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "building bench/size-probe failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+        .arg(&target_dir);
+    crate::run_cargo(&mut command, "bench/size-probe")?;
     let elf = |name: &str| target_dir.join(TARGET).join("release").join(name);
     Ok(Probe {
         firmware: elf("with-runtime"),
