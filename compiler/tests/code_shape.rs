@@ -293,3 +293,80 @@ fn constant_multipliers_and_select_arms_stay_out_of_loops() {
         );
     }
 }
+
+/// A call that never returns (`call $panic; unreachable`, Rust's failed
+/// bounds checks) costs the code around it no register moves: its
+/// arguments, values that stay live around the interpreter loop below, go
+/// through a stack slot instead of pulling those values into argument
+/// registers. Before, this loop had 29 register-to-register moves outside
+/// the calls' blocks with the panic calls, and 6 without them (guard).
+#[test]
+fn calls_that_never_return_cost_the_hot_path_no_moves() {
+    const INTERP: &str = r#"(module (memory 1)
+      (func $panic (param i32 i32 i32) (i32.store (i32.const 0) (local.get 0)))
+      (func $run (export "run") (param $code i32) (param $len i32) (param $sp i32) (result i32)
+        (local $pc i32) (local $op i32) (local $acc i32)
+        loop $l
+          (if (i32.ge_u (local.get $pc) (local.get $len))
+            (then (call $panic (local.get $pc) (local.get $len) (i32.const 1)) unreachable))
+          (local.set $op (i32.load8_u (i32.add (local.get $code) (local.get $pc))))
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          block $done block $c block $b block $a
+            (br_table $a $b $c $done (local.get $op))
+          end
+          (if (i32.ge_u (local.get $sp) (i32.const 16))
+            (then (call $panic (local.get $sp) (i32.const 16) (i32.const 2)) unreachable))
+          (i32.store (i32.shl (local.get $sp) (i32.const 2)) (local.get $acc))
+          (local.set $sp (i32.add (local.get $sp) (i32.const 1)))
+          (br $l)
+          end
+          (local.set $sp (i32.sub (local.get $sp) (i32.const 1)))
+          (if (i32.ge_u (local.get $sp) (i32.const 16))
+            (then (call $panic (local.get $sp) (i32.const 16) (i32.const 3)) unreachable))
+          (local.set $acc (i32.add (local.get $acc) (i32.load (i32.shl (local.get $sp) (i32.const 2)))))
+          (br $l)
+          end
+          (if (i32.ge_u (local.get $op) (local.get $len))
+            (then (call $panic (local.get $op) (local.get $len) (i32.const 4)) unreachable))
+          (local.set $pc (i32.load8_u offset=1 (i32.add (local.get $code) (local.get $pc))))
+          (br $l)
+          end
+        end
+        (local.get $acc)))"#;
+    // Register-to-register moves outside the panic calls' own blocks (where
+    // the caller's context moves to `x0`, as it must).
+    let moves = |wat: &str, mode| {
+        let code = function(&listing(wat, mode), "run");
+        let mut runs = vec![Vec::new()];
+        for (_, t) in &code {
+            runs.last_mut().expect("a run").push(t.as_str());
+            let ends = [
+                "b ", "b.", "cbz", "cbnz", "tbz", "tbnz", "br ", "ret", "udf",
+            ];
+            if ends.iter().any(|e| t.starts_with(e)) {
+                runs.push(Vec::new());
+            }
+        }
+        runs.iter()
+            .filter(|run| !run.iter().any(|t| t.contains("call panic")))
+            .flatten()
+            .filter(|t| {
+                let mut parts = t.split([' ', ',']).filter(|p| !p.is_empty());
+                parts.next() == Some("mov")
+                    && parts.all(|r| r.starts_with(['x', 'w']) && r[1..].parse::<u8>().is_ok())
+            })
+            .count()
+    };
+    // The same function with each panic call replaced by the evaluation of
+    // its arguments and drops: the calls' blocks stay, their calls go.
+    let without = INTERP
+        .replace("(call $panic ", "")
+        .replace(")) unreachable", ") drop drop drop unreachable");
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let (with, bare) = (moves(INTERP, mode), moves(&without, mode));
+        assert!(
+            with <= bare,
+            "{mode:?}: {with} moves with the panic calls, {bare} without"
+        );
+    }
+}

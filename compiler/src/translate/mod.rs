@@ -89,6 +89,8 @@ pub fn translate_function(
         heap_region,
         heap_length: None,
         calls_runtime: false,
+        noreturn_call: false,
+        spill_slot: None,
     };
     // Every instruction carries the Wasm offset it came from (the entry
     // checks the function's own), for the artifact's address map.
@@ -98,6 +100,10 @@ pub fn translate_function(
     let mut ops = body.get_operators_reader()?;
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
+        if matches!(op, Operator::Call { .. } | Operator::CallIndirect { .. }) {
+            let mut next = ops.clone();
+            t.noreturn_call = !next.eof() && matches!(next.read()?, Operator::Unreachable);
+        }
         t.b.set_srcloc(ir::SourceLoc::new(offset as u32));
         t.translate(&op, offset)?;
     }
@@ -195,6 +201,11 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     pub(crate) stack: Vec<Value>,
     pub(crate) control: Vec<Frame>,
     pub(crate) reachable: bool,
+    /// The call being translated is followed by `unreachable`: it never
+    /// returns (see `calls.rs`, `spill`).
+    pub(crate) noreturn_call: bool,
+    /// The stack slot those calls pass their arguments through.
+    pub(crate) spill_slot: Option<ir::StackSlot>,
     /// Direct-call targets imported into this function, by defined index.
     func_refs: HashMap<u32, FuncRef>,
     /// Wasm signatures imported into this function, by type index and
@@ -351,8 +362,12 @@ impl FuncTranslator<'_, '_> {
             Operator::Call { .. } | Operator::CallIndirect { .. } => {
                 self.fuel_store();
                 self.call_op(op, offset)?;
-                self.fuel_reload();
-                self.heap_length_reload();
+                // Only `unreachable` follows a call that never returns:
+                // nothing to reload (which would keep `vmctx` live across it).
+                if !self.noreturn_call {
+                    self.fuel_reload();
+                    self.heap_length_reload();
+                }
             }
             _ => {
                 if !self.call_op(op, offset)?
