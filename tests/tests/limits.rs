@@ -541,6 +541,52 @@ fn computed_indices_wrap_or_trap_as_wasm_says() {
     }
 }
 
+/// An index whose own definition bounds it (a mask, a zero-extended byte
+/// load, a remainder by a constant) below the memory's declared minimum
+/// less the access's reach is accessed without a check in explicit mode
+/// (`upper_bound` in `compiler/src/translate/memory.rs`); one byte more
+/// keeps the check. Growing the memory changes nothing.
+#[test]
+fn statically_bounded_indices_need_no_check() {
+    const BOUNDED: &str = r#"(module
+      (memory 1 2)
+      (data (i32.const 0) "\2a\00\00\00")
+      (data (i32.const 8) "\ff\07")
+      (data (i32.const 65532) "\07\00\00\63")
+      (func (export "fits") (param i32) (result i32)
+        (i32.load (i32.and (local.get 0) (i32.const 0xfffc))))
+      (func (export "one_over") (param i32) (result i32)
+        (i32.load (i32.and (local.get 0) (i32.const 0xfffd))))
+      (func (export "byte_table") (param i32) (result i32)
+        (i32.load8_u offset=65280 (i32.load8_u (local.get 0))))
+      (func (export "rem") (param i32) (result i32)
+        (i32.load (i32.rem_u (local.get 0) (i32.const 65533))))
+      (func (export "grow") (result i32) (memory.grow (i32.const 1))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    let cases: Vec<Case> = vec![
+        ("fits", &[I32(0)], ok(&[I32(42)])),
+        ("fits", &[I32(-1)], ok(&[I32(0x6300_0007)])),
+        ("fits", &[I32(0x1_fffc)], ok(&[I32(0x6300_0007)])),
+        ("one_over", &[I32(0xfffc)], ok(&[I32(0x6300_0007)])),
+        ("one_over", &[I32(0xfffd)], oob()),
+        ("one_over", &[I32(-1)], oob()),
+        // The byte at 8 is 255: the last byte of the page, 0x63.
+        ("byte_table", &[I32(8)], ok(&[I32(0x63)])),
+        ("byte_table", &[I32(9)], ok(&[I32(0)])),
+        ("rem", &[I32(65532)], ok(&[I32(0x6300_0007)])),
+        ("rem", &[I32(65533)], ok(&[I32(42)])),
+        // 2^32 - 1 = 8 (mod 65533): bytes ff 07 00 00.
+        ("rem", &[I32(-1)], ok(&[I32(0x7ff)])),
+        ("grow", &[], ok(&[I32(1)])),
+        ("fits", &[I32(-1)], ok(&[I32(0x6300_0007)])),
+        ("one_over", &[I32(0xfffd)], ok(&[I32(0x0063_0000)])),
+    ];
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let job = Job::new(artifact(BOUNDED, |o| o.settings.bounds_checks = mode));
+        check_job(job, &cases, &RunOptions::default());
+    }
+}
+
 /// A guarded memory holds at most 2 GiB (`basalt::memory::GUARD_BELOW` says
 /// why): a module asking for more is refused with a typed error, while a
 /// contiguous memory (a board without an MMU) may declare up to 65,535
