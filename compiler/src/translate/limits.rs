@@ -80,6 +80,18 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
+    /// Cost charged since the last flush (a translation that is replayed
+    /// restores it, see `access_group.rs`).
+    pub(crate) fn fuel_pending(&self) -> i64 {
+        self.fuel.as_ref().map_or(0, |f| f.pending)
+    }
+
+    pub(crate) fn set_fuel_pending(&mut self, pending: i64) {
+        if let Some(f) = &mut self.fuel {
+            f.pending = pending;
+        }
+    }
+
     /// Add the pending cost to the local count.
     pub(crate) fn fuel_flush(&mut self) {
         let Some(f) = &mut self.fuel else { return };

@@ -37,32 +37,35 @@ enum Ext {
 
 /// Whether `op` is a scalar load or store (the accesses `memory_op` translates).
 pub(super) fn is_scalar_access(op: &O<'_>) -> bool {
-    matches!(
-        op,
-        O::I32Load { .. }
-            | O::I64Load { .. }
-            | O::F32Load { .. }
-            | O::F64Load { .. }
-            | O::I32Load8S { .. }
-            | O::I32Load8U { .. }
-            | O::I32Load16S { .. }
-            | O::I32Load16U { .. }
-            | O::I64Load8S { .. }
-            | O::I64Load8U { .. }
-            | O::I64Load16S { .. }
-            | O::I64Load16U { .. }
-            | O::I64Load32S { .. }
-            | O::I64Load32U { .. }
-            | O::I32Store { .. }
-            | O::I64Store { .. }
-            | O::F32Store { .. }
-            | O::F64Store { .. }
-            | O::I32Store8 { .. }
-            | O::I64Store8 { .. }
-            | O::I32Store16 { .. }
-            | O::I64Store16 { .. }
-            | O::I64Store32 { .. }
-    )
+    scalar_access(op).is_some()
+}
+
+/// A scalar load's or store's memory argument, access size in bytes, and
+/// whether it is a store.
+pub(super) fn scalar_access(op: &O<'_>) -> Option<(MemArg, u32, bool)> {
+    let (arg, size, store) = match *op {
+        O::I32Load8S { memarg }
+        | O::I32Load8U { memarg }
+        | O::I64Load8S { memarg }
+        | O::I64Load8U { memarg } => (memarg, 1, false),
+        O::I32Load16S { memarg }
+        | O::I32Load16U { memarg }
+        | O::I64Load16S { memarg }
+        | O::I64Load16U { memarg } => (memarg, 2, false),
+        O::I32Load { memarg }
+        | O::F32Load { memarg }
+        | O::I64Load32S { memarg }
+        | O::I64Load32U { memarg } => (memarg, 4, false),
+        O::I64Load { memarg } | O::F64Load { memarg } => (memarg, 8, false),
+        O::I32Store8 { memarg } | O::I64Store8 { memarg } => (memarg, 1, true),
+        O::I32Store16 { memarg } | O::I64Store16 { memarg } => (memarg, 2, true),
+        O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
+            (memarg, 4, true)
+        }
+        O::I64Store { memarg } | O::F64Store { memarg } => (memarg, 8, true),
+        _ => return None,
+    };
+    Some((arg, size, store))
 }
 
 /// Memory 0's length kept in a variable (explicit mode, functions that
@@ -181,8 +184,7 @@ impl FuncTranslator<'_, '_> {
         &mut self,
         body: &FunctionBody<'_>,
     ) -> Result<(), CompileError> {
-        let has_memory = !self.env.module.meta.memories.is_empty() || self.env.memory_imported();
-        if self.env.settings.bounds_checks != BoundsChecks::Explicit || !has_memory {
+        if !self.explicit_checks() {
             return Ok(());
         }
         let Some(narrow) = scan_loops(body)? else {
@@ -283,7 +285,7 @@ impl FuncTranslator<'_, '_> {
 
     /// The value of an `i32` constant, also one kept in a register behind
     /// a `bitcast` (`pinned`).
-    fn constant32(&self, v: Value) -> Option<u64> {
+    pub(super) fn constant32(&self, v: Value) -> Option<u64> {
         let bits = match self.defining(v)? {
             InstructionData::LoadNoOffset {
                 opcode: Opcode::Bitcast,
@@ -296,7 +298,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// The operands of `v` if an `opcode` instruction with two defines it.
-    fn operands(&self, v: Value, opcode: Opcode) -> Option<[Value; 2]> {
+    pub(super) fn operands(&self, v: Value, opcode: Opcode) -> Option<[Value; 2]> {
         match self.defining(v)? {
             InstructionData::Binary { opcode: op, args } if op == opcode => Some(args),
             _ => None,
@@ -422,7 +424,14 @@ impl FuncTranslator<'_, '_> {
     /// it), so even when the branch to the trap is mispredicted a
     /// speculative access past the end reads near address 0, not the
     /// attacker's chosen byte beyond the memory.
+    ///
+    /// A member of a group of accesses checked together (`access_group.rs`)
+    /// uses the group's checked address instead.
     pub(super) fn heap_address(&mut self, arg: &MemArg, size: u32) -> (Value, i32) {
+        if let Some(member) = self.group_member() {
+            self.pop();
+            return member;
+        }
         let index32 = self.pop();
         let guard = self.env.settings.bounds_checks == BoundsChecks::Guard;
         if guard && arg.offset == 0 {
@@ -449,28 +458,7 @@ impl FuncTranslator<'_, '_> {
         let index = self.widen_index(index32, !checked);
         let mut oob = None;
         if checked {
-            let (len, narrow) = match self.heap_length.as_ref() {
-                Some(h) => (
-                    self.b.use_var(h.var),
-                    h.narrow.contains(&self.b.srcloc().bits()),
-                ),
-                None => (self.current_length(), false),
-            };
-            let out = if narrow {
-                // Loops that call nothing: the limit is computed once per
-                // reach outside them, and each access is one `cmp w, w`.
-                let limit = self.index_limit(len, reach);
-                self.b
-                    .ins()
-                    .icmp(IntCC::UnsignedGreaterThanOrEqual, index32, limit)
-            } else {
-                // Elsewhere (and in loops that call, where the length is
-                // reloaded after each call) widening the index and adding
-                // the reach is cheapest.
-                let reach = super::wide_const(&mut self.b, I64, reach as i64);
-                let end = self.b.ins().iadd(index, reach);
-                self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
-            };
+            let out = self.out_of_bounds(index32, reach);
             if !self.env.settings.spectre {
                 self.b.ins().trapnz(out, TrapCode::HEAP_OUT_OF_BOUNDS);
             }
@@ -512,9 +500,43 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
+    /// Whether accesses to memory 0 are checked in code (explicit mode).
+    pub(super) fn explicit_checks(&self) -> bool {
+        let has_memory = !self.env.module.meta.memories.is_empty() || self.env.memory_imported();
+        self.env.settings.bounds_checks == BoundsChecks::Explicit && has_memory
+    }
+
+    /// Whether `index + reach` (the 32-bit index widened, no wrapping)
+    /// exceeds memory 0's length, as a flag.
+    pub(super) fn out_of_bounds(&mut self, index32: Value, reach: u64) -> Value {
+        let (len, narrow) = match self.heap_length.as_ref() {
+            Some(h) => (
+                self.b.use_var(h.var),
+                h.narrow.contains(&self.b.srcloc().bits()),
+            ),
+            None => (self.current_length(), false),
+        };
+        if narrow {
+            // Loops that call nothing: the limit is computed once per
+            // reach outside them, and each access is one `cmp w, w`.
+            let limit = self.index_limit(len, reach);
+            self.b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, index32, limit)
+        } else {
+            // Elsewhere (and in loops that call, where the length is
+            // reloaded after each call) widening the index and adding
+            // the reach is cheapest.
+            let index = self.b.ins().uextend(I64, index32);
+            let reach = super::wide_const(&mut self.b, I64, reach as i64);
+            let end = self.b.ins().iadd(index, reach);
+            self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
+        }
+    }
+
     /// Memory 0's base address. It never moves for a live instance (its
     /// reservation is fixed), so the load may be hoisted and merged.
-    fn heap_base(&mut self) -> Value {
+    pub(super) fn heap_base(&mut self) -> Value {
         let (def, def_off) = self.memory_definition();
         let flags = MemFlagsData::trusted().with_readonly().with_can_move();
         self.b.ins().load(

@@ -6,6 +6,7 @@
 //! multi-value blocks need no special case). Operators in unreachable code
 //! are skipped; only the nesting of their control frames is tracked.
 
+mod access_group;
 mod calls;
 mod control;
 mod limits;
@@ -88,6 +89,7 @@ pub fn translate_function(
         fuel: None,
         heap_region,
         heap_length: None,
+        access_groups: None,
         calls_runtime: false,
         noreturn_call: false,
         spill_slot: None,
@@ -105,6 +107,7 @@ pub fn translate_function(
             t.noreturn_call = !next.eof() && matches!(next.read()?, Operator::Unreachable);
         }
         t.b.set_srcloc(ir::SourceLoc::new(offset as u32));
+        t.start_access_groups(&op, offset, &ops)?;
         t.translate(&op, offset)?;
     }
     t.b.finalize(env.frontend_config);
@@ -220,6 +223,9 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     /// Memory 0's length in bytes, kept in a variable in explicit mode so
     /// loops compare against a register (see `memory.rs`).
     pub(crate) heap_length: Option<memory::HeapLength>,
+    /// The members of the window of accesses being translated, whose
+    /// groups were checked at its start (explicit mode, `access_group.rs`).
+    access_groups: Option<access_group::AccessGroups>,
     /// Whether the body calls a libcall (Rust code).
     calls_runtime: bool,
 }

@@ -1,0 +1,408 @@
+//! Explicit bounds checks shared by a group of accesses.
+//!
+//! An unrolled loop (`a[i + 0] .. a[i + 7]`), the fields of a struct
+//! (`p.x`, `p.y` at `p + off`) or a run of bytes (`p + 0 .. p + 3`) index
+//! memory with one dynamic value and constant distances. Memory is
+//! contiguous from 0, so the lowest and the highest of such accesses in
+//! bounds imply every one between: one check covers them all, and each
+//! member then addresses memory as one checked base plus an immediate.
+//!
+//! **Window.** At a scalar access the translator looks ahead over a
+//! straight-line window of core operators (no control flow, call,
+//! `unreachable` or `memory.grow`: the length cannot change inside it) and
+//! evaluates each access's index symbolically as `root + K` (mod 2^32),
+//! where `root` is a value that exists at the window's start (an operand on
+//! the stack, or a local not written earlier in the window) and `K` comes
+//! from `i32.add`/`i32.sub` of constants. Accesses with the same root whose
+//! index distances and byte ranges fit in [`SPAN`] bytes form a group; a
+//! group needs two members. The window ends at the last member of a group.
+//!
+//! **Check.** Before the window's first operator, each group computes
+//! `lo = root + Kmin` in 32 bits, as Wasm wraps, and checks
+//! `lo + c + reach <= length` without wrapping (`c` the lowest byte offset
+//! of a member from `lo`, `reach` the members' extent past it). Member `j`'s
+//! Wasm index is exactly `lo + d_j` (`d_j = K_j - Kmin`) whenever the check
+//! holds, so its address is `base + lo + c + e_j` with a constant `e_j`.
+//! With Spectre hardening the group's address is clamped to null when the
+//! check fails (`select_spectre_guard` then `csdb`), as a single access's
+//! is, and the branch tests that result; members stay within [`SPAN`]
+//! bytes of it.
+//!
+//! **Exact traps.** A failing check branches to a cold copy of the window
+//! translated as if there were no groups (a check per access). Nothing of
+//! the window has run yet, so the copy runs its operators in order: stores
+//! before the first out-of-bounds access land, a trap of another kind
+//! before it (a division by zero) comes first, and the access that is out
+//! of bounds traps where it is. The copy always traps: the member with the
+//! highest reach is out of bounds unless its index wrapped past 2^32, and
+//! then `lo > 2^32 - SPAN`, above every memory's length (at most
+//! `2^32 - 65536`, `basalt::memory::MAX_PAGES`), so the lowest member is.
+//! The copy ends with a trap that is never reached.
+
+use super::memory::scalar_access;
+use super::FuncTranslator;
+use crate::error::CompileError;
+use cranelift_codegen::ir::{types::*, Block, InstBuilder, Opcode, SourceLoc, TrapCode, Value};
+use std::collections::HashMap;
+use wasmparser::{Operator as O, OperatorsReader};
+
+/// The most bytes one group's members span (and their index distances):
+/// an immediate offset reaches them from one address, and with Spectre
+/// hardening a clamped (null) address stays in the first page.
+const SPAN: i64 = 4096;
+
+/// Operators a window may hold at most (the cold copy duplicates them).
+const MAX_WINDOW: usize = 128;
+
+/// The members of the window being translated: by Wasm offset, the group's
+/// checked address and the member's displacement from it.
+pub(crate) struct AccessGroups {
+    members: HashMap<u32, (Value, i32)>,
+}
+
+/// A value as the window's symbolic evaluation sees it.
+#[derive(Clone, Copy)]
+enum Sym {
+    Unknown,
+    Const(u32),
+    /// `root + k` (mod 2^32) of an `i32` root.
+    Rel(Value, u32),
+}
+
+/// One access of a group: Wasm offset, index distance from the group's
+/// first member, static offset and size.
+#[derive(Clone, Copy)]
+struct Member {
+    offset: u32,
+    delta: i64,
+    mem_offset: i64,
+    size: i64,
+}
+
+/// Accesses with one root, at most [`SPAN`] apart.
+struct Group {
+    root: Value,
+    /// The first member's `K`.
+    k: u32,
+    members: Vec<Member>,
+    /// Position of the last member in the window.
+    last: usize,
+}
+
+impl Group {
+    /// Lowest index distance, and lowest and highest byte of the members
+    /// relative to the first member's index.
+    fn extent(members: &[Member]) -> (i64, i64, i64) {
+        let dmin = members.iter().map(|m| m.delta).min().unwrap_or(0);
+        let lo = members.iter().map(|m| m.delta + m.mem_offset).min();
+        let hi = members
+            .iter()
+            .map(|m| m.delta + m.mem_offset + m.size)
+            .max();
+        (dmin, lo.unwrap_or(0), hi.unwrap_or(0))
+    }
+
+    /// Add `m` if the group still fits [`SPAN`].
+    fn admit(&mut self, m: Member, at: usize) -> bool {
+        let mut members = self.members.clone();
+        members.push(m);
+        let (dmin, lo, hi) = Self::extent(&members);
+        let dmax = members.iter().map(|m| m.delta).max().unwrap_or(0);
+        if dmax - dmin > SPAN || hi - lo > SPAN {
+            return false;
+        }
+        self.members = members;
+        self.last = at;
+        true
+    }
+}
+
+/// `Some((inputs, outputs))` for the operators a window may hold: the
+/// core proposals' operators of fixed arity (straight-line code), less
+/// `unreachable` and `memory.grow`.
+fn window_arity(op: &O<'_>) -> Option<(u32, u32)> {
+    if matches!(op, O::Unreachable | O::MemoryGrow { .. }) {
+        return None;
+    }
+    core_arity(op)
+}
+
+macro_rules! define_core_arity {
+    (@arity mvp arity $a:literal -> $b:literal) => (Some(($a, $b)));
+    (@arity mvp arity memarg $a:literal -> $b:literal) => (Some(($a, $b)));
+    (@arity sign_extension arity $a:literal -> $b:literal) => (Some(($a, $b)));
+    (@arity saturating_float_to_int arity $a:literal -> $b:literal) => (Some(($a, $b)));
+    (@arity $($other:tt)*) => (None);
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
+        /// Arity of the MVP, sign-extension and saturating-conversion
+        /// operators whose arity is fixed (not control flow or calls).
+        fn core_arity(op: &O<'_>) -> Option<(u32, u32)> {
+            match op {
+                $( O::$op { .. } => define_core_arity!(@arity $proposal $($ann)*), )*
+                _ => None,
+            }
+        }
+    };
+}
+wasmparser::for_each_operator!(define_core_arity);
+
+impl FuncTranslator<'_, '_> {
+    /// `v` as `root + k`, looking through `iadd`s of constants.
+    fn symbolic(&self, v: Value) -> Sym {
+        if self.b.func.dfg.value_type(v) != I32 {
+            return Sym::Unknown;
+        }
+        if let Some(k) = self.constant32(v) {
+            return Sym::Const(k as u32);
+        }
+        let (mut root, mut k) = (v, 0u32);
+        while let Some([a, b]) = self.operands(root, Opcode::Iadd) {
+            match (self.constant32(a), self.constant32(b)) {
+                (_, Some(c)) => (root, k) = (a, k.wrapping_add(c as u32)),
+                (Some(c), None) => (root, k) = (b, k.wrapping_add(c as u32)),
+                (None, None) => break,
+            }
+        }
+        Sym::Rel(root, k)
+    }
+
+    /// The groups of the window starting at `first` (at `offset`; `rest`
+    /// reads the operators after it), and the window's length in operators.
+    fn plan_window(
+        &mut self,
+        first: &O<'_>,
+        offset: u64,
+        rest: &OperatorsReader<'_>,
+    ) -> Result<(Vec<Group>, usize), CompileError> {
+        let mut stack: Vec<Sym> = self.stack.iter().map(|&v| self.symbolic(v)).collect();
+        let mut written: Vec<bool> = vec![false; self.locals.len()];
+        let mut groups: Vec<Group> = Vec::new();
+        let mut ops = rest.clone();
+        let (mut op, mut at) = (first.clone(), offset);
+        for pos in 0..MAX_WINDOW {
+            let Some((inputs, outputs)) = window_arity(&op) else {
+                break;
+            };
+            match op {
+                O::LocalGet { local_index } => {
+                    let l = local_index as usize;
+                    let sym = if written[l] {
+                        Sym::Unknown
+                    } else {
+                        let v = self.b.use_var(self.locals[l]);
+                        self.symbolic(v)
+                    };
+                    stack.push(sym);
+                }
+                O::LocalSet { local_index } | O::LocalTee { local_index } => {
+                    written[local_index as usize] = true;
+                    if matches!(op, O::LocalSet { .. }) {
+                        stack.pop();
+                    }
+                }
+                O::I32Const { value } => stack.push(Sym::Const(value as u32)),
+                O::I32Add | O::I32Sub => {
+                    let (b, a) = (stack.pop(), stack.pop());
+                    let sub = matches!(op, O::I32Sub);
+                    let sym = match (a, b) {
+                        (Some(Sym::Rel(r, k)), Some(Sym::Const(c))) if sub => {
+                            Sym::Rel(r, k.wrapping_sub(c))
+                        }
+                        (Some(Sym::Const(x)), Some(Sym::Const(c))) if sub => {
+                            Sym::Const(x.wrapping_sub(c))
+                        }
+                        _ if sub => Sym::Unknown,
+                        (Some(Sym::Rel(r, k)), Some(Sym::Const(c)))
+                        | (Some(Sym::Const(c)), Some(Sym::Rel(r, k))) => {
+                            Sym::Rel(r, k.wrapping_add(c))
+                        }
+                        (Some(Sym::Const(x)), Some(Sym::Const(c))) => Sym::Const(x.wrapping_add(c)),
+                        _ => Sym::Unknown,
+                    };
+                    stack.push(sym);
+                }
+                _ => {
+                    if let Some((arg, size, store)) = scalar_access(&op) {
+                        if store {
+                            stack.pop();
+                        }
+                        if let Some(Sym::Rel(root, k)) = stack.last().copied() {
+                            self.join(&mut groups, root, k, arg.offset, size, at, pos);
+                        }
+                    }
+                    let keep = stack.len().saturating_sub(inputs as usize);
+                    stack.truncate(keep);
+                    for _ in 0..outputs {
+                        stack.push(Sym::Unknown);
+                    }
+                }
+            }
+            if ops.eof() {
+                break;
+            }
+            (op, at) = ops.read_with_offset()?;
+        }
+        groups.retain(|g| g.members.len() >= 2);
+        let len = groups.iter().map(|g| g.last + 1).max().unwrap_or(0);
+        Ok((groups, len))
+    }
+
+    /// Put the access at Wasm offset `at` (position `pos` in the window)
+    /// into the first group of `root` it fits, or a new one.
+    #[allow(clippy::too_many_arguments)]
+    fn join(
+        &self,
+        groups: &mut Vec<Group>,
+        root: Value,
+        k: u32,
+        mem_offset: u64,
+        size: u32,
+        at: u64,
+        pos: usize,
+    ) {
+        let Ok(mem_offset) = i64::try_from(mem_offset) else {
+            return;
+        };
+        for g in groups.iter_mut().filter(|g| g.root == root) {
+            let m = Member {
+                offset: at as u32,
+                delta: i64::from(k.wrapping_sub(g.k) as i32),
+                mem_offset,
+                size: i64::from(size),
+            };
+            if g.admit(m, pos) {
+                return;
+            }
+        }
+        groups.push(Group {
+            root,
+            k,
+            members: vec![Member {
+                offset: at as u32,
+                delta: 0,
+                mem_offset,
+                size: i64::from(size),
+            }],
+            last: pos,
+        });
+    }
+
+    /// At a scalar access in explicit mode, outside any window: look ahead
+    /// for groups; if there are any, check them, translate the window's
+    /// cold copy, and leave the translator at the start of the checked path
+    /// with the members recorded for `heap_address`.
+    pub(super) fn start_access_groups(
+        &mut self,
+        op: &O<'_>,
+        offset: u64,
+        rest: &OperatorsReader<'_>,
+    ) -> Result<(), CompileError> {
+        if !self.reachable
+            || self.access_groups.is_some()
+            || !self.explicit_checks()
+            || scalar_access(op).is_none()
+        {
+            return Ok(());
+        }
+        let (groups, len) = self.plan_window(op, offset, rest)?;
+        if groups.is_empty() {
+            return Ok(());
+        }
+        let cold = self.b.create_block();
+        self.b.set_cold_block(cold);
+        let mut members = HashMap::new();
+        for g in &groups {
+            let (dmin, lo, hi) = Group::extent(&g.members);
+            // `lo_index = root + K + dmin` (wrapping); member bytes start at
+            // `lo_index + c + e` with `c = lo - dmin`.
+            let k = g.k.wrapping_add(dmin as u32);
+            let c = lo - dmin;
+            let base = self.check_group(g.root, k, c, (c + hi - lo) as u64, cold);
+            for m in &g.members {
+                let e = m.delta + m.mem_offset - lo;
+                members.insert(m.offset, (base, e as i32));
+            }
+        }
+        self.b.seal_block(cold);
+        self.translate_cold_copy(cold, op, offset, rest, len)?;
+        self.access_groups = Some(AccessGroups { members });
+        Ok(())
+    }
+
+    /// Check `index + c + reach <= length` for `index = root + k` (mod
+    /// 2^32), branch to `cold` if it fails, and return `base + index + c`
+    /// (clamped with Spectre hardening) in the new current block.
+    fn check_group(&mut self, root: Value, k: u32, c: i64, reach: u64, cold: Block) -> Value {
+        let index = if k == 0 {
+            root
+        } else {
+            let k = super::wide_const(&mut self.b, I32, i64::from(k as i32));
+            self.b.ins().iadd(root, k)
+        };
+        let oob = self.out_of_bounds(index, reach);
+        let base = self.heap_base();
+        let base = if c == 0 {
+            base
+        } else {
+            let c = super::wide_const(&mut self.b, I64, c);
+            self.b.ins().iadd(base, c)
+        };
+        let wide = self.b.ins().uextend(I64, index);
+        let addr = self.b.ins().iadd(base, wide);
+        let next = self.b.create_block();
+        let addr = if self.env.settings.spectre {
+            let null = self.b.ins().iconst(I64, 0);
+            let checked = self.b.ins().select_spectre_guard(oob, null, addr);
+            self.b.ins().brif(checked, next, &[], cold, &[]);
+            checked
+        } else {
+            self.b.ins().brif(oob, cold, &[], next, &[]);
+            addr
+        };
+        self.b.seal_block(next);
+        self.b.switch_to_block(next);
+        addr
+    }
+
+    /// Translate the window's `len` operators (`first`, then `rest`) into
+    /// `cold` with a check per access, then return to the current block
+    /// with the stack and pending fuel as they were.
+    fn translate_cold_copy(
+        &mut self,
+        cold: Block,
+        first: &O<'_>,
+        offset: u64,
+        rest: &OperatorsReader<'_>,
+        len: usize,
+    ) -> Result<(), CompileError> {
+        let hot = self.b.current_block().expect("translating a block");
+        let stack = self.stack.clone();
+        let fuel = self.fuel_pending();
+        self.b.switch_to_block(cold);
+        self.translate(first, offset)?;
+        let mut ops = rest.clone();
+        for _ in 1..len {
+            let (op, at) = ops.read_with_offset()?;
+            self.b.set_srcloc(SourceLoc::new(at as u32));
+            self.translate(&op, at)?;
+        }
+        // Never reached: some access of the window is out of bounds.
+        self.b.ins().trap(TrapCode::HEAP_OUT_OF_BOUNDS);
+        self.stack = stack;
+        self.set_fuel_pending(fuel);
+        self.b.switch_to_block(hot);
+        self.b.set_srcloc(SourceLoc::new(offset as u32));
+        Ok(())
+    }
+
+    /// If the access being translated is a member of the current window's
+    /// group: its checked address and displacement.
+    pub(super) fn group_member(&mut self) -> Option<(Value, i32)> {
+        let groups = self.access_groups.as_mut()?;
+        let member = groups.members.remove(&self.b.srcloc().bits())?;
+        if groups.members.is_empty() {
+            self.access_groups = None;
+        }
+        Some(member)
+    }
+}
