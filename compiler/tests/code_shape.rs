@@ -393,3 +393,39 @@ fn statically_bounded_indices_are_not_checked() {
     assert_eq!(checks(0xfffc), 0);
     assert!(checks(0xfffd) >= 2, "the check and its clamp");
 }
+
+#[test]
+fn explicit_mode_checks_a_group_of_accesses_once() {
+    // An unrolled fill (`i + K_j`) and a struct's fields (`p + offset`).
+    let wat = r#"(module (memory 1)
+      (func $fill (export "fill") (param $i i32) (param $v i32)
+        (loop $l
+          (i32.store (i32.add (local.get $i) (i32.const 0x12340)) (local.get $v))
+          (i32.store (i32.add (local.get $i) (i32.const 0x12344)) (local.get $v))
+          (i32.store (i32.add (local.get $i) (i32.const 0x12348)) (local.get $v))
+          (i32.store (i32.add (local.get $i) (i32.const 0x1234c)) (local.get $v))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $l (local.get $i))))
+      (func $fields (export "fields") (param $p i32) (result f64)
+        (f64.add (f64.load offset=8 (local.get $p))
+          (f64.add (f64.load offset=16 (local.get $p)) (f64.load offset=24 (local.get $p))))))"#;
+    let text = listing(wat, BoundsChecks::Explicit);
+    let body = loop_body(&function(&text, "fill"));
+    let count = |code: &[String], p: &str| code.iter().filter(|t| t.starts_with(p)).count();
+    assert_eq!(count(&body, "str "), 4, "{body:#?}");
+    // One compare, clamp and branch for the four stores, each of which is
+    // one instruction with an immediate offset from the clamped address.
+    assert_eq!(count(&body, "csdb"), 1, "{body:#?}");
+    assert_eq!(count(&body, "cmp "), 1, "{body:#?}");
+    assert!(body.len() <= 12, "{body:#?}");
+    let fields: Vec<String> = function(&text, "fields")
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    // The hot path, up to its return (the cold copy of the three loads,
+    // a check each, follows it).
+    let ret = fields.iter().position(|t| t == "ret").expect("a return");
+    let hot = &fields[..ret];
+    assert_eq!(count(hot, "csdb"), 1, "{fields:#?}");
+    assert_eq!(count(hot, "ldr d"), 3, "{fields:#?}");
+}

@@ -474,6 +474,132 @@ fn loops_over_memory_trap_at_every_edge() {
     }
 }
 
+/// Accesses with one dynamic index and constant distances share one check
+/// in explicit mode (`compiler/src/translate/access_group.rs`); when it
+/// fails, a copy of the group's code with a check per access runs instead.
+/// The trap must be exactly the one of checking each access: a group whose
+/// last, first or middle member (in program order) is out of bounds traps
+/// there with every earlier store visible and no later one, an index that
+/// wraps past 2^32 traps, and a trap of another kind between members comes
+/// first. Guard mode and explicit mode without Spectre hardening run the
+/// same cases. Explicit mode runs in a contiguous pool slot of 4 pages, so
+/// a store past the length would land in mapped RAM if a check were wrong.
+#[test]
+fn grouped_accesses_trap_exactly_at_their_first_failing_member() {
+    const GROUPS: &str = r#"(module
+      (memory 1 4)
+      (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+      (func (export "store4") (param $p i32) (param $v i32)
+        (i32.store offset=0 (local.get $p) (local.get $v))
+        (i32.store offset=4 (local.get $p) (i32.add (local.get $v) (i32.const 1)))
+        (i32.store offset=8 (local.get $p) (i32.add (local.get $v) (i32.const 2)))
+        (i32.store offset=12 (local.get $p) (i32.add (local.get $v) (i32.const 3))))
+      (func (export "shuffled") (param $p i32) (param $v i32)
+        (i32.store (i32.add (local.get $p) (i32.const 8)) (local.get $v))
+        (i32.store (local.get $p) (local.get $v))
+        (i32.store (i32.add (local.get $p) (i32.const 12)) (local.get $v))
+        (i32.store (i32.add (local.get $p) (i32.const 4)) (local.get $v)))
+      (func (export "wrap") (param $p i32) (result i32)
+        (i32.add
+          (i32.add (i32.load (i32.add (local.get $p) (i32.const -8)))
+                   (i32.load (i32.add (local.get $p) (i32.const -4))))
+          (i32.add (i32.load (local.get $p))
+                   (i32.load (i32.add (local.get $p) (i32.const 4))))))
+      (func (export "bytes") (param $p i32) (result i32)
+        (i32.or
+          (i32.or (i32.load8_u (local.get $p))
+                  (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 8)))
+          (i32.or (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 16))
+                  (i32.shl (i32.load8_u offset=3 (local.get $p)) (i32.const 24)))))
+      (func (export "div_between") (param $p i32) (param $d i32)
+        (i32.store (local.get $p) (i32.const 5))
+        (i32.store offset=4 (local.get $p) (i32.div_u (i32.const 7) (local.get $d)))
+        (i32.store offset=8 (local.get $p) (i32.const 9)))
+      (func (export "fill4") (param $p i32) (param $n i32)
+        (loop $next
+          (i32.store (local.get $p) (local.get $n))
+          (i32.store offset=4 (local.get $p) (local.get $n))
+          (i32.store offset=8 (local.get $p) (local.get $n))
+          (i32.store offset=12 (local.get $p) (local.get $n))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br_if $next (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+      (func (export "load32") (param i32) (result i32) (i32.load (local.get 0))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    let cases: Vec<Case> = vec![
+        ("store4", &[I32(65520), I32(10)], ok(&[])),
+        ("load32", &[I32(65532)], ok(&[I32(13)])),
+        // The last member is out of bounds: the first three landed.
+        ("store4", &[I32(65524), I32(20)], oob()),
+        ("load32", &[I32(65524)], ok(&[I32(20)])),
+        ("load32", &[I32(65528)], ok(&[I32(21)])),
+        ("load32", &[I32(65532)], ok(&[I32(22)])),
+        // The first member is out of bounds: nothing landed.
+        ("store4", &[I32(65536), I32(30)], oob()),
+        ("store4", &[I32(-4), I32(30)], oob()),
+        ("load32", &[I32(65532)], ok(&[I32(22)])),
+        ("load32", &[I32(0)], ok(&[I32(1)])),
+        // Program order p+8, p, p+12, p+4: the third traps, the fourth
+        // (in bounds) is not written.
+        ("shuffled", &[I32(65524), I32(40)], oob()),
+        ("load32", &[I32(65532)], ok(&[I32(40)])),
+        ("load32", &[I32(65524)], ok(&[I32(40)])),
+        ("load32", &[I32(65528)], ok(&[I32(21)])),
+        // Indices p-8 .. p+4, wrapping when p < 8.
+        ("wrap", &[I32(8)], ok(&[I32(10)])),
+        ("wrap", &[I32(4)], oob()),
+        ("wrap", &[I32(0)], oob()),
+        ("wrap", &[I32(65532)], oob()),
+        ("wrap", &[I32(65528)], ok(&[I32(10 + 40 + 21 + 40)])),
+        ("bytes", &[I32(0)], ok(&[I32(1)])),
+        ("bytes", &[I32(65532)], ok(&[I32(40)])),
+        ("bytes", &[I32(65533)], oob()),
+        ("bytes", &[I32(-1)], oob()),
+        // A division by zero between members comes first, after the
+        // first store, also when a later member is out of bounds.
+        (
+            "div_between",
+            &[I32(100), I32(0)],
+            Outcome::Trap(Trap::IntegerDivisionByZero),
+        ),
+        ("load32", &[I32(100)], ok(&[I32(5)])),
+        ("load32", &[I32(104)], ok(&[I32(0)])),
+        (
+            "div_between",
+            &[I32(65528), I32(0)],
+            Outcome::Trap(Trap::IntegerDivisionByZero),
+        ),
+        ("load32", &[I32(65528)], ok(&[I32(5)])),
+        ("load32", &[I32(65532)], ok(&[I32(40)])),
+        ("div_between", &[I32(65528), I32(1)], oob()),
+        ("load32", &[I32(65532)], ok(&[I32(7)])),
+        // In a loop: the second round's last store traps.
+        ("fill4", &[I32(65504), I32(2)], ok(&[])),
+        ("load32", &[I32(65504)], ok(&[I32(2)])),
+        ("load32", &[I32(65532)], ok(&[I32(1)])),
+        ("fill4", &[I32(65512), I32(3)], oob()),
+        ("load32", &[I32(65524)], ok(&[I32(3)])),
+        ("load32", &[I32(65528)], ok(&[I32(2)])),
+        ("load32", &[I32(65532)], ok(&[I32(2)])),
+    ];
+    for (mode, spectre) in [
+        (BoundsChecks::Explicit, true),
+        (BoundsChecks::Explicit, false),
+        (BoundsChecks::Guard, true),
+    ] {
+        let mut job = Job::empty();
+        if mode == BoundsChecks::Explicit {
+            job.command_line("option memory-pool 1 4");
+            job.contiguous_memories();
+        }
+        let a = job.add_artifact(artifact(GROUPS, |o| {
+            o.settings.bounds_checks = mode;
+            o.settings.spectre = spectre;
+        }));
+        job.instantiate_required(a, 0);
+        check_job(job, &cases, &RunOptions::default());
+    }
+}
+
 /// Scaled indices (`i32.shl` of a masked value or a byte load): guard mode
 /// shifts in 64 bits when the value cannot wrap (`widen_index` in the
 /// compiler) and must still wrap in 32 bits when it can: `0x4000_0000 << 2`

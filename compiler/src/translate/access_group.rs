@@ -351,7 +351,9 @@ impl FuncTranslator<'_, '_> {
         let addr = self.b.ins().iadd(base, wide);
         let next = self.b.create_block();
         let addr = if self.env.settings.spectre {
+            // Kept in a register (Cranelift would rebuild it in loops).
             let null = self.b.ins().iconst(I64, 0);
+            let null = super::pinned(&mut self.b, null);
             let checked = self.b.ins().select_spectre_guard(oob, null, addr);
             self.b.ins().brif(checked, next, &[], cold, &[]);
             checked
