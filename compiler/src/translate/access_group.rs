@@ -42,6 +42,7 @@
 use super::memory::scalar_access;
 use super::FuncTranslator;
 use crate::error::CompileError;
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types::*, Block, InstBuilder, Opcode, SourceLoc, TrapCode, Value};
 use std::collections::HashMap;
 use wasmparser::{Operator as O, OperatorsReader};
@@ -355,7 +356,9 @@ impl FuncTranslator<'_, '_> {
             let null = self.b.ins().iconst(I64, 0);
             let null = super::pinned(&mut self.b, null);
             let checked = self.b.ins().select_spectre_guard(oob, null, addr);
-            self.b.ins().brif(checked, next, &[], cold, &[]);
+            // `cold` as the first successor: see `translate_cold_copy`.
+            let failed = self.b.ins().icmp_imm_s(IntCC::Equal, checked, 0);
+            self.b.ins().brif(failed, cold, &[], next, &[]);
             checked
         } else {
             self.b.ins().brif(oob, cold, &[], next, &[]);
@@ -369,6 +372,14 @@ impl FuncTranslator<'_, '_> {
     /// Translate the window's `len` operators (`first`, then `rest`) into
     /// `cold` with a check per access, then return to the current block
     /// with the stack and pending fuel as they were.
+    ///
+    /// Every check branches to `cold` as its first successor, which puts
+    /// `cold` after the checked path in Cranelift's block order. That
+    /// matters: its loop-invariant code motion walks the dominator tree in
+    /// that order and forgets the enclosing loop once it visits a block
+    /// outside it (`cold` ends in a trap), so any block of the loop visited
+    /// after `cold` would keep invariant code (the limits of other
+    /// accesses) inside the loop.
     fn translate_cold_copy(
         &mut self,
         cold: Block,
