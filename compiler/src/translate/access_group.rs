@@ -227,8 +227,12 @@ impl FuncTranslator<'_, '_> {
                         if store {
                             stack.pop();
                         }
+                        // An access that needs no check stays out of groups.
                         if let Some(Sym::Rel(root, k)) = stack.last().copied() {
-                            self.join(&mut groups, root, k, arg.offset, size, at, pos);
+                            let reach = arg.offset + u64::from(size);
+                            if !self.statically_in_bounds(root, k, reach) {
+                                self.join(&mut groups, root, k, arg.offset, size, at, pos);
+                            }
                         }
                     }
                     let keep = stack.len().saturating_sub(inputs as usize);

@@ -378,6 +378,18 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
+    /// Whether an access reaching `reach` bytes past the index `root + k`
+    /// (mod 2^32) is in bounds whatever the inputs: `root`'s definition
+    /// bounds it (`upper_bound`) so that the sum does not wrap and stays
+    /// within the memory's minimum length. Such an access needs no check in
+    /// either mode.
+    pub(super) fn statically_in_bounds(&self, root: Value, k: u32, reach: u64) -> bool {
+        self.upper_bound(root, 0).is_some_and(|max| {
+            let end = max + u64::from(k);
+            end <= u64::from(u32::MAX) && end + reach <= self.min_length()
+        })
+    }
+
     /// Memory 0's smallest possible length: its declared minimum (an
     /// imported memory is checked against its import's at instantiation),
     /// since memories only grow.
@@ -449,12 +461,7 @@ impl FuncTranslator<'_, '_> {
             }
         }
         let reach = arg.offset + u64::from(size);
-        // An index whose definition bounds it below the memory's minimum
-        // length less the reach needs no check in either mode.
-        let in_bounds = self
-            .upper_bound(index32, 0)
-            .is_some_and(|max| max + reach <= self.min_length());
-        let checked = !guard && !in_bounds;
+        let checked = !guard && !self.statically_in_bounds(index32, 0, reach);
         let index = self.widen_index(index32, !checked);
         let mut oob = None;
         if checked {
