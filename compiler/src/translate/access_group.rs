@@ -227,8 +227,17 @@ impl FuncTranslator<'_, '_> {
                         if store {
                             stack.pop();
                         }
-                        if let Some(Sym::Rel(root, k)) = stack.last().copied() {
-                            self.join(&mut groups, root, k, arg.offset, size, at, pos);
+                        match stack.last().copied() {
+                            // Unchecked anyway (`heap_address`).
+                            Some(Sym::Rel(root, k))
+                                if self.upper_bound(root, 0).is_some_and(|max| {
+                                    max + u64::from(k) + arg.offset + u64::from(size)
+                                        <= self.min_length()
+                                }) => {}
+                            Some(Sym::Rel(root, k)) => {
+                                self.join(&mut groups, root, k, arg.offset, size, at, pos)
+                            }
+                            _ => {}
                         }
                     }
                     let keep = stack.len().saturating_sub(inputs as usize);
