@@ -429,3 +429,18 @@ fn explicit_mode_checks_a_group_of_accesses_once() {
     assert_eq!(count(hot, "csdb"), 1, "{fields:#?}");
     assert_eq!(count(hot, "ldr d"), 3, "{fields:#?}");
 }
+
+/// Accesses that their index's definition bounds within the memory's
+/// minimum stay unchecked when they could form a group too (`random`'s
+/// `t[r] += 1`).
+#[test]
+fn statically_bounded_accesses_form_no_group() {
+    let wat = r#"(module (memory 1)
+      (func $bump (export "bump") (param $r i32)
+        (local $a i32)
+        (local.set $a (i32.shl (i32.and (local.get $r) (i32.const 0x3fff)) (i32.const 2)))
+        (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.const 1)))))"#;
+    let code = function(&listing(wat, BoundsChecks::Explicit), "bump");
+    let checks = code.iter().filter(|(_, t)| t.starts_with("csdb")).count();
+    assert_eq!(checks, 0, "{code:#?}");
+}

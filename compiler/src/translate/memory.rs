@@ -332,7 +332,7 @@ impl FuncTranslator<'_, '_> {
     /// constant, and shifts, sums and selects of such values that cannot
     /// wrap. These bounds hold architecturally, under speculation too (no
     /// branch is involved). `None` when nothing is known.
-    fn upper_bound(&self, v: Value, depth: u32) -> Option<u64> {
+    pub(super) fn upper_bound(&self, v: Value, depth: u32) -> Option<u64> {
         if let Some(k) = self.constant32(v) {
             return Some(k);
         }
@@ -393,7 +393,7 @@ impl FuncTranslator<'_, '_> {
     /// Memory 0's smallest possible length: its declared minimum (an
     /// imported memory is checked against its import's at instantiation),
     /// since memories only grow.
-    fn min_length(&self) -> u64 {
+    pub(super) fn min_length(&self) -> u64 {
         let meta = &self.env.module.meta;
         let plan = if self.env.memory_imported() {
             meta.imports.iter().find_map(|i| match i.kind {
