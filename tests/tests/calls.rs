@@ -1,6 +1,7 @@
 //! Direct calls: recursion, mutual recursion, many mixed-type parameters
 //! (past the argument registers) and many results.
 
+use basalt_compiler::{compile as compile_with, BoundsChecks, CompileOptions};
 use basalt_tests::*;
 use Value::{F32, F64, I32, I64};
 
@@ -266,4 +267,66 @@ fn typed_host_functions_pass_every_value_kind() {
             ("not128", &[Value::V128(v)], ok(&[Value::V128(!v)])),
         ],
     );
+}
+
+/// A call followed by `unreachable` (it never returns: Rust's panics) passes
+/// its arguments through a stack slot, an `i32` constant as the `i64`
+/// constant of its bits (`compiler/src/translate/calls.rs`, `spill`). The
+/// callee writes what it received to memory, the caller then traps, and the
+/// memory shows every value intact: constants of each type (negative ones
+/// too), computed values, a `v128`, and more arguments than registers.
+#[test]
+fn calls_that_never_return_pass_their_arguments_intact() {
+    let wat = r#"(module
+      (memory 1)
+      (func $sink (param i32 i32 i64 i64 f32 f64 v128 i32 i32 i32 i32 i32 i32 i32 i32)
+        (i32.store (i32.const 0) (local.get 0))
+        (i32.store (i32.const 4) (local.get 1))
+        (i64.store (i32.const 8) (local.get 2))
+        (i64.store (i32.const 16) (local.get 3))
+        (f32.store (i32.const 24) (local.get 4))
+        (f64.store (i32.const 32) (local.get 5))
+        (v128.store (i32.const 48) (local.get 6))
+        (i32.store (i32.const 64) (i32.add (i32.add (i32.add (local.get 7) (local.get 8))
+          (i32.add (local.get 9) (local.get 10)))
+          (i32.add (i32.add (local.get 11) (local.get 12))
+            (i32.add (local.get 13) (local.get 14))))))
+      (func (export "panic") (param $x i32) (param $y i64)
+        (if (i32.lt_u (local.get $x) (i32.const 16)) (then return))
+        (call $sink (i32.const -7) (local.get $x) (i64.const -9) (local.get $y)
+          (f32.const -1.5) (f64.const 2.25) (v128.const i32x4 1 -2 3 -4)
+          (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)
+          (i32.const 5) (i32.const 6) (i32.const 7) (local.get $x))
+        unreachable)
+      (func (export "i32") (param i32) (result i32) (i32.load (local.get 0)))
+      (func (export "i64") (param i32) (result i64) (i64.load (local.get 0)))
+      (func (export "f32") (param i32) (result f32) (f32.load (local.get 0)))
+      (func (export "f64") (param i32) (result f64) (f64.load (local.get 0))))"#;
+    let unreachable = trap(Trap::UnreachableCodeReached);
+    let cases: Vec<Case> = vec![
+        ("panic", &[I32(3), I64(5)], ok(&[])),
+        ("i32", &[I32(0)], ok(&[I32(0)])),
+        ("panic", &[I32(1000), I64(-123_456_789_012)], unreachable),
+        ("i32", &[I32(0)], ok(&[I32(-7)])),
+        ("i32", &[I32(4)], ok(&[I32(1000)])),
+        ("i64", &[I32(8)], ok(&[I64(-9)])),
+        ("i64", &[I32(16)], ok(&[I64(-123_456_789_012)])),
+        ("f32", &[I32(24)], ok(&[f32v(-1.5)])),
+        ("f64", &[I32(32)], ok(&[f64v(2.25)])),
+        ("i32", &[I32(48)], ok(&[I32(1)])),
+        ("i32", &[I32(52)], ok(&[I32(-2)])),
+        ("i32", &[I32(56)], ok(&[I32(3)])),
+        ("i32", &[I32(60)], ok(&[I32(-4)])),
+        (
+            "i32",
+            &[I32(64)],
+            ok(&[I32(1 + 2 + 3 + 4 + 5 + 6 + 7 + 1000)]),
+        ),
+    ];
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let mut options = CompileOptions::default();
+        options.settings.bounds_checks = mode;
+        let bytes = compile_with(wat.as_bytes(), &options).expect("compiles");
+        check_job(Job::new(bytes), &cases, &RunOptions::default());
+    }
 }

@@ -92,13 +92,25 @@ impl FuncTranslator<'_, '_> {
     /// 1.76x, 1.45x). Loaded values have only the call's constraint, and
     /// the stores take any register; the cost stays on the path that traps.
     fn spill(&mut self, args: &mut [Value]) {
+        // An `i32` constant is stored as the `i64` constant of the same low
+        // bits (the slot is little-endian): a value of another type, which
+        // Cranelift cannot merge with the hot path's `i32` constant of the
+        // same bits (say, the bound it compares against), and so builds in
+        // the cold block instead of in a register across the hot one.
         let mut at = 0u32;
         let mut places = Vec::with_capacity(args.len());
-        for &a in args.iter() {
-            let size = self.b.func.dfg.value_type(a).bytes();
-            at = at.next_multiple_of(size);
-            places.push(at);
-            at += size;
+        for a in args.iter_mut() {
+            let ty = self.b.func.dfg.value_type(*a);
+            let stored = match self.iconst(*a) {
+                Some(k) if ty == I32 => {
+                    *a = self.b.ins().iconst(I64, k as u32 as i64);
+                    8
+                }
+                _ => ty.bytes(),
+            };
+            at = at.next_multiple_of(stored);
+            places.push((at, ty));
+            at += stored;
         }
         // One slot per function, as large as its largest such call needs.
         let slot = *self.spill_slot.get_or_insert_with(|| {
@@ -107,11 +119,10 @@ impl FuncTranslator<'_, '_> {
         });
         let size = &mut self.b.func.sized_stack_slots[slot].size;
         *size = (*size).max(at);
-        for (&a, &at) in args.iter().zip(&places) {
+        for (&a, &(at, _)) in args.iter().zip(&places) {
             self.b.ins().stack_store(I64, a, slot, at as i32);
         }
-        for (a, &at) in args.iter_mut().zip(&places) {
-            let ty = self.b.func.dfg.value_type(*a);
+        for (a, &(at, ty)) in args.iter_mut().zip(&places) {
             *a = self.b.ins().stack_load(I64, ty, slot, at as i32);
         }
     }
