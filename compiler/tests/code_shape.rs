@@ -466,3 +466,54 @@ fn statically_bounded_accesses_form_no_group() {
     let checks = code.iter().filter(|(_, t)| t.starts_with("csdb")).count();
     assert_eq!(checks, 0, "{code:#?}");
 }
+
+/// Float constants are built once before a loop and kept in registers:
+/// Cranelift would rebuild each (`fmov d, #k`, or a literal load) on every
+/// iteration. Zero stays a plain constant (comparisons take it as `#0.0`).
+#[test]
+fn float_constants_stay_out_of_loops() {
+    let wat = r#"(module
+      (func $poly (export "poly") (param $x f64) (param $n i32) (result f64) (local $s f64)
+        (loop $l
+          (local.set $s (f64.add (f64.mul (local.get $s) (f64.const 1.5))
+                                 (f64.mul (local.get $x) (f64.const 0.1))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $s)))"#;
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let body = loop_body(&function(&listing(wat, mode), "poly"));
+        let built: Vec<&String> = body
+            .iter()
+            .filter(|t| t.starts_with("fmov d") && t.contains('#') || t.starts_with("ldr d"))
+            .collect();
+        assert!(built.is_empty(), "{mode:?}: {built:?}\n{body:#?}");
+        assert!(body.iter().any(|t| t.starts_with("fmul")), "{body:#?}");
+    }
+}
+
+/// Guard mode addresses `x + K` as `base + K + sext(x)` with `base + K`
+/// kept in a register; a small `K` is one `add` of an immediate before the
+/// loop, not a `mov` of the constant and an `add`.
+#[test]
+fn small_displacements_are_one_add_before_the_loop() {
+    let wat = r#"(module (memory 1)
+      (func $walk (export "walk") (param $i i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s)
+            (i32.load (i32.add (local.get $i) (i32.const 0x38)))))
+          (br_if $l (local.tee $i (i32.sub (local.get $i) (i32.const 4)))))
+        (local.get $s)))"#;
+    let code = function(&listing(wat, BoundsChecks::Guard), "walk");
+    let texts: Vec<&String> = code.iter().map(|(_, t)| t).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("add x") && t.ends_with("#0x38")),
+        "{texts:#?}"
+    );
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.starts_with("mov") && t.ends_with("#0x38")),
+        "{texts:#?}"
+    );
+}

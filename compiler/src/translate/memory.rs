@@ -450,12 +450,14 @@ impl FuncTranslator<'_, '_> {
             if let Some((x, k)) = self.constant_add(index32) {
                 // `base + K + sext(x)`: see `basalt::memory::GUARD_BELOW`
                 // for why this is `base + ((x + K) mod 2^32)` or faults.
-                // `base + K` is pinned (Cranelift would otherwise recompute
-                // an add of a small immediate next to every access).
+                // The sum `base + K` is pinned, not `K`: Cranelift would
+                // otherwise recompute an add of a small immediate next to
+                // every access, and a pinned `K` would need its own `mov`
+                // before the loop where `add x, x, #K` does (inner loops
+                // with few iterations pay that on every entry: `nbody`).
                 let base = self.heap_base();
-                let k = self.b.ins().iconst(I64, k);
-                let k = super::pinned(&mut self.b, k);
-                let base_k = self.b.ins().iadd(base, k);
+                let base_k = self.b.ins().iadd_imm_s(base, k);
+                let base_k = super::pinned(&mut self.b, base_k);
                 let x = self.b.ins().sextend(I64, x);
                 return (self.b.ins().iadd(base_k, x), 0);
             }

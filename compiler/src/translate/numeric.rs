@@ -68,12 +68,25 @@ impl FuncTranslator<'_, '_> {
                 let v = super::wide_const(&mut self.b, I64, *value);
                 self.push(v);
             }
+            // Float constants other than zero (which comparisons take as
+            // `#0.0`) are pinned: Cranelift would rebuild them (`fmov d,
+            // #k` or a literal load) on every iteration of a loop.
             O::F32Const { value } => {
                 let v = self.b.ins().f32const(Ieee32::with_bits(value.bits()));
+                let v = if value.bits() == 0 {
+                    v
+                } else {
+                    super::pinned(&mut self.b, v)
+                };
                 self.push(v);
             }
             O::F64Const { value } => {
                 let v = self.b.ins().f64const(Ieee64::with_bits(value.bits()));
+                let v = if value.bits() == 0 {
+                    v
+                } else {
+                    super::pinned(&mut self.b, v)
+                };
                 self.push(v);
             }
 
