@@ -27,6 +27,9 @@ pub struct ModuleEnv<'a> {
     /// Per table (imported ones first): its elements if they can never
     /// change (see [`frozen_tables`]).
     frozen_tables: Vec<Option<Vec<Option<FuncIndex>>>>,
+    /// Per function (imported first): whether a call to it leaves memory
+    /// 0's length as it was (see [`keeps_length`]).
+    keeps_length: Vec<bool>,
 }
 
 impl<'a> ModuleEnv<'a> {
@@ -40,6 +43,29 @@ impl<'a> ModuleEnv<'a> {
             settings,
             sealed_tables: sealed_tables(module),
             frozen_tables: frozen_tables(module),
+            keeps_length: Vec::new(),
+        }
+        .with_length_facts()
+    }
+
+    fn with_length_facts(mut self) -> Self {
+        self.keeps_length = keeps_length(&self);
+        self
+    }
+
+    /// Whether the call `op` (a `call` or `call_indirect`) leaves memory
+    /// 0's length as it was: then the length need not be reloaded after it
+    /// (explicit bounds checks), and a loop making only such calls keeps
+    /// its limits in registers.
+    pub fn call_keeps_length(&self, op: &wasmparser::Operator<'_>) -> bool {
+        use wasmparser::Operator as O;
+        let keeps = |f: FuncIndex| self.keeps_length.get(f.index()).copied().unwrap_or(false);
+        match *op {
+            O::Call { function_index } => keeps(FuncIndex::from_u32(function_index)),
+            O::CallIndirect { table_index, .. } => self
+                .frozen_table(table_index)
+                .is_some_and(|elems| elems.iter().flatten().all(|&f| keeps(f))),
+            _ => false,
         }
     }
 
@@ -217,6 +243,64 @@ fn frozen_tables(module: &ModuleInfo<'_>) -> Vec<Option<Vec<Option<FuncIndex>>>>
         }
     }
     frozen
+}
+
+/// Per function (imported first): whether a call to it leaves memory 0's
+/// length as it was. An import may reach the host, which may grow any
+/// memory it can see (or call into another instance that does); a defined
+/// function keeps the length unless its body has `memory.grow` or a call
+/// that may not: a direct call to a function that may not, or a
+/// `call_indirect` through a table that is not frozen or holds such a
+/// function. The largest solution: every defined function starts as
+/// keeping it and loses that until nothing changes (a recursion that grows
+/// nothing keeps it).
+fn keeps_length(env: &ModuleEnv<'_>) -> Vec<bool> {
+    use wasmparser::Operator as O;
+    let module = env.module;
+    let imported = module.meta.num_imported_funcs();
+    let mut keeps: Vec<bool> = (0..imported)
+        .map(|_| false)
+        .chain(module.bodies.iter().map(|_| true))
+        .collect();
+    // Per defined function: whether it grows memory itself, and its calls.
+    let mut calls: Vec<Vec<O<'_>>> = Vec::with_capacity(module.bodies.len());
+    for (i, body) in module.bodies.iter().enumerate() {
+        let mut own = Vec::new();
+        let Ok(mut ops) = body.get_operators_reader() else {
+            return vec![false; keeps.len()];
+        };
+        while !ops.eof() {
+            match ops.read() {
+                Ok(O::MemoryGrow { .. }) => keeps[imported + i] = false,
+                Ok(op @ (O::Call { .. } | O::CallIndirect { .. })) => own.push(op),
+                Ok(_) => {}
+                // Validated already; if reading fails anyway, assume growth.
+                Err(_) => return vec![false; keeps.len()],
+            }
+        }
+        calls.push(own);
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (i, own) in calls.iter().enumerate() {
+            if !keeps[imported + i] {
+                continue;
+            }
+            let may_grow = own.iter().any(|op| match *op {
+                O::Call { function_index } => !keeps[function_index as usize],
+                O::CallIndirect { table_index, .. } => env
+                    .frozen_table(table_index)
+                    .is_none_or(|elems| elems.iter().flatten().any(|f| !keeps[f.index()])),
+                _ => true,
+            });
+            if may_grow {
+                keeps[imported + i] = false;
+                changed = true;
+            }
+        }
+    }
+    keeps
 }
 
 /// Largest table whose elements the compiler tracks (8 bytes each on the

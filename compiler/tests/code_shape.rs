@@ -517,3 +517,22 @@ fn small_displacements_are_one_add_before_the_loop() {
         "{texts:#?}"
     );
 }
+
+/// Explicit mode: a loop that calls a function that cannot change the
+/// memory's length (`ModuleEnv::call_keeps_length`) keeps the length, and
+/// the access's 32-bit limit, in registers: no reload after the call, and
+/// the check is one `cmp w, w`.
+#[test]
+fn calls_that_keep_the_length_reload_nothing() {
+    let wat = r#"(module (memory 1)
+      (func $leaf)
+      (func $walk (export "walk") (param $p i32) (param $n i32)
+        (loop $l
+          (call $leaf)
+          (i32.store (local.get $p) (local.get $n))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))"#;
+    let body = loop_body(&function(&listing(wat, BoundsChecks::Explicit), "walk"));
+    assert!(!body.iter().any(|t| t.starts_with("ldr")), "{body:#?}");
+    assert!(body.iter().any(|t| t.starts_with("cmp w")), "{body:#?}");
+}

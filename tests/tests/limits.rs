@@ -747,3 +747,69 @@ fn guarded_memories_hold_at_most_2_gib() {
         }
     }
 }
+
+/// Explicit mode keeps memory 0's length in a register across a call that
+/// cannot change it (`ModuleEnv::call_keeps_length`: no `memory.grow` in
+/// the callee or anything it may call, no import, no table that is not
+/// frozen) and reloads it after any other call. A loop that grows memory
+/// through a direct call two levels down, or through a frozen table, must
+/// see each new page at once; a loop calling a function that grows nothing
+/// still traps exactly at the end of the memory.
+#[test]
+fn calls_that_may_grow_memory_reload_its_length() {
+    const GROWTH: &str = r#"(module
+      (memory 1 4)
+      (type $v (func))
+      (table 1 1 funcref)
+      (elem (i32.const 0) $via)
+      (func $grow1 (drop (memory.grow (i32.const 1))))
+      (func $via (call $grow1))
+      (func $leaf)
+      ;; Grow by a page, then store into it: pages 2, 3, 4, then a trap.
+      (func (export "direct") (param $n i32) (local $i i32)
+        (loop $l
+          (call $via)
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (i32.store (i32.mul (local.get $i) (i32.const 65536)) (local.get $i))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
+      (func (export "indirect") (param $n i32) (local $i i32)
+        (loop $l
+          (call_indirect (type $v) (i32.const 0))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (i32.store (i32.mul (local.get $i) (i32.const 65536)) (local.get $i))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
+      ;; Store at p, p + 4, ... calling a function that grows nothing.
+      (func (export "leaf") (param $p i32) (param $n i32)
+        (loop $l
+          (call $leaf)
+          (i32.store (local.get $p) (local.get $n))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+      (func (export "size") (result i32) (memory.size))
+      (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    let direct: Vec<Case> = vec![
+        ("leaf", &[I32(65528), I32(2)], ok(&[])),
+        ("leaf", &[I32(65528), I32(3)], oob()),
+        ("load", &[I32(65532)], ok(&[I32(2)])),
+        ("direct", &[I32(3)], ok(&[])),
+        ("size", &[], ok(&[I32(4)])),
+        ("load", &[I32(3 * 65536)], ok(&[I32(3)])),
+        ("direct", &[I32(5)], oob()),
+        ("load", &[I32(65536)], ok(&[I32(1)])),
+    ];
+    let indirect: Vec<Case> = vec![
+        ("indirect", &[I32(2)], ok(&[])),
+        ("size", &[], ok(&[I32(3)])),
+        ("load", &[I32(2 * 65536)], ok(&[I32(2)])),
+        ("leaf", &[I32(3 * 65536 - 8), I32(3)], oob()),
+        ("indirect", &[I32(4)], oob()),
+        ("load", &[I32(3 * 65536)], ok(&[I32(3)])),
+    ];
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        for cases in [&direct, &indirect] {
+            let job = Job::new(artifact(GROWTH, |o| o.settings.bounds_checks = mode));
+            check_job(job, cases, &RunOptions::default());
+        }
+    }
+}

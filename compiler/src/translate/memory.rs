@@ -12,6 +12,7 @@
 //! the exporter's definition that its `VMMemoryImport` points to.
 
 use super::FuncTranslator;
+use crate::env::ModuleEnv;
 use crate::error::CompileError;
 use basalt::artifact::{BoundsChecks, ImportKind};
 use basalt::index::{DefinedMemoryIndex, MemoryIndex};
@@ -84,8 +85,11 @@ pub(crate) struct HeapLength {
 /// only pay for reloading it after each call), and if so, which accesses
 /// sit in a loop that calls no function or libcall that returns (each
 /// reloads the length; a call followed by `unreachable`, a panic, does not
-/// come back).
-fn scan_loops(body: &FunctionBody<'_>) -> Result<Option<HashSet<u32>>, CompileError> {
+/// come back) and may change the length (`ModuleEnv::call_keeps_length`).
+fn scan_loops(
+    body: &FunctionBody<'_>,
+    env: &ModuleEnv<'_>,
+) -> Result<Option<HashSet<u32>>, CompileError> {
     // Per loop: whether it, or a loop inside it, calls.
     let mut loop_calls: Vec<bool> = Vec::new();
     // Per open block: the innermost loop it is in.
@@ -119,7 +123,7 @@ fn scan_loops(body: &FunctionBody<'_>) -> Result<Option<HashSet<u32>>, CompileEr
                     accesses.push((offset as u32, l));
                 }
             }
-            ref op if reloads_length(op) => pending_call = true,
+            ref op if reloads_length(op) && !env.call_keeps_length(op) => pending_call = true,
             _ => {}
         }
     }
@@ -187,7 +191,7 @@ impl FuncTranslator<'_, '_> {
         if !self.explicit_checks() {
             return Ok(());
         }
-        let Some(narrow) = scan_loops(body)? else {
+        let Some(narrow) = scan_loops(body, self.env)? else {
             return Ok(());
         };
         let var = self.b.declare_var(I64);

@@ -372,7 +372,9 @@ impl FuncTranslator<'_, '_> {
                 // nothing to reload (which would keep `vmctx` live across it).
                 if !self.noreturn_call {
                     self.fuel_reload();
-                    self.heap_length_reload();
+                    if !self.env.call_keeps_length(op) {
+                        self.heap_length_reload();
+                    }
                 }
             }
             _ => {
