@@ -262,7 +262,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// The instruction that defines `v`, if an instruction does.
-    fn defining(&self, v: Value) -> Option<InstructionData> {
+    pub(super) fn defining(&self, v: Value) -> Option<InstructionData> {
         let dfg = &self.b.func.dfg;
         match dfg.value_def(v) {
             ValueDef::Result(inst, 0) => Some(dfg.insts[inst]),
@@ -296,7 +296,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// The operands of `v` if an `opcode` instruction with two defines it.
-    fn operands(&self, v: Value, opcode: Opcode) -> Option<[Value; 2]> {
+    pub(super) fn operands(&self, v: Value, opcode: Opcode) -> Option<[Value; 2]> {
         match self.defining(v)? {
             InstructionData::Binary { opcode: op, args } if op == opcode => Some(args),
             _ => None,
