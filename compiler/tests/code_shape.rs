@@ -518,3 +518,36 @@ fn small_br_tables_are_tests() {
         assert_eq!(jumps("large"), 1, "{mode:?}: {listing}");
     }
 }
+
+/// Guard mode copies 1 to 8 bytes inline (two loads, two stores per
+/// width) and calls the runtime only for other lengths; a copy of a
+/// constant 4 bytes is one load and one store. Explicit mode calls the
+/// runtime. `tests/tests/small_copies.rs` checks the semantics.
+#[test]
+fn small_copies_are_inline_in_guard_mode() {
+    const COPY: &str = r#"(module (memory 1)
+      (func $copy4 (export "copy4") (param i32 i32)
+        (memory.copy (local.get 0) (local.get 1) (i32.const 4)))
+      (func $copy (export "copy") (param i32 i32 i32)
+        (memory.copy (local.get 0) (local.get 1) (local.get 2))))"#;
+    let count = |code: &[(u32, String)], prefix: &str| {
+        code.iter().filter(|(_, t)| t.starts_with(prefix)).count()
+    };
+    let guard = listing(COPY, BoundsChecks::Guard);
+    let copy4 = function(&guard, "copy4");
+    assert_eq!(count(&copy4, "blr"), 0, "{copy4:#?}");
+    // Both chunks of exactly 4 bytes are the same word: Cranelift keeps
+    // one load and one store.
+    assert_eq!(count(&copy4, "ldr w"), 1, "{copy4:#?}");
+    assert_eq!(count(&copy4, "str w"), 1, "{copy4:#?}");
+    let copy = function(&guard, "copy");
+    for (load, store) in [("ldr w", "str w"), ("ldrh", "strh"), ("ldrb", "strb")] {
+        assert!(
+            count(&copy, load) >= 1 && count(&copy, store) >= 1,
+            "{copy:#?}"
+        );
+    }
+    assert_eq!(count(&copy, "blr"), 1, "the other lengths: {copy:#?}");
+    let explicit = function(&listing(COPY, BoundsChecks::Explicit), "copy4");
+    assert_eq!(count(&explicit, "str"), 0, "{explicit:#?}");
+}

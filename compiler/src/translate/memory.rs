@@ -216,7 +216,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Call a failing memory libcall and trap with `HEAP_OUT_OF_BOUNDS` on failure.
-    fn memory_libcall(&mut self, f: BuiltinFunction, args: &[Value]) {
+    pub(super) fn memory_libcall(&mut self, f: BuiltinFunction, args: &[Value]) {
         let failed = self
             .libcall(f, args)
             .expect("memory libcalls return a flag");
@@ -514,7 +514,7 @@ impl FuncTranslator<'_, '_> {
 
     /// Memory 0's base address. It never moves for a live instance (its
     /// reservation is fixed), so the load may be hoisted and merged.
-    fn heap_base(&mut self) -> Value {
+    pub(super) fn heap_base(&mut self) -> Value {
         let (def, def_off) = self.memory_definition();
         let flags = MemFlagsData::trusted().with_readonly().with_can_move();
         self.b.ins().load(
@@ -607,7 +607,7 @@ impl FuncTranslator<'_, '_> {
                 let len = self.pop();
                 let src = self.pop();
                 let dst = self.pop();
-                self.memory_libcall(BuiltinFunction::MemoryCopy, &[dst, src, len]);
+                self.memory_copy(dst, src, len);
             }
             O::MemoryFill { .. } => {
                 let len = self.pop();

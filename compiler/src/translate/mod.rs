@@ -6,6 +6,7 @@
 //! multi-value blocks need no special case). Operators in unreachable code
 //! are skipped; only the nesting of their control frames is tracked.
 
+mod bulk;
 mod bytes;
 mod calls;
 mod control;
