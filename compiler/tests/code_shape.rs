@@ -551,3 +551,27 @@ fn small_copies_are_inline_in_guard_mode() {
     let explicit = function(&listing(COPY, BoundsChecks::Explicit), "copy4");
     assert_eq!(count(&explicit, "str"), 0, "{explicit:#?}");
 }
+
+/// The constant arguments of a call that never returns (a bounds check's
+/// length, the same constant its compare takes as an immediate) are built
+/// in the call's cold block, not in the hot block before the branch
+/// (`mov w9, #0x10; cmp w8, #0x10; b.hs`): in the bench's interpreter
+/// kernel (`tests/data/interp_kernel.wat`) there were 9 such moves, one to
+/// three per dispatch.
+#[test]
+fn constant_arguments_of_calls_that_never_return_stay_cold() {
+    let wat = include_str!("../../tests/data/interp_kernel.wat");
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let code = function(&listing(wat, mode), "interp");
+        let hot: Vec<&(u32, String)> = code
+            .iter()
+            .filter(|(_, t)| {
+                t.starts_with("mov w")
+                    && [", #0x10", ", #0x4", ", #0xffffffff"]
+                        .iter()
+                        .any(|k| t.ends_with(k))
+            })
+            .collect();
+        assert!(hot.is_empty(), "{mode:?}: {hot:?}");
+    }
+}

@@ -108,7 +108,24 @@ impl FuncTranslator<'_, '_> {
         let size = &mut self.b.func.sized_stack_slots[slot].size;
         *size = (*size).max(at);
         for (&a, &at) in args.iter().zip(&places) {
-            self.b.ins().stack_store(I64, a, slot, at as i32);
+            match self.iconst(a) {
+                // An `i32` constant (a bounds check's length: `call
+                // $panic_bounds_check (local.get $i) (i32.const 16)` after
+                // comparing with the same 16) is one value with the hot
+                // compare's, so Cranelift materializes it (`mov w, #16`) in
+                // the hot block for this cold use. Its `i64` twin is a value
+                // of its own, built where it is stored.
+                Some(k) if self.b.func.dfg.value_type(a) == I32 => {
+                    let wide = self.b.ins().iconst(I64, k as u32 as i64);
+                    let addr = self.b.ins().stack_addr(I64, slot, at as i32);
+                    self.b
+                        .ins()
+                        .istore32(MemFlagsData::trusted(), wide, addr, 0);
+                }
+                _ => {
+                    self.b.ins().stack_store(I64, a, slot, at as i32);
+                }
+            }
         }
         for (a, &at) in args.iter_mut().zip(&places) {
             let ty = self.b.func.dfg.value_type(*a);
