@@ -335,12 +335,27 @@ fn calls_that_never_return_cost_the_hot_path_no_moves() {
           end
         end
         (local.get $acc)))"#;
-    // The instructions outside the panic calls' own blocks (where the
-    // caller's context moves to `x0`, as it must).
+    // The instructions of the loop (from the first target of a backward
+    // branch to the last such branch; the entry may save the context the
+    // calls take) outside the panic calls' own blocks (where the caller's
+    // context moves to `x0`, as it must).
     let hot = |wat: &str, mode| {
         let code = function(&listing(wat, mode), "run");
+        let back: Vec<(u32, u32)> = code
+            .iter()
+            .filter_map(|(at, text)| {
+                let delta = text.split("$-").nth(1)?;
+                let delta = u32::from_str_radix(delta.trim_start_matches("0x"), 16).ok()?;
+                Some((at - delta, *at))
+            })
+            .collect();
+        let start = back.iter().map(|b| b.0).min().expect("a loop");
+        let end = back.iter().map(|b| b.1).max().expect("a loop");
         let mut runs = vec![Vec::new()];
-        for (_, t) in code {
+        for (_, t) in code
+            .into_iter()
+            .filter(|(at, _)| (start..=end).contains(at))
+        {
             let ends = [
                 "b ", "b.", "cbz", "cbnz", "tbz", "tbnz", "br ", "ret", "udf",
             ];
@@ -535,4 +550,178 @@ fn calls_that_keep_the_length_reload_nothing() {
     let body = loop_body(&function(&listing(wat, BoundsChecks::Explicit), "walk"));
     assert!(!body.iter().any(|t| t.starts_with("ldr")), "{body:#?}");
     assert!(body.iter().any(|t| t.starts_with("cmp w")), "{body:#?}");
+}
+
+/// A loop whose exit test reads the incremented induction variable
+/// (`i' = i + 4; br_if (i' != 256)`, as LLVM writes it) compares the new
+/// value: the add updates its register in place and the back edge moves
+/// nothing. Before, Cranelift's `i + 4 != 256` -> `i != 252` rewrite kept
+/// the old value alive next to the new one (`add w0, w7, #4; cmp w7,
+/// #0xfc; b.eq; mov x7, x0; b`).
+#[test]
+fn loop_exit_tests_read_the_new_induction_value() {
+    const SUM: &str = r#"(module (memory 1)
+      (func $sum (export "sum") (param $p i32) (result i32) (local $i i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s)
+            (i32.load (i32.add (local.get $p) (local.get $i)))))
+          (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4)))
+                            (i32.const 256))))
+        (i32.store (i32.const 0) (local.get $s))
+        (local.get $i)))"#;
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let body = loop_body(&function(&listing(SUM, mode), "sum"));
+        let moves: Vec<&String> = body.iter().filter(|t| is_register_move(t)).collect();
+        assert!(moves.is_empty(), "{mode:?}: moves {moves:?}\n{body:#?}");
+        // `add wI, wI, #0x4` in place, and the test of `wI` against 256.
+        let step = body
+            .iter()
+            .find_map(|t| {
+                let rest = t.strip_prefix("add ")?.strip_suffix(", #0x4")?;
+                let (d, s) = rest.split_once(", ")?;
+                (d == s).then(|| d.to_string())
+            })
+            .unwrap_or_else(|| panic!("{mode:?}: no in-place step\n{body:#?}"));
+        assert!(
+            body.contains(&format!("cmp {step}, #0x100")),
+            "{mode:?}: {body:#?}"
+        );
+    }
+}
+
+/// `mov` between two general registers.
+fn is_register_move(t: &str) -> bool {
+    let mut parts = t.split([' ', ',']).filter(|p| !p.is_empty());
+    parts.next() == Some("mov")
+        && parts.all(|r| r.starts_with(['x', 'w']) && r[1..].parse::<u8>().is_ok())
+}
+
+/// A byte swap written with masks, rotations or shifts by whole bytes and
+/// ors (Wasm has no byte swap) becomes one `rev`; near misses do not.
+/// `tests/tests/numeric.rs` runs the same functions on the board.
+#[test]
+fn byte_swaps_become_rev_and_near_misses_do_not() {
+    let wat = byte_swaps_wat();
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let listing = listing(&wat, mode);
+        for (name, swaps) in BYTE_SWAPS {
+            let code = function(&listing, name);
+            let revs = code.iter().filter(|(_, t)| t.starts_with("rev")).count();
+            assert_eq!(revs, usize::from(*swaps), "{mode:?} {name}: {code:#?}");
+            if *swaps {
+                // `rev` and `ret`, nothing else.
+                assert!(code.len() <= 2, "{mode:?} {name}: {code:#?}");
+            }
+        }
+    }
+}
+
+/// The functions of `byte_swaps_wat` and whether each is a byte swap.
+const BYTE_SWAPS: &[(&str, bool)] = &[
+    ("rot32", true),
+    ("shift32", true),
+    ("shift64", true),
+    ("mask_off_by_one", false),
+    ("rot_by_16", false),
+    ("two_sources", false),
+    ("shift_by_7", false),
+    ("signed_shift", false),
+    ("overlap", false),
+];
+
+/// The module of `BYTE_SWAPS` (`tests/data/byte_swaps.wat`, which `tests/tests/numeric.rs` also runs).
+fn byte_swaps_wat() -> String {
+    include_str!("../../tests/data/byte_swaps.wat").to_string()
+}
+
+/// A `br_table` with few targets is a chain of compare-and-branch, not
+/// Cranelift's jump table (`cmp`, `csel`, `csdb`, `adr`, `ldrsw`, `add`,
+/// `br`); one with many keeps the jump table.
+#[test]
+fn small_br_tables_are_tests() {
+    const SWITCH: &str = r#"(module
+      (func $small (export "small") (param $x i32) (result i32)
+        block $d block $c block $b block $a
+          (br_table $a $b $c $d $a (i32.and (local.get $x) (i32.const 3)))
+        end (return (i32.const 10))
+        end (return (i32.const 20))
+        end (return (i32.const 30))
+        end (i32.const 40))
+      (func $large (export "large") (param $x i32) (result i32)
+        block $f block $e block $d block $c block $b block $a
+          (br_table $a $b $c $d $e $f (local.get $x))
+        end (return (i32.const 10))
+        end (return (i32.const 20))
+        end (return (i32.const 30))
+        end (return (i32.const 40))
+        end (return (i32.const 50))
+        end (i32.const 60)))"#;
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let listing = listing(SWITCH, mode);
+        let jumps = |name| {
+            function(&listing, name)
+                .iter()
+                .filter(|(_, t)| t.starts_with("br "))
+                .count()
+        };
+        assert_eq!(jumps("small"), 0, "{mode:?}: {listing}");
+        assert_eq!(jumps("large"), 1, "{mode:?}: {listing}");
+    }
+}
+
+/// Guard mode copies 1 to 8 bytes inline (two loads, two stores per
+/// width) and calls the runtime only for other lengths; a copy of a
+/// constant 4 bytes is one load and one store. Explicit mode calls the
+/// runtime. `tests/tests/small_copies.rs` checks the semantics.
+#[test]
+fn small_copies_are_inline_in_guard_mode() {
+    const COPY: &str = r#"(module (memory 1)
+      (func $copy4 (export "copy4") (param i32 i32)
+        (memory.copy (local.get 0) (local.get 1) (i32.const 4)))
+      (func $copy (export "copy") (param i32 i32 i32)
+        (memory.copy (local.get 0) (local.get 1) (local.get 2))))"#;
+    let count = |code: &[(u32, String)], prefix: &str| {
+        code.iter().filter(|(_, t)| t.starts_with(prefix)).count()
+    };
+    let guard = listing(COPY, BoundsChecks::Guard);
+    let copy4 = function(&guard, "copy4");
+    assert_eq!(count(&copy4, "blr"), 0, "{copy4:#?}");
+    // Both chunks of exactly 4 bytes are the same word: Cranelift keeps
+    // one load and one store.
+    assert_eq!(count(&copy4, "ldr w"), 1, "{copy4:#?}");
+    assert_eq!(count(&copy4, "str w"), 1, "{copy4:#?}");
+    let copy = function(&guard, "copy");
+    for (load, store) in [("ldr w", "str w"), ("ldrh", "strh"), ("ldrb", "strb")] {
+        assert!(
+            count(&copy, load) >= 1 && count(&copy, store) >= 1,
+            "{copy:#?}"
+        );
+    }
+    assert_eq!(count(&copy, "blr"), 1, "the other lengths: {copy:#?}");
+    let explicit = function(&listing(COPY, BoundsChecks::Explicit), "copy4");
+    assert_eq!(count(&explicit, "str"), 0, "{explicit:#?}");
+}
+
+/// The constant arguments of a call that never returns (a bounds check's
+/// length, the same constant its compare takes as an immediate) are built
+/// in the call's cold block, not in the hot block before the branch
+/// (`mov w9, #0x10; cmp w8, #0x10; b.hs`): in the bench's interpreter
+/// kernel (`tests/data/interp_kernel.wat`) there were 9 such moves, one to
+/// three per dispatch.
+#[test]
+fn constant_arguments_of_calls_that_never_return_stay_cold() {
+    let wat = include_str!("../../tests/data/interp_kernel.wat");
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let code = function(&listing(wat, mode), "interp");
+        let hot: Vec<&(u32, String)> = code
+            .iter()
+            .filter(|(_, t)| {
+                t.starts_with("mov w")
+                    && [", #0x10", ", #0x4", ", #0xffffffff"]
+                        .iter()
+                        .any(|k| t.ends_with(k))
+            })
+            .collect();
+        assert!(hot.is_empty(), "{mode:?}: {hot:?}");
+    }
 }

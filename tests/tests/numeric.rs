@@ -467,3 +467,57 @@ fn f64_arithmetic_is_bit_exact() {
         ],
     );
 }
+
+/// Byte swaps written with masks, rotations and shifts (the translator
+/// turns them into `rev`) and near misses that must keep their own
+/// meaning: expected values are the same formulas in Rust.
+#[test]
+fn byte_swaps_and_near_misses() {
+    let wat = include_str!("../data/byte_swaps.wat");
+    let u = |x: u32| I32(x as i32);
+    let mut cases: Vec<(&str, Vec<Value>, Outcome)> = Vec::new();
+    for x in [0x1234_5678u32, 0x80ff_0001, 0xdead_beef, 0, u32::MAX] {
+        let (rot, m) = (|v: u32, k: u32| v.rotate_right(k), 0x00ff_00ffu32);
+        cases.push(("rot32", vec![u(x)], ok(&[u(x.swap_bytes())])));
+        cases.push(("shift32", vec![u(x)], ok(&[u(x.swap_bytes())])));
+        let wide = (u64::from(x) << 32) | u64::from(!x.rotate_left(5));
+        cases.push((
+            "shift64",
+            vec![I64(wide as i64)],
+            ok(&[I64(wide.swap_bytes() as i64)]),
+        ));
+        let near = [
+            (
+                "mask_off_by_one",
+                rot(x & m, 8) | (rot(x, 24) & 0x00ff_00fe),
+            ),
+            ("rot_by_16", rot(x & m, 8) | (rot(x, 16) & m)),
+            (
+                "shift_by_7",
+                (x << 24) | ((x & 0xff00) << 7) | ((x >> 8) & 0xff00) | (x >> 24),
+            ),
+            (
+                "signed_shift",
+                (x << 24) | ((x & 0xff00) << 8) | ((x >> 8) & 0xff00) | ((x as i32) >> 24) as u32,
+            ),
+            (
+                "overlap",
+                (x << 24) | ((x & 0xff00) << 8) | ((x >> 8) & 0xff00) | (x >> 16),
+            ),
+        ];
+        for (name, want) in near {
+            cases.push((name, vec![u(x)], ok(&[u(want)])));
+        }
+        let y = x.rotate_left(11) ^ 0x5a5a_5a5a;
+        cases.push((
+            "two_sources",
+            vec![u(x), u(y)],
+            ok(&[u(rot(x & m, 8) | (rot(y, 24) & m))]),
+        ));
+    }
+    let cases: Vec<Case<'_>> = cases
+        .iter()
+        .map(|(n, a, o)| (*n, a.as_slice(), o.clone()))
+        .collect();
+    check(wat, &cases);
+}

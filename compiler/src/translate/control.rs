@@ -3,6 +3,7 @@
 use super::FuncTranslator;
 use crate::error::CompileError;
 use basalt::Trap;
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, BlockArg, InstBuilder, JumpTableData, TrapCode};
 use wasmparser::{BlockType, Operator};
 
@@ -50,7 +51,51 @@ impl Frame {
     }
 }
 
+/// Most compare-and-branch pairs a `br_table` becomes instead of a jump
+/// table. Cranelift's jump table costs 8 instructions on every dispatch
+/// (clamp the index with `cmp`, `csel` and `csdb`, then `adr`, `ldrsw`,
+/// `add`, `br`); each test costs 2 (`cmp`, `b.eq`; `cbz` for case 0), so up
+/// to 3 tests are cheaper for every case, 4 on average.
+const MAX_TESTS: usize = 4;
+
 impl FuncTranslator<'_, '_> {
+    /// Translate a `br_table` with few targets as a chain of tests, one
+    /// per case that does not go where the default goes; false (nothing
+    /// emitted) if it needs more than `MAX_TESTS`. Every index no test
+    /// takes, out-of-range ones included, reaches the default's block, as
+    /// Wasm requires, and no index is used to address anything (no
+    /// speculative out-of-bounds read to harden).
+    fn br_table_as_branches(
+        &mut self,
+        index: ir::Value,
+        table: &[ir::Block],
+        default: ir::Block,
+        args: &[BlockArg],
+    ) -> bool {
+        let tests: Vec<(i64, ir::Block)> = table
+            .iter()
+            .enumerate()
+            .filter(|&(_, &target)| target != default)
+            .map(|(case, &target)| (case as i64, target))
+            .collect();
+        if tests.len() > MAX_TESTS {
+            return false;
+        }
+        // Cranelift rematerializes an index like `x & 3` in every block
+        // that uses it, so once per test; behind a `bitcast` it is computed
+        // once.
+        let index = super::pinned(&mut self.b, index);
+        for (case, target) in tests {
+            let hit = self.b.ins().icmp_imm_u(IntCC::Equal, index, case);
+            let next = self.b.create_block();
+            self.b.ins().brif(hit, target, args, next, &[]);
+            self.b.seal_block(next);
+            self.b.switch_to_block(next);
+        }
+        self.b.ins().jump(default, args);
+        true
+    }
+
     /// Parameter and result types of a block.
     fn block_sig(
         &self,
@@ -280,6 +325,10 @@ impl FuncTranslator<'_, '_> {
                 let args = self.top_args(arity);
                 let default_block = self.target(default).0;
                 let table: Vec<ir::Block> = depths.iter().map(|&d| self.target(d).0).collect();
+                if self.br_table_as_branches(index, &table, default_block, &args) {
+                    self.reachable = false;
+                    return Ok(true);
+                }
                 let pool = &mut self.b.func.dfg;
                 let default_call = pool.block_call(default_block, &args);
                 let calls: Vec<_> = table

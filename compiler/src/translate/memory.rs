@@ -222,7 +222,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Call a failing memory libcall and trap with `HEAP_OUT_OF_BOUNDS` on failure.
-    fn memory_libcall(&mut self, f: BuiltinFunction, args: &[Value]) {
+    pub(super) fn memory_libcall(&mut self, f: BuiltinFunction, args: &[Value]) {
         let failed = self
             .libcall(f, args)
             .expect("memory libcalls return a flag");
@@ -268,7 +268,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// The instruction that defines `v`, if an instruction does.
-    fn defining(&self, v: Value) -> Option<InstructionData> {
+    pub(super) fn defining(&self, v: Value) -> Option<InstructionData> {
         let dfg = &self.b.func.dfg;
         match dfg.value_def(v) {
             ValueDef::Result(inst, 0) => Some(dfg.insts[inst]),
@@ -642,7 +642,7 @@ impl FuncTranslator<'_, '_> {
                 let len = self.pop();
                 let src = self.pop();
                 let dst = self.pop();
-                self.memory_libcall(BuiltinFunction::MemoryCopy, &[dst, src, len]);
+                self.memory_copy(dst, src, len);
             }
             O::MemoryFill { .. } => {
                 let len = self.pop();

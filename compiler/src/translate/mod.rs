@@ -7,6 +7,8 @@
 //! are skipped; only the nesting of their control frames is tracked.
 
 mod access_group;
+mod bulk;
+mod bytes;
 mod calls;
 mod control;
 mod limits;

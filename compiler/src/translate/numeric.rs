@@ -4,7 +4,7 @@ use super::FuncTranslator;
 use crate::error::CompileError;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
-use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types::*, InstBuilder, MemFlagsData, Opcode, Type, Value};
 use wasmparser::Operator as O;
 
 impl FuncTranslator<'_, '_> {
@@ -37,9 +37,36 @@ impl FuncTranslator<'_, '_> {
 
     fn icmp(&mut self, cc: IntCC) {
         self.binop(|t, a, b| {
+            let (a, b) = if matches!(cc, IntCC::Equal | IntCC::NotEqual) {
+                (t.stepped(a, b), t.stepped(b, a))
+            } else {
+                (a, b)
+            };
             let c = t.b.ins().icmp(cc, a, b);
             t.b.ins().uextend(I32, c)
         });
+    }
+
+    /// `x`, behind a same-type `bitcast` if it is `y + K` or `y - K` and
+    /// is compared for (in)equality with the constant `other`.
+    ///
+    /// Cranelift rewrites `y + K == K2` into `y == K2 - K`. On a loop's
+    /// exit test (`i' = i + 4; i' != 256`) that keeps the old induction
+    /// value alive next to the new one, so every back edge gains a
+    /// register move (`add w1, w0, #4; cmp w0, #252; b.eq; mov x0, x1`).
+    /// The `bitcast` is free (it lowers to no instruction) but hides the
+    /// sum from the rewrite: the test reads the new value, the old one
+    /// dies at the add, and the add updates its register in place.
+    fn stepped(&mut self, x: Value, other: Value) -> Value {
+        let steps = [Opcode::Iadd, Opcode::Isub].iter().any(|&op| {
+            self.operands(x, op)
+                .is_some_and(|[a, b]| self.iconst(a).or(self.iconst(b)).is_some())
+        });
+        if steps && self.iconst(other).is_some() {
+            super::pinned(&mut self.b, x)
+        } else {
+            x
+        }
     }
 
     fn fcmp(&mut self, cc: FloatCC) {
@@ -128,7 +155,7 @@ impl FuncTranslator<'_, '_> {
             O::I32RemS | O::I64RemS => self.binop(|t, a, b| t.b.ins().srem(a, b)),
             O::I32RemU | O::I64RemU => self.binop(|t, a, b| t.b.ins().urem(a, b)),
             O::I32And | O::I64And => self.binop(|t, a, b| t.b.ins().band(a, b)),
-            O::I32Or | O::I64Or => self.binop(|t, a, b| t.b.ins().bor(a, b)),
+            O::I32Or | O::I64Or => self.binop(|t, a, b| t.or_or_bswap(a, b)),
             O::I32Xor | O::I64Xor => self.binop(|t, a, b| t.b.ins().bxor(a, b)),
             // Shift and rotate amounts are taken modulo the width, as in Wasm.
             O::I32Shl | O::I64Shl => self.binop(|t, a, b| t.b.ins().ishl(a, b)),
