@@ -444,3 +444,26 @@ fn statically_bounded_accesses_form_no_group() {
     let checks = code.iter().filter(|(_, t)| t.starts_with("csdb")).count();
     assert_eq!(checks, 0, "{code:#?}");
 }
+
+/// The null that an explicit check's Spectre clamp selects stays in a
+/// register: a loop over memory does not rebuild it (`mov x, #0x0`) next
+/// to every access.
+#[test]
+fn the_spectre_clamps_null_stays_out_of_loops() {
+    let wat = r#"(module (memory 1)
+      (func $sum (export "sum") (param $a i32) (param $b i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $a))))
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $b))))
+          (local.set $a (i32.sub (local.get $a) (i32.const 4)))
+          (local.set $b (i32.add (local.get $b) (i32.const 8)))
+          (br_if $l (local.get $a)))
+        (local.get $s)))"#;
+    let body = loop_body(&function(&listing(wat, BoundsChecks::Explicit), "sum"));
+    assert_eq!(
+        body.iter().filter(|t| t.starts_with("csdb")).count(),
+        2,
+        "{body:#?}"
+    );
+    assert!(!body.iter().any(|t| t.ends_with(", #0x0")), "{body:#?}");
+}
