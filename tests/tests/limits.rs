@@ -523,9 +523,28 @@ fn grouped_accesses_trap_exactly_at_their_first_failing_member() {
           (i32.store offset=12 (local.get $p) (local.get $n))
           (local.set $p (i32.add (local.get $p) (i32.const 16)))
           (br_if $next (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+      (func (export "deep") (param $p i32) (result i32)
+        ;; Members whose indices were pushed before the window's start.
+        local.get $p
+        i32.const 8
+        i32.add
+        local.get $p
+        local.get $p
+        i32.const 1
+        i32.store
+        i32.const 7
+        i32.store offset=4
+        i32.load)
       (func (export "load32") (param i32) (result i32) (i32.load (local.get 0))))"#;
     let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
     let cases: Vec<Case> = vec![
+        ("deep", &[I32(200)], ok(&[I32(0)])),
+        ("load32", &[I32(200)], ok(&[I32(1)])),
+        ("load32", &[I32(204)], ok(&[I32(7)])),
+        ("load32", &[I32(212)], ok(&[I32(0)])),
+        ("deep", &[I32(65528)], oob()),
+        ("load32", &[I32(65528)], ok(&[I32(1)])),
+        ("load32", &[I32(65532)], ok(&[I32(7)])),
         ("store4", &[I32(65520), I32(10)], ok(&[])),
         ("load32", &[I32(65532)], ok(&[I32(13)])),
         // The last member is out of bounds: the first three landed.

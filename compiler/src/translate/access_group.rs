@@ -271,10 +271,10 @@ impl FuncTranslator<'_, '_> {
                 }
                 _ => {
                     if let Some((arg, size, store)) = scalar_access(&op) {
-                        if store {
-                            stack.pop();
-                        }
-                        match stack.last().copied() {
+                        // The index is below a store's value.
+                        let below = if store { 2 } else { 1 };
+                        let index = stack.len().checked_sub(below).map(|i| stack[i]);
+                        match index {
                             // Unchecked anyway (`heap_address`).
                             Some(Sym::Rel(root, k))
                                 if self.upper_bound(root, 0).is_some_and(|max| {
