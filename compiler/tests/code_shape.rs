@@ -725,3 +725,48 @@ fn constant_arguments_of_calls_that_never_return_stay_cold() {
         assert!(hot.is_empty(), "{mode:?}: {hot:?}");
     }
 }
+
+/// The null that an explicit check's Spectre clamp selects stays in a
+/// register: a loop over memory does not rebuild it (`mov x, #0x0`) next
+/// to every access.
+#[test]
+fn the_spectre_clamps_null_stays_out_of_loops() {
+    let wat = r#"(module (memory 1)
+      (func $sum (export "sum") (param $a i32) (param $b i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $a))))
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $b))))
+          (local.set $a (i32.sub (local.get $a) (i32.const 4)))
+          (local.set $b (i32.add (local.get $b) (i32.const 8)))
+          (br_if $l (local.get $a)))
+        (local.get $s)))"#;
+    let body = loop_body(&function(&listing(wat, BoundsChecks::Explicit), "sum"));
+    assert_eq!(
+        body.iter().filter(|t| t.starts_with("csdb")).count(),
+        2,
+        "{body:#?}"
+    );
+    assert!(!body.iter().any(|t| t.ends_with(", #0x0")), "{body:#?}");
+}
+
+/// Explicit mode: `c[i] = a[i] + 3 * b[i]` over arrays 64 KiB apart is one
+/// check and clamp for the three accesses (a wide group, clamped to the
+/// memory's base); the far members add a distance kept in a register.
+#[test]
+fn explicit_mode_checks_accesses_to_several_arrays_once() {
+    let wat = r#"(module (memory 4)
+      (func $triad (export "triad") (param $i i32) (param $n i32)
+        (loop $next
+          (i32.store offset=0x20000 (local.get $i)
+            (i32.add (i32.load (local.get $i))
+                     (i32.mul (i32.load offset=0x10000 (local.get $i)) (i32.const 3))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $next (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))"#;
+    let body = loop_body(&function(&listing(wat, BoundsChecks::Explicit), "triad"));
+    let count = |p: &str| body.iter().filter(|t| t.starts_with(p)).count();
+    assert_eq!(count("csdb"), 1, "{body:#?}");
+    assert_eq!(count("ldr "), 2, "{body:#?}");
+    assert_eq!(count("str "), 1, "{body:#?}");
+    assert!(!body.iter().any(|t| t.starts_with("mov")), "{body:#?}");
+    assert!(body.len() <= 14, "{body:#?}");
+}

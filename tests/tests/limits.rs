@@ -523,9 +523,28 @@ fn grouped_accesses_trap_exactly_at_their_first_failing_member() {
           (i32.store offset=12 (local.get $p) (local.get $n))
           (local.set $p (i32.add (local.get $p) (i32.const 16)))
           (br_if $next (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+      (func (export "deep") (param $p i32) (result i32)
+        ;; Members whose indices were pushed before the window's start.
+        local.get $p
+        i32.const 8
+        i32.add
+        local.get $p
+        local.get $p
+        i32.const 1
+        i32.store
+        i32.const 7
+        i32.store offset=4
+        i32.load)
       (func (export "load32") (param i32) (result i32) (i32.load (local.get 0))))"#;
     let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
     let cases: Vec<Case> = vec![
+        ("deep", &[I32(200)], ok(&[I32(0)])),
+        ("load32", &[I32(200)], ok(&[I32(1)])),
+        ("load32", &[I32(204)], ok(&[I32(7)])),
+        ("load32", &[I32(212)], ok(&[I32(0)])),
+        ("deep", &[I32(65528)], oob()),
+        ("load32", &[I32(65528)], ok(&[I32(1)])),
+        ("load32", &[I32(65532)], ok(&[I32(7)])),
         ("store4", &[I32(65520), I32(10)], ok(&[])),
         ("load32", &[I32(65532)], ok(&[I32(13)])),
         // The last member is out of bounds: the first three landed.
@@ -592,6 +611,77 @@ fn grouped_accesses_trap_exactly_at_their_first_failing_member() {
             job.contiguous_memories();
         }
         let a = job.add_artifact(artifact(GROUPS, |o| {
+            o.settings.bounds_checks = mode;
+            o.settings.spectre = spectre;
+        }));
+        job.instantiate_required(a, 0);
+        check_job(job, &cases, &RunOptions::default());
+    }
+}
+
+/// A wide group (members in arrays 64 KiB apart, `a[i]`, `b[i]`, `c[i]`)
+/// is checked once too, clamped to the memory's base under Spectre; its
+/// cold copy rejoins the checked path. Traps stay exact: the last, first
+/// or middle member out of bounds, earlier stores visible, a grown memory
+/// admits what trapped before. Guard mode runs the same cases.
+#[test]
+fn wide_groups_trap_exactly_at_their_first_failing_member() {
+    const WIDE: &str = r#"(module
+      (memory 3 4)
+      (func (export "tri") (param $p i32) (param $v i32)
+        (i32.store (local.get $p) (local.get $v))
+        (i32.store offset=0x10000 (local.get $p) (i32.add (local.get $v) (i32.const 1)))
+        (i32.store (i32.add (local.get $p) (i32.const 0x20000)) (i32.add (local.get $v) (i32.const 2))))
+      (func (export "tri_high_first") (param $p i32) (param $v i32)
+        (i32.store (i32.add (local.get $p) (i32.const 0x20000)) (local.get $v))
+        (i32.store (local.get $p) (local.get $v))
+        (i32.store offset=0x10000 (local.get $p) (local.get $v)))
+      (func (export "triad") (param $i i32) (param $n i32)
+        (loop $next
+          (i32.store offset=0x20000 (local.get $i)
+            (i32.add (i32.load (local.get $i))
+                     (i32.mul (i32.load offset=0x10000 (local.get $i)) (i32.const 3))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $next (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+      (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    let cases: Vec<Case> = vec![
+        ("tri", &[I32(0xfffc), I32(10)], ok(&[])),
+        ("load32", &[I32(0xfffc)], ok(&[I32(10)])),
+        ("load32", &[I32(0x1fffc)], ok(&[I32(11)])),
+        ("load32", &[I32(0x2fffc)], ok(&[I32(12)])),
+        // The last member is out of bounds: the first two landed.
+        ("tri", &[I32(0x10000), I32(20)], oob()),
+        ("load32", &[I32(0x10000)], ok(&[I32(20)])),
+        ("load32", &[I32(0x20000)], ok(&[I32(21)])),
+        // The first member is out of bounds: nothing landed.
+        ("tri_high_first", &[I32(0xfff0), I32(30)], ok(&[])),
+        ("tri_high_first", &[I32(0x10000), I32(40)], oob()),
+        ("load32", &[I32(0x10000)], ok(&[I32(20)])),
+        ("load32", &[I32(0x20000)], ok(&[I32(21)])),
+        ("tri", &[I32(-4), I32(50)], oob()),
+        // a = [0x0, 0x10000), b = a + 0x10000, c = a + 0x20000: the loop's
+        // last round (i = 0x10000) reads b at 0x20000 and traps on c.
+        ("triad", &[I32(0xfff0), I32(4)], ok(&[])),
+        ("load32", &[I32(0x2fffc)], ok(&[I32(10 + 3 * 11)])),
+        ("triad", &[I32(0xfff8), I32(3)], oob()),
+        ("load32", &[I32(0x2fffc)], ok(&[I32(10 + 3 * 11)])),
+        ("grow", &[I32(1)], ok(&[I32(3)])),
+        ("tri", &[I32(0x10000), I32(60)], ok(&[])),
+        ("load32", &[I32(0x30000)], ok(&[I32(62)])),
+    ];
+    for (mode, spectre) in [
+        (BoundsChecks::Explicit, true),
+        (BoundsChecks::Explicit, false),
+        (BoundsChecks::Guard, true),
+    ] {
+        let mut job = Job::empty();
+        if mode == BoundsChecks::Explicit {
+            job.command_line("option memory-pool 1 4");
+            job.contiguous_memories();
+        }
+        let a = job.add_artifact(artifact(WIDE, |o| {
             o.settings.bounds_checks = mode;
             o.settings.spectre = spectre;
         }));

@@ -14,30 +14,43 @@
 //! where `root` is a value that exists at the window's start (an operand on
 //! the stack, or a local not written earlier in the window) and `K` comes
 //! from `i32.add`/`i32.sub` of constants. Accesses with the same root whose
-//! index distances and byte ranges fit in [`SPAN`] bytes form a group; a
-//! group needs two members. The window ends at the last member of a group.
+//! index distances and byte ranges fit in [`SPAN`] bytes form a group;
+//! wider ones (arrays indexed alike: `c[i] = a[i] + b[i]`), up to
+//! [`WIDE_SPAN`] and the memory's declared minimum length, a wide group. A
+//! group needs two members; an access whose index is statically in bounds
+//! (unchecked anyway, `memory.rs`) joins none. The window ends at the last
+//! member of a group.
 //!
 //! **Check.** Before the window's first operator, each group computes
 //! `lo = root + Kmin` in 32 bits, as Wasm wraps, and checks
 //! `lo + c + reach <= length` without wrapping (`c` the lowest byte offset
 //! of a member from `lo`, `reach` the members' extent past it). Member `j`'s
 //! Wasm index is exactly `lo + d_j` (`d_j = K_j - Kmin`) whenever the check
-//! holds, so its address is `base + lo + c + e_j` with a constant `e_j`.
-//! With Spectre hardening the group's address is clamped to null when the
-//! check fails (`select_spectre_guard` then `csdb`), as a single access's
-//! is, and the branch tests that result; members stay within [`SPAN`]
-//! bytes of it.
+//! holds, so its address is `base + lo + c + e_j` with a constant `e_j`
+//! (an immediate offset, or for far members of a wide group a register).
+//! With Spectre hardening the group's address is clamped when the check
+//! fails (`select_spectre_guard` then `csdb`), so a mispredicted branch
+//! reads only harmless bytes: to null, as a single access's is, with the
+//! members within [`SPAN`] (the first page) of it, and the branch tests
+//! that result (`cbz`); a wide group's to the memory's base, with the
+//! members within its minimum length, and the branch tests the
+//! comparison.
 //!
 //! **Exact traps.** A failing check branches to a cold copy of the window
 //! translated as if there were no groups (a check per access). Nothing of
 //! the window has run yet, so the copy runs its operators in order: stores
 //! before the first out-of-bounds access land, a trap of another kind
 //! before it (a division by zero) comes first, and the access that is out
-//! of bounds traps where it is. The copy always traps: the member with the
-//! highest reach is out of bounds unless its index wrapped past 2^32, and
-//! then `lo > 2^32 - SPAN`, above every memory's length (at most
-//! `2^32 - 65536`, `basalt::memory::MAX_PAGES`), so the lowest member is.
-//! The copy ends with a trap that is never reached.
+//! of bounds traps where it is. Without a wide group the copy always
+//! traps: the member with the highest reach is out of bounds unless its
+//! index wrapped past 2^32, and then `lo > 2^32 - SPAN`, above every
+//! memory's length (at most `2^32 - 65536`, `basalt::memory::MAX_PAGES`),
+//! so the lowest member is; the copy ends with a trap that is never
+//! reached. With a wide group that argument fails (a wrapped member may be
+//! in bounds in a memory of nearly 4 GiB), so the copy rejoins the checked
+//! path after the window, its stack above the window's lowest depth passed
+//! as block parameters. Trap-ended copies are preferred: a join costs
+//! register moves on the checked path.
 
 use super::memory::scalar_access;
 use super::FuncTranslator;
@@ -52,13 +65,34 @@ use wasmparser::{Operator as O, OperatorsReader};
 /// hardening a clamped (null) address stays in the first page.
 const SPAN: i64 = 4096;
 
+/// The most bytes a wide group spans (also at most the memory's minimum
+/// length): members of several arrays indexed alike (`a[i]`, `b[i]`,
+/// `c[i]`).
+const WIDE_SPAN: i64 = 1 << 20;
+
 /// Operators a window may hold at most (the cold copy duplicates them).
 const MAX_WINDOW: usize = 128;
 
-/// The members of the window being translated: by Wasm offset, the group's
-/// checked address and the member's displacement from it.
+/// The window being translated on its checked path.
 pub(crate) struct AccessGroups {
-    members: HashMap<u32, (Value, i32)>,
+    /// Members by Wasm offset: the group's checked address and the
+    /// member's displacement from it.
+    members: HashMap<u32, (Value, i64)>,
+    /// Operators of the window still to translate.
+    remaining: usize,
+    /// For a window with a wide group: where the cold copy joins the
+    /// checked path after the window, and the stack depth below which the
+    /// window leaves the stack alone.
+    join: Option<(Block, usize)>,
+}
+
+/// What `plan_window` found.
+struct Window {
+    groups: Vec<Group>,
+    /// Operators from the window's start to its last member.
+    len: usize,
+    /// The lowest stack depth those operators reach.
+    depth: usize,
 }
 
 /// A value as the window's symbolic evaluation sees it.
@@ -103,13 +137,20 @@ impl Group {
         (dmin, lo.unwrap_or(0), hi.unwrap_or(0))
     }
 
-    /// Add `m` if the group still fits [`SPAN`].
-    fn admit(&mut self, m: Member, at: usize) -> bool {
+    /// Whether the group spans more than [`SPAN`] (its distances or bytes).
+    fn wide(members: &[Member]) -> bool {
+        let (dmin, lo, hi) = Self::extent(members);
+        let dmax = members.iter().map(|m| m.delta).max().unwrap_or(0);
+        dmax - dmin > SPAN || hi - lo > SPAN
+    }
+
+    /// Add `m` if the group still fits `span` bytes.
+    fn admit(&mut self, m: Member, at: usize, span: i64) -> bool {
         let mut members = self.members.clone();
         members.push(m);
         let (dmin, lo, hi) = Self::extent(&members);
         let dmax = members.iter().map(|m| m.delta).max().unwrap_or(0);
-        if dmax - dmin > SPAN || hi - lo > SPAN {
+        if dmax - dmin > span || hi - lo > span {
             return false;
         }
         self.members = members;
@@ -174,16 +215,22 @@ impl FuncTranslator<'_, '_> {
         first: &O<'_>,
         offset: u64,
         rest: &OperatorsReader<'_>,
-    ) -> Result<(Vec<Group>, usize), CompileError> {
+    ) -> Result<Window, CompileError> {
         let mut stack: Vec<Sym> = self.stack.iter().map(|&v| self.symbolic(v)).collect();
         let mut written: Vec<bool> = vec![false; self.locals.len()];
         let mut groups: Vec<Group> = Vec::new();
+        // Per position: the lowest stack depth the window reaches so far.
+        let mut low = Vec::new();
+        let mut depth = stack.len();
+        let span = (self.min_length() as i64).clamp(SPAN, WIDE_SPAN);
         let mut ops = rest.clone();
         let (mut op, mut at) = (first.clone(), offset);
         for pos in 0..MAX_WINDOW {
             let Some((inputs, outputs)) = window_arity(&op) else {
                 break;
             };
+            depth = depth.min(stack.len().saturating_sub(inputs as usize));
+            low.push(depth);
             match op {
                 O::LocalGet { local_index } => {
                     let l = local_index as usize;
@@ -224,15 +271,22 @@ impl FuncTranslator<'_, '_> {
                 }
                 _ => {
                     if let Some((arg, size, store)) = scalar_access(&op) {
-                        if store {
-                            stack.pop();
-                        }
-                        // An access that needs no check stays out of groups.
-                        if let Some(Sym::Rel(root, k)) = stack.last().copied() {
-                            let reach = arg.offset + u64::from(size);
-                            if !self.statically_in_bounds(root, k, reach) {
-                                self.join(&mut groups, root, k, arg.offset, size, at, pos);
+                        // The index is below a store's value.
+                        let below = if store { 2 } else { 1 };
+                        let index = stack.len().checked_sub(below).map(|i| stack[i]);
+                        match index {
+                            // Unchecked anyway (`heap_address`).
+                            Some(Sym::Rel(root, k))
+                                if self.statically_in_bounds(
+                                    root,
+                                    k,
+                                    arg.offset + u64::from(size),
+                                ) => {}
+                            Some(Sym::Rel(root, k)) => {
+                                let m = (k, arg.offset, size, at, pos);
+                                self.join(&mut groups, root, m, span)
                             }
+                            _ => {}
                         }
                     }
                     let keep = stack.len().saturating_sub(inputs as usize);
@@ -249,21 +303,19 @@ impl FuncTranslator<'_, '_> {
         }
         groups.retain(|g| g.members.len() >= 2);
         let len = groups.iter().map(|g| g.last + 1).max().unwrap_or(0);
-        Ok((groups, len))
+        let depth = len.checked_sub(1).map_or(stack.len(), |last| low[last]);
+        Ok(Window { groups, len, depth })
     }
 
-    /// Put the access at Wasm offset `at` (position `pos` in the window)
-    /// into the first group of `root` it fits, or a new one.
-    #[allow(clippy::too_many_arguments)]
+    /// Put the access `root + k` with static offset and size at Wasm
+    /// offset `at` (position `pos` in the window) into the first group of
+    /// `root` it fits within `span` bytes, or a new one.
     fn join(
         &self,
         groups: &mut Vec<Group>,
         root: Value,
-        k: u32,
-        mem_offset: u64,
-        size: u32,
-        at: u64,
-        pos: usize,
+        (k, mem_offset, size, at, pos): (u32, u64, u32, u64, usize),
+        span: i64,
     ) {
         let Ok(mem_offset) = i64::try_from(mem_offset) else {
             return;
@@ -275,7 +327,7 @@ impl FuncTranslator<'_, '_> {
                 mem_offset,
                 size: i64::from(size),
             };
-            if g.admit(m, pos) {
+            if g.admit(m, pos, span) {
                 return;
             }
         }
@@ -309,10 +361,11 @@ impl FuncTranslator<'_, '_> {
         {
             return Ok(());
         }
-        let (groups, len) = self.plan_window(op, offset, rest)?;
+        let Window { groups, len, depth } = self.plan_window(op, offset, rest)?;
         if groups.is_empty() {
             return Ok(());
         }
+        let rejoin = groups.iter().any(|g| Group::wide(&g.members));
         let cold = self.b.create_block();
         self.b.set_cold_block(cold);
         let mut members = HashMap::new();
@@ -322,22 +375,60 @@ impl FuncTranslator<'_, '_> {
             // `lo_index + c + e` with `c = lo - dmin`.
             let k = g.k.wrapping_add(dmin as u32);
             let c = lo - dmin;
-            let base = self.check_group(g.root, k, c, (c + hi - lo) as u64, cold);
+            let wide = Group::wide(&g.members);
+            let base = self.check_group(g.root, k, c, (c + hi - lo) as u64, cold, wide);
             for m in &g.members {
                 let e = m.delta + m.mem_offset - lo;
-                members.insert(m.offset, (base, e as i32));
+                members.insert(m.offset, (base, e));
             }
         }
         self.b.seal_block(cold);
-        self.translate_cold_copy(cold, op, offset, rest, len)?;
-        self.access_groups = Some(AccessGroups { members });
+        let join =
+            self.translate_cold_copy(cold, op, offset, rest, len, rejoin.then_some(depth))?;
+        self.access_groups = Some(AccessGroups {
+            members,
+            remaining: len,
+            join: join.map(|j| (j, depth)),
+        });
         Ok(())
+    }
+
+    /// After each operator: at the end of a window whose cold copy
+    /// rejoins, join it.
+    pub(super) fn end_access_groups(&mut self) {
+        let Some(groups) = self.access_groups.as_mut() else {
+            return;
+        };
+        groups.remaining -= 1;
+        if groups.remaining > 0 {
+            return;
+        }
+        let join = groups.join;
+        self.access_groups = None;
+        let Some((join, depth)) = join else {
+            return;
+        };
+        let args = self.top_args(self.stack.len() - depth);
+        self.b.ins().jump(join, &args);
+        self.b.seal_block(join);
+        self.b.switch_to_block(join);
+        self.stack.truncate(depth);
+        let params = self.b.block_params(join).to_vec();
+        self.stack.extend(params);
     }
 
     /// Check `index + c + reach <= length` for `index = root + k` (mod
     /// 2^32), branch to `cold` if it fails, and return `base + index + c`
     /// (clamped with Spectre hardening) in the new current block.
-    fn check_group(&mut self, root: Value, k: u32, c: i64, reach: u64, cold: Block) -> Value {
+    fn check_group(
+        &mut self,
+        root: Value,
+        k: u32,
+        c: i64,
+        reach: u64,
+        cold: Block,
+        wide: bool,
+    ) -> Value {
         let index = if k == 0 {
             root
         } else {
@@ -345,17 +436,28 @@ impl FuncTranslator<'_, '_> {
             self.b.ins().iadd(root, k)
         };
         let oob = self.out_of_bounds(index, reach);
-        let base = self.heap_base();
+        let heap = self.heap_base();
         let base = if c == 0 {
-            base
+            heap
         } else {
             let c = super::wide_const(&mut self.b, I64, c);
-            self.b.ins().iadd(base, c)
+            self.b.ins().iadd(heap, c)
         };
-        let wide = self.b.ins().uextend(I64, index);
-        let addr = self.b.ins().iadd(base, wide);
+        let index = self.b.ins().uextend(I64, index);
+        let addr = self.b.ins().iadd(base, index);
         let next = self.b.create_block();
-        let addr = if self.env.settings.spectre {
+        let addr = if wide {
+            // A wide group's members reach past the first page from null:
+            // the clamp selects the memory's base instead, from which they
+            // stay within the memory's minimum length (`WIDE_SPAN`). The
+            // branch then tests the comparison itself.
+            let addr = match self.env.settings.spectre {
+                true => self.b.ins().select_spectre_guard(oob, heap, addr),
+                false => addr,
+            };
+            self.b.ins().brif(oob, cold, &[], next, &[]);
+            addr
+        } else if self.env.settings.spectre {
             // Kept in a register (Cranelift would rebuild it in loops).
             let null = self.b.ins().iconst(I64, 0);
             let null = super::pinned(&mut self.b, null);
@@ -391,7 +493,8 @@ impl FuncTranslator<'_, '_> {
         offset: u64,
         rest: &OperatorsReader<'_>,
         len: usize,
-    ) -> Result<(), CompileError> {
+        rejoin: Option<usize>,
+    ) -> Result<Option<Block>, CompileError> {
         let hot = self.b.current_block().expect("translating a block");
         let stack = self.stack.clone();
         let fuel = self.fuel_pending();
@@ -403,23 +506,42 @@ impl FuncTranslator<'_, '_> {
             self.b.set_srcloc(SourceLoc::new(at as u32));
             self.translate(&op, at)?;
         }
-        // Never reached: some access of the window is out of bounds.
-        self.b.ins().trap(TrapCode::HEAP_OUT_OF_BOUNDS);
+        let join = match rejoin {
+            Some(depth) => {
+                let join = self.b.create_block();
+                for &v in &self.stack[depth..] {
+                    let ty = self.b.func.dfg.value_type(v);
+                    self.b.append_block_param(join, ty);
+                }
+                let args = self.top_args(self.stack.len() - depth);
+                self.b.ins().jump(join, &args);
+                Some(join)
+            }
+            None => {
+                // Never reached: some access of the window is out of bounds.
+                self.b.ins().trap(TrapCode::HEAP_OUT_OF_BOUNDS);
+                None
+            }
+        };
         self.stack = stack;
         self.set_fuel_pending(fuel);
         self.b.switch_to_block(hot);
         self.b.set_srcloc(SourceLoc::new(offset as u32));
-        Ok(())
+        Ok(join)
     }
 
     /// If the access being translated is a member of the current window's
     /// group: its checked address and displacement.
     pub(super) fn group_member(&mut self) -> Option<(Value, i32)> {
         let groups = self.access_groups.as_mut()?;
-        let member = groups.members.remove(&self.b.srcloc().bits())?;
-        if groups.members.is_empty() {
-            self.access_groups = None;
+        let (base, e) = groups.members.remove(&self.b.srcloc().bits())?;
+        if e < 4096 {
+            return Some((base, e as i32));
         }
-        Some(member)
+        // A wide group's far member: the distance in a register (loop
+        // invariant), added by the access (`ldr w, [x, x]`).
+        let e = self.b.ins().iconst(I64, e);
+        let e = super::pinned(&mut self.b, e);
+        Some((self.b.ins().iadd(base, e), 0))
     }
 }

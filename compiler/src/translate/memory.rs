@@ -493,7 +493,9 @@ impl FuncTranslator<'_, '_> {
                     let offset_base = self.b.ins().iadd(base, offset);
                     self.b.ins().iadd(offset_base, index)
                 };
+                // Kept in a register (Cranelift would rebuild it in loops).
                 let null = self.b.ins().iconst(I64, 0);
+                let null = super::pinned(&mut self.b, null);
                 let checked = self.b.ins().select_spectre_guard(oob, null, addr);
                 self.b.ins().trapz(checked, TrapCode::HEAP_OUT_OF_BOUNDS);
                 (checked, 0)

@@ -111,6 +111,7 @@ pub fn translate_function(
         t.b.set_srcloc(ir::SourceLoc::new(offset as u32));
         t.start_access_groups(&op, offset, &ops)?;
         t.translate(&op, offset)?;
+        t.end_access_groups();
     }
     t.b.finalize(env.frontend_config);
     // Guard-mode code leaves overflow to the platform's stack guard, except
