@@ -770,3 +770,43 @@ fn explicit_mode_checks_accesses_to_several_arrays_once() {
     assert!(!body.iter().any(|t| t.starts_with("mov")), "{body:#?}");
     assert!(body.len() <= 14, "{body:#?}");
 }
+
+/// Explicit mode: a counted loop (`i += 4` until `i == hi`) gets a copy
+/// whose access has no check, entered when a test before the loop proves
+/// every iteration's index in bounds; the index is only masked against
+/// speculation (`and`). The copy with the check stays for the other case.
+#[test]
+fn counted_loops_get_a_copy_without_checks() {
+    let wat = r#"(module (memory 1)
+      (func $rise (export "rise") (param $lo i32) (param $hi i32) (local $i i32)
+        (local.set $i (local.get $lo))
+        (loop $l
+          (i32.store (local.get $i) (local.get $i))
+          (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4)))
+                            (local.get $hi))))))"#;
+    let code = function(&listing(wat, BoundsChecks::Explicit), "rise");
+    // Every loop: from the target of a backward branch to that branch.
+    let loops: Vec<Vec<&String>> = code
+        .iter()
+        .filter_map(|(at, text)| {
+            let delta = text.split("$-").nth(1)?;
+            let delta = u32::from_str_radix(delta.trim_start_matches("0x"), 16).ok()?;
+            let start = at - delta;
+            Some(
+                code.iter()
+                    .filter(|(a, _)| (start..=*at).contains(a))
+                    .map(|(_, t)| t)
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(loops.len(), 2, "{code:#?}");
+    let checked = |body: &[&String]| body.iter().any(|t| t.starts_with("csdb"));
+    let fast = loops
+        .iter()
+        .find(|b| !checked(b))
+        .expect("a copy without checks");
+    assert!(fast.iter().any(|t| t.starts_with("str")), "{fast:#?}");
+    assert!(fast.len() <= 5, "{fast:#?}");
+    assert!(loops.iter().any(|b| checked(b)), "{code:#?}");
+}

@@ -903,3 +903,112 @@ fn calls_that_may_grow_memory_reload_its_length() {
         }
     }
 }
+
+/// Counted loops in explicit mode run a copy without checks when a test
+/// before the loop proves every access of its induction variables in
+/// bounds for all its iterations (`compiler/src/translate/versioning.rs`),
+/// and the loop with its checks otherwise. Each case here is one such loop
+/// at the edges: the last iteration one word past the end (the checked
+/// copy must trap there, with the earlier stores done), a falling index
+/// that would wrap below 0, an exit the step never reaches (the index runs
+/// off the end), an invariant index, a count-down exit on another
+/// variable, an early exit, and the index read before and after its
+/// increment. Explicit mode runs in a contiguous pool slot, so a store
+/// past the length that a missing check let through would land in mapped
+/// RAM instead of faulting.
+#[test]
+fn counted_loops_check_once_or_trap_exactly() {
+    const LOOPS: &str = r#"(module
+      (memory 1 1)
+      ;; a[i] = i for i = lo, lo + 4, .. up to (not including) hi.
+      (func (export "rise") (param $lo i32) (param $hi i32) (local $i i32)
+        (local.set $i (local.get $lo))
+        (loop $l
+          (i32.store (local.get $i) (local.get $i))
+          (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4)))
+                            (local.get $hi)))))
+      ;; The same after the increment: a[i + 4 - 4] through offset.
+      (func (export "after") (param $lo i32) (param $hi i32) (local $i i32)
+        (local.set $i (local.get $lo))
+        (loop $l
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (i32.store (i32.sub (local.get $i) (i32.const 4)) (i32.const 7))
+          (br_if $l (i32.ne (local.get $i) (local.get $hi)))))
+      ;; Falling: store at i for i = hi, hi - 8, .. down to lo (inclusive).
+      (func (export "fall") (param $hi i32) (param $lo i32) (local $i i32)
+        (local.set $i (local.get $hi))
+        (loop $l
+          (i32.store (local.get $i) (i32.const 9))
+          (local.set $i (i32.sub (local.get $i) (i32.const 8)))
+          (br_if $l (i32.ne (i32.add (local.get $i) (i32.const 8)) (local.get $lo)))))
+      ;; Count down n, writing through a second induction variable p, and
+      ;; reading an invariant slot q each time.
+      (func (export "count") (param $p i32) (param $n i32) (param $q i32) (result i32)
+        (local $s i32)
+        (loop $l
+          (i32.store (local.get $p) (local.get $n))
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $q))))
+          (local.set $p (i32.add (local.get $p) (i32.const 12)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $s))
+      ;; Leaves early when it finds a zero word; result: where.
+      (func (export "find") (param $i i32) (param $hi i32) (result i32)
+        (block $found
+          (loop $l
+            (br_if $found (i32.eqz (i32.load (local.get $i))))
+            (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4)))
+                              (local.get $hi)))))
+        (local.get $i))
+      (func (export "zero") (param i32) (i32.store (local.get 0) (i32.const 0)))
+      (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    let cases: Vec<Case> = vec![
+        ("rise", &[I32(65504), I32(65536)], ok(&[])),
+        ("load", &[I32(65532)], ok(&[I32(65532)])),
+        // One word past the end: the stores up to 65532 land, then a trap.
+        ("rise", &[I32(0), I32(65540)], oob()),
+        ("load", &[I32(65528)], ok(&[I32(65528)])),
+        ("load", &[I32(65532)], ok(&[I32(65532)])),
+        // 4 never reaches 6 in steps of 4: the index runs off the end.
+        ("rise", &[I32(65000), I32(6)], oob()),
+        ("load", &[I32(65532)], ok(&[I32(65532)])),
+        // Wrapping start: 0xfffffffc is out of bounds at once.
+        ("rise", &[I32(-4), I32(8)], oob()),
+        ("after", &[I32(100), I32(120)], ok(&[])),
+        ("load", &[I32(116)], ok(&[I32(7)])),
+        ("load", &[I32(120)], ok(&[I32(120)])),
+        ("after", &[I32(65528), I32(4)], oob()),
+        ("load", &[I32(65532)], ok(&[I32(7)])),
+        ("fall", &[I32(64), I32(0)], ok(&[])),
+        ("load", &[I32(0)], ok(&[I32(9)])),
+        ("load", &[I32(64)], ok(&[I32(9)])),
+        // Falls past 0 (lo is not on the way): wraps to 0xfffffff8, traps
+        // after storing at 20, 12 and 4.
+        ("fall", &[I32(20), I32(-4)], oob()),
+        ("load", &[I32(4)], ok(&[I32(9)])),
+        ("count", &[I32(200), I32(3), I32(64)], ok(&[I32(27)])),
+        ("load", &[I32(224)], ok(&[I32(1)])),
+        ("count", &[I32(65512), I32(3), I32(0)], oob()),
+        ("load", &[I32(65524)], ok(&[I32(2)])),
+        ("count", &[I32(1000), I32(2), I32(65534)], oob()),
+        ("load", &[I32(1000)], ok(&[I32(2)])),
+        ("zero", &[I32(65452)], ok(&[])),
+        ("find", &[I32(65400), I32(65536)], ok(&[I32(65452)])),
+        ("find", &[I32(65456), I32(0)], oob()),
+    ];
+    for spectre in [true, false] {
+        let mut job = Job::empty();
+        job.command_line("option memory-pool 1 4");
+        job.contiguous_memories();
+        let a = job.add_artifact(artifact(LOOPS, |o| {
+            o.settings.bounds_checks = BoundsChecks::Explicit;
+            o.settings.spectre = spectre;
+        }));
+        job.instantiate_required(a, 0);
+        check_job(job, &cases, &RunOptions::default());
+    }
+    let job = Job::new(artifact(LOOPS, |o| {
+        o.settings.bounds_checks = BoundsChecks::Guard
+    }));
+    check_job(job, &cases, &RunOptions::default());
+}

@@ -178,7 +178,7 @@ macro_rules! define_core_arity {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
         /// Arity of the MVP, sign-extension and saturating-conversion
         /// operators whose arity is fixed (not control flow or calls).
-        fn core_arity(op: &O<'_>) -> Option<(u32, u32)> {
+        pub(super) fn core_arity(op: &O<'_>) -> Option<(u32, u32)> {
             match op {
                 $( O::$op { .. } => define_core_arity!(@arity $proposal $($ann)*), )*
                 _ => None,
@@ -281,7 +281,7 @@ impl FuncTranslator<'_, '_> {
                                     root,
                                     k,
                                     arg.offset + u64::from(size),
-                                ) => {}
+                                ) || self.versioned_covers(at as u32) => {}
                             Some(Sym::Rel(root, k)) => {
                                 let m = (k, arg.offset, size, at, pos);
                                 self.join(&mut groups, root, m, span)

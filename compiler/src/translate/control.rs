@@ -97,7 +97,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Parameter and result types of a block.
-    fn block_sig(
+    pub(super) fn block_sig(
         &self,
         bt: BlockType,
         offset: u64,

@@ -211,7 +211,7 @@ impl FuncTranslator<'_, '_> {
 
     /// Current length in bytes, loaded from the definition (`memory.grow`,
     /// here or in another instance sharing the memory, changes it).
-    fn current_length(&mut self) -> Value {
+    pub(super) fn current_length(&mut self) -> Value {
         let (def, off) = self.memory_definition();
         self.b.ins().load(
             I64,
@@ -449,6 +449,11 @@ impl FuncTranslator<'_, '_> {
             return member;
         }
         let index32 = self.pop();
+        // The fast copy of a versioned loop checked this access before it.
+        let (index32, versioned) = match self.versioned_index(index32) {
+            Some(masked) => (masked, true),
+            None => (index32, false),
+        };
         let guard = self.env.settings.bounds_checks == BoundsChecks::Guard;
         if guard && arg.offset == 0 {
             if let Some((x, k)) = self.constant_add(index32) {
@@ -467,7 +472,7 @@ impl FuncTranslator<'_, '_> {
             }
         }
         let reach = arg.offset + u64::from(size);
-        let checked = !guard && !self.statically_in_bounds(index32, 0, reach);
+        let checked = !guard && !versioned && !self.statically_in_bounds(index32, 0, reach);
         let index = self.widen_index(index32, !checked);
         let mut oob = None;
         if checked {

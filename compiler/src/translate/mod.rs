@@ -16,6 +16,7 @@ mod memory;
 mod numeric;
 mod simd;
 mod table;
+mod versioning;
 
 use crate::codegen::StackCheck;
 use crate::env::ModuleEnv;
@@ -95,6 +96,7 @@ pub fn translate_function(
         calls_runtime: false,
         noreturn_call: false,
         spill_slot: None,
+        fast: None,
     };
     // Every instruction carries the Wasm offset it came from (the entry
     // checks the function's own), for the artifact's address map.
@@ -104,14 +106,7 @@ pub fn translate_function(
     let mut ops = body.get_operators_reader()?;
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
-        if matches!(op, Operator::Call { .. } | Operator::CallIndirect { .. }) {
-            let mut next = ops.clone();
-            t.noreturn_call = !next.eof() && matches!(next.read()?, Operator::Unreachable);
-        }
-        t.b.set_srcloc(ir::SourceLoc::new(offset as u32));
-        t.start_access_groups(&op, offset, &ops)?;
-        t.translate(&op, offset)?;
-        t.end_access_groups();
+        t.translate_one(&op, offset, &mut ops)?;
     }
     t.b.finalize(env.frontend_config);
     // Guard-mode code leaves overflow to the platform's stack guard, except
@@ -212,6 +207,8 @@ pub(crate) struct FuncTranslator<'e, 'f> {
     pub(crate) noreturn_call: bool,
     /// The stack slot those calls pass their arguments through.
     pub(crate) spill_slot: Option<ir::StackSlot>,
+    /// The fast copy of a versioned loop being translated (`versioning`).
+    pub(crate) fast: Option<versioning::Fast>,
     /// Direct-call targets imported into this function, by defined index.
     func_refs: HashMap<u32, FuncRef>,
     /// Wasm signatures imported into this function, by type index and
@@ -304,6 +301,29 @@ impl FuncTranslator<'_, '_> {
             let ptr = self.b.ins().load(types::I64, flags, self.vmctx, at as i32);
             (ptr, 0)
         }
+    }
+
+    /// Translate `op` (at `offset`; `ops` reads what follows): a counted
+    /// loop possibly twice (`versioning`), a window of grouped accesses
+    /// (`access_group`), anything else on its own.
+    pub(crate) fn translate_one(
+        &mut self,
+        op: &Operator<'_>,
+        offset: u64,
+        ops: &mut wasmparser::OperatorsReader<'_>,
+    ) -> Result<(), CompileError> {
+        if matches!(op, Operator::Call { .. } | Operator::CallIndirect { .. }) {
+            let mut next = ops.clone();
+            self.noreturn_call = !next.eof() && matches!(next.read()?, Operator::Unreachable);
+        }
+        self.b.set_srcloc(ir::SourceLoc::new(offset as u32));
+        if self.translate_versioned(op, offset, ops)? {
+            return Ok(());
+        }
+        self.start_access_groups(op, offset, ops)?;
+        self.translate(op, offset)?;
+        self.end_access_groups();
+        Ok(())
     }
 
     fn translate(&mut self, op: &Operator<'_>, offset: u64) -> Result<(), CompileError> {
