@@ -468,9 +468,14 @@ fn settings(md: &mut String, f: &Figures) {
          reservation + guard pages, no bounds checks, and no stack-limit check \
          between Wasm functions (a 64 KiB unmapped guard below the stack, inline \
          probes for frames of 4 KiB or more; checked only where Wasm calls Rust); \
-         `explicit` = a stack-limit check in every prologue and a compare per \
-         access against the memory length (in loops that call nothing, of the \
-         32-bit index against a limit computed before the loop); both with Spectre v1 hardening on (the default: \
+         `explicit` = a stack-limit check in every prologue and a compare of \
+         each access against the memory length (in loops whose calls cannot \
+         change it, of the 32-bit index against a limit computed before the \
+         loop), one compare for a group of accesses with one index and \
+         constant distances, none for an index its definition bounds within \
+         the memory's minimum, and one test before a counted loop for the \
+         accesses its induction variables index (`README.md`, \
+         \"Compiled code\"); both with Spectre v1 hardening on (the default: \
          explicit checks and table indices clamped, see the last section).\n\
          - wasmtime 48.0.8 (Cranelift 0.135, the same as Basalt's), embedded as its \
          `min-platform` example: on the board `default-features = false`, features \
