@@ -4,7 +4,9 @@
 //! Explicit bounds checks (the `explicit` mode): every access traps with
 //! `HEAP_OUT_OF_BOUNDS` if `index + offset + size` exceeds
 //! `VMMemoryDefinition::current_length`, tested as a 32-bit compare of the
-//! index against a limit derived from the length (`index_limit`).
+//! index against a limit derived from the length (`index_limit`). Accesses
+//! with one dynamic index and constant distances share one check
+//! (`access_group.rs`).
 //! The memory's base never moves for a live instance (its reservation is
 //! fixed), so the base load is marked read-only and may be hoisted. With
 //! Spectre hardening the checked address is also clamped (`heap_address`). Memory 0
