@@ -489,3 +489,32 @@ fn explicit_mode_checks_accesses_to_several_arrays_once() {
     assert!(!body.iter().any(|t| t.starts_with("mov")), "{body:#?}");
     assert!(body.len() <= 14, "{body:#?}");
 }
+
+/// Explicit mode, in a loop that calls (the length is reloaded after each
+/// call): the check compares the address the access computes anyway with
+/// `base + length - reach`, without widening the index into a register of
+/// its own (`mov w, w`) and adding the reach to it.
+#[test]
+fn checks_in_loops_that_call_compare_the_address() {
+    let wat = r#"(module (memory 1)
+      (func $id (param i32) (result i32) (local.get 0))
+      (func $sum (export "sum") (param $i i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (call $id (i32.load offset=8 (local.get $i)))))
+          (local.set $i (i32.sub (local.get $i) (i32.const 4)))
+          (br_if $l (local.get $i)))
+        (local.get $s)))"#;
+    let body = loop_body(&function(&listing(wat, BoundsChecks::Explicit), "sum"));
+    let widen = body
+        .iter()
+        .filter(|t| {
+            t.starts_with("mov w") && t.split(", ").nth(1).is_some_and(|r| r.starts_with('w'))
+        })
+        .count();
+    assert_eq!(widen, 0, "{body:#?}");
+    assert_eq!(
+        body.iter().filter(|t| t.starts_with("cmp x")).count(),
+        1,
+        "{body:#?}"
+    );
+}

@@ -529,12 +529,17 @@ impl FuncTranslator<'_, '_> {
                 .icmp(IntCC::UnsignedGreaterThanOrEqual, index32, limit)
         } else {
             // Elsewhere (and in loops that call, where the length is
-            // reloaded after each call) widening the index and adding
-            // the reach is cheapest.
+            // reloaded after each call) the access's address, which it
+            // computes anyway, is compared with `base + length - reach`:
+            // signed, as that may be negative (addresses and lengths are
+            // far below 2^63, so nothing wraps).
+            let base = self.heap_base();
             let index = self.b.ins().uextend(I64, index32);
-            let reach = super::wide_const(&mut self.b, I64, reach as i64);
-            let end = self.b.ins().iadd(index, reach);
-            self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
+            let addr = self.b.ins().iadd(base, index);
+            let end = self.b.ins().iadd(base, len);
+            let reach = super::wide_const(&mut self.b, I64, -(reach as i64));
+            let limit = self.b.ins().iadd(end, reach);
+            self.b.ins().icmp(IntCC::SignedGreaterThan, addr, limit)
         }
     }
 
