@@ -518,3 +518,27 @@ fn checks_in_loops_that_call_compare_the_address() {
         "{body:#?}"
     );
 }
+
+/// Explicit mode: an index that passes through a local set inside the
+/// window (`local.tee $q (p + 88)` then `local.get $q`, as `nbody`'s
+/// fields) still joins its group: one check for the four accesses.
+#[test]
+fn groups_follow_indices_through_locals() {
+    let wat = r#"(module (memory 1)
+      (func $bump2 (export "bump2") (param $p i32) (local $q i32)
+        (local.set $q (i32.add (local.get $p) (i32.const 80)))
+        (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.const 1)))
+        (local.set $q (i32.add (local.get $p) (i32.const 88)))
+        (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.const 1)))))"#;
+    let code: Vec<String> = function(&listing(wat, BoundsChecks::Explicit), "bump2")
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let ret = code.iter().position(|t| t == "ret").expect("a return");
+    let hot = &code[..ret];
+    assert_eq!(
+        hot.iter().filter(|t| t.starts_with("csdb")).count(),
+        1,
+        "{code:#?}"
+    );
+}
