@@ -810,3 +810,59 @@ fn counted_loops_get_a_copy_without_checks() {
     assert!(fast.len() <= 5, "{fast:#?}");
     assert!(loops.iter().any(|b| checked(b)), "{code:#?}");
 }
+
+/// Explicit mode, in a loop that calls (the length is reloaded after each
+/// call): the check compares the address the access computes anyway with
+/// `base + length - reach`, without widening the index into a register of
+/// its own (`mov w, w`) and adding the reach to it.
+#[test]
+fn checks_in_loops_that_call_compare_the_address() {
+    // `$id` may grow the memory, so its calls reload the length.
+    let wat = r#"(module (memory 1)
+      (func $id (param i32) (result i32)
+        (if (i32.eqz (local.get 0)) (then (drop (memory.grow (i32.const 1)))))
+        (local.get 0))
+      (func $sum (export "sum") (param $i i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (call $id (i32.load offset=8 (local.get $i)))))
+          (local.set $i (i32.sub (local.get $i) (i32.const 4)))
+          (br_if $l (local.get $i)))
+        (local.get $s)))"#;
+    let body = loop_body(&function(&listing(wat, BoundsChecks::Explicit), "sum"));
+    let widen = body
+        .iter()
+        .filter(|t| {
+            t.starts_with("mov w") && t.split(", ").nth(1).is_some_and(|r| r.starts_with('w'))
+        })
+        .count();
+    assert_eq!(widen, 0, "{body:#?}");
+    assert_eq!(
+        body.iter().filter(|t| t.starts_with("cmp x")).count(),
+        1,
+        "{body:#?}"
+    );
+}
+
+/// Explicit mode: an index that passes through a local set inside the
+/// window (`local.tee $q (p + 88)` then `local.get $q`, as `nbody`'s
+/// fields) still joins its group: one check for the four accesses.
+#[test]
+fn groups_follow_indices_through_locals() {
+    let wat = r#"(module (memory 1)
+      (func $bump2 (export "bump2") (param $p i32) (local $q i32)
+        (local.set $q (i32.add (local.get $p) (i32.const 80)))
+        (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.const 1)))
+        (local.set $q (i32.add (local.get $p) (i32.const 88)))
+        (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.const 1)))))"#;
+    let code: Vec<String> = function(&listing(wat, BoundsChecks::Explicit), "bump2")
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let ret = code.iter().position(|t| t == "ret").expect("a return");
+    let hot = &code[..ret];
+    assert_eq!(
+        hot.iter().filter(|t| t.starts_with("csdb")).count(),
+        1,
+        "{code:#?}"
+    );
+}

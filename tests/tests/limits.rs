@@ -523,6 +523,12 @@ fn grouped_accesses_trap_exactly_at_their_first_failing_member() {
           (i32.store offset=12 (local.get $p) (local.get $n))
           (local.set $p (i32.add (local.get $p) (i32.const 16)))
           (br_if $next (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+      (func (export "retee") (param $p i32) (local $q i32)
+        ;; The index passes through a local set inside the window.
+        (local.set $q (local.get $p))
+        (i32.store (local.get $q) (i32.add (i32.load (local.get $q)) (i32.const 1)))
+        (local.set $q (i32.add (local.get $p) (i32.const 4)))
+        (i32.store (local.get $q) (i32.add (i32.load (local.get $q)) (i32.const 1))))
       (func (export "deep") (param $p i32) (result i32)
         ;; Members whose indices were pushed before the window's start.
         local.get $p
@@ -599,6 +605,12 @@ fn grouped_accesses_trap_exactly_at_their_first_failing_member() {
         ("load32", &[I32(65524)], ok(&[I32(3)])),
         ("load32", &[I32(65528)], ok(&[I32(2)])),
         ("load32", &[I32(65532)], ok(&[I32(2)])),
+        ("retee", &[I32(300)], ok(&[])),
+        ("load32", &[I32(300)], ok(&[I32(1)])),
+        ("load32", &[I32(304)], ok(&[I32(1)])),
+        // The second pair is out of bounds: the first store landed.
+        ("retee", &[I32(65532)], oob()),
+        ("load32", &[I32(65532)], ok(&[I32(3)])),
     ];
     for (mode, spectre) in [
         (BoundsChecks::Explicit, true),

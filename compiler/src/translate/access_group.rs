@@ -12,7 +12,7 @@
 //! `unreachable` or `memory.grow`: the length cannot change inside it) and
 //! evaluates each access's index symbolically as `root + K` (mod 2^32),
 //! where `root` is a value that exists at the window's start (an operand on
-//! the stack, or a local not written earlier in the window) and `K` comes
+//! the stack, or a local's value at the start) and `K` comes
 //! from `i32.add`/`i32.sub` of constants. Accesses with the same root whose
 //! index distances and byte ranges fit in [`SPAN`] bytes form a group;
 //! wider ones (arrays indexed alike: `c[i] = a[i] + b[i]`), up to
@@ -217,7 +217,8 @@ impl FuncTranslator<'_, '_> {
         rest: &OperatorsReader<'_>,
     ) -> Result<Window, CompileError> {
         let mut stack: Vec<Sym> = self.stack.iter().map(|&v| self.symbolic(v)).collect();
-        let mut written: Vec<bool> = vec![false; self.locals.len()];
+        // Locals set in the window, and what they hold.
+        let mut assigned: HashMap<u32, Sym> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         // Per position: the lowest stack depth the window reaches so far.
         let mut low = Vec::new();
@@ -233,17 +234,18 @@ impl FuncTranslator<'_, '_> {
             low.push(depth);
             match op {
                 O::LocalGet { local_index } => {
-                    let l = local_index as usize;
-                    let sym = if written[l] {
-                        Sym::Unknown
-                    } else {
-                        let v = self.b.use_var(self.locals[l]);
-                        self.symbolic(v)
+                    let sym = match assigned.get(&local_index) {
+                        Some(&sym) => sym,
+                        None => {
+                            let v = self.b.use_var(self.locals[local_index as usize]);
+                            self.symbolic(v)
+                        }
                     };
                     stack.push(sym);
                 }
                 O::LocalSet { local_index } | O::LocalTee { local_index } => {
-                    written[local_index as usize] = true;
+                    let sym = stack.last().copied().unwrap_or(Sym::Unknown);
+                    assigned.insert(local_index, sym);
                     if matches!(op, O::LocalSet { .. }) {
                         stack.pop();
                     }

@@ -4,7 +4,9 @@
 //! Explicit bounds checks (the `explicit` mode): every access traps with
 //! `HEAP_OUT_OF_BOUNDS` if `index + offset + size` exceeds
 //! `VMMemoryDefinition::current_length`, tested as a 32-bit compare of the
-//! index against a limit derived from the length (`index_limit`).
+//! index against a limit derived from the length (`index_limit`). Accesses
+//! with one dynamic index and constant distances share one check
+//! (`access_group.rs`).
 //! The memory's base never moves for a live instance (its reservation is
 //! fixed), so the base load is marked read-only and may be hoisted. With
 //! Spectre hardening the checked address is also clamped (`heap_address`). Memory 0
@@ -545,12 +547,17 @@ impl FuncTranslator<'_, '_> {
                 .icmp(IntCC::UnsignedGreaterThanOrEqual, index32, limit)
         } else {
             // Elsewhere (and in loops that call, where the length is
-            // reloaded after each call) widening the index and adding
-            // the reach is cheapest.
+            // reloaded after each call) the access's address, which it
+            // computes anyway, is compared with `base + length - reach`:
+            // signed, as that may be negative (addresses and lengths are
+            // far below 2^63, so nothing wraps).
+            let base = self.heap_base();
             let index = self.b.ins().uextend(I64, index32);
-            let reach = super::wide_const(&mut self.b, I64, reach as i64);
-            let end = self.b.ins().iadd(index, reach);
-            self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
+            let addr = self.b.ins().iadd(base, index);
+            let end = self.b.ins().iadd(base, len);
+            let reach = super::wide_const(&mut self.b, I64, -(reach as i64));
+            let limit = self.b.ins().iadd(end, reach);
+            self.b.ins().icmp(IntCC::SignedGreaterThan, addr, limit)
         }
     }
 
