@@ -11,6 +11,30 @@ fn artifact(wat: &str, f: impl FnOnce(&mut CompileOptions)) -> Vec<u8> {
     compile_with(wat.as_bytes(), &options).unwrap_or_else(|e| panic!("compile: {e}"))
 }
 
+/// Run `cases` on `wat` in explicit mode with and without Spectre
+/// hardening, in a contiguous pool slot of 4 pages (a store past the length
+/// that a wrong check let through lands in mapped RAM instead of faulting),
+/// and in guard mode.
+fn check_in_every_mode(wat: &str, cases: &[Case]) {
+    for (mode, spectre) in [
+        (BoundsChecks::Explicit, true),
+        (BoundsChecks::Explicit, false),
+        (BoundsChecks::Guard, true),
+    ] {
+        let mut job = Job::empty();
+        if mode == BoundsChecks::Explicit {
+            job.command_line("option memory-pool 1 4");
+            job.contiguous_memories();
+        }
+        let a = job.add_artifact(artifact(wat, |o| {
+            o.settings.bounds_checks = mode;
+            o.settings.spectre = spectre;
+        }));
+        job.instantiate_required(a, 0);
+        check_job(job, cases, &RunOptions::default());
+    }
+}
+
 fn run_job(job: &Job) -> JobReport {
     job.run(&RunOptions::default())
         .unwrap_or_else(|e| panic!("qemu: {e}"))
@@ -612,23 +636,7 @@ fn grouped_accesses_trap_exactly_at_their_first_failing_member() {
         ("retee", &[I32(65532)], oob()),
         ("load32", &[I32(65532)], ok(&[I32(3)])),
     ];
-    for (mode, spectre) in [
-        (BoundsChecks::Explicit, true),
-        (BoundsChecks::Explicit, false),
-        (BoundsChecks::Guard, true),
-    ] {
-        let mut job = Job::empty();
-        if mode == BoundsChecks::Explicit {
-            job.command_line("option memory-pool 1 4");
-            job.contiguous_memories();
-        }
-        let a = job.add_artifact(artifact(GROUPS, |o| {
-            o.settings.bounds_checks = mode;
-            o.settings.spectre = spectre;
-        }));
-        job.instantiate_required(a, 0);
-        check_job(job, &cases, &RunOptions::default());
-    }
+    check_in_every_mode(GROUPS, &cases);
 }
 
 /// A wide group (members in arrays 64 KiB apart, `a[i]`, `b[i]`, `c[i]`)
@@ -683,23 +691,7 @@ fn wide_groups_trap_exactly_at_their_first_failing_member() {
         ("tri", &[I32(0x10000), I32(60)], ok(&[])),
         ("load32", &[I32(0x30000)], ok(&[I32(62)])),
     ];
-    for (mode, spectre) in [
-        (BoundsChecks::Explicit, true),
-        (BoundsChecks::Explicit, false),
-        (BoundsChecks::Guard, true),
-    ] {
-        let mut job = Job::empty();
-        if mode == BoundsChecks::Explicit {
-            job.command_line("option memory-pool 1 4");
-            job.contiguous_memories();
-        }
-        let a = job.add_artifact(artifact(WIDE, |o| {
-            o.settings.bounds_checks = mode;
-            o.settings.spectre = spectre;
-        }));
-        job.instantiate_required(a, 0);
-        check_job(job, &cases, &RunOptions::default());
-    }
+    check_in_every_mode(WIDE, &cases);
 }
 
 /// Scaled indices (`i32.shl` of a masked value or a byte load): guard mode
@@ -1008,19 +1000,5 @@ fn counted_loops_check_once_or_trap_exactly() {
         ("find", &[I32(65400), I32(65536)], ok(&[I32(65452)])),
         ("find", &[I32(65456), I32(0)], oob()),
     ];
-    for spectre in [true, false] {
-        let mut job = Job::empty();
-        job.command_line("option memory-pool 1 4");
-        job.contiguous_memories();
-        let a = job.add_artifact(artifact(LOOPS, |o| {
-            o.settings.bounds_checks = BoundsChecks::Explicit;
-            o.settings.spectre = spectre;
-        }));
-        job.instantiate_required(a, 0);
-        check_job(job, &cases, &RunOptions::default());
-    }
-    let job = Job::new(artifact(LOOPS, |o| {
-        o.settings.bounds_checks = BoundsChecks::Guard
-    }));
-    check_job(job, &cases, &RunOptions::default());
+    check_in_every_mode(LOOPS, &cases);
 }
