@@ -312,10 +312,12 @@ impl FuncTranslator<'_, '_> {
         offset: u64,
         ops: &mut wasmparser::OperatorsReader<'_>,
     ) -> Result<(), CompileError> {
-        if matches!(op, Operator::Call { .. } | Operator::CallIndirect { .. }) {
-            let mut next = ops.clone();
-            self.noreturn_call = !next.eof() && matches!(next.read()?, Operator::Unreachable);
-        }
+        // Set for every operator, so it never describes an earlier call.
+        self.noreturn_call = matches!(op, Operator::Call { .. } | Operator::CallIndirect { .. })
+            && {
+                let mut next = ops.clone();
+                !next.eof() && matches!(next.read()?, Operator::Unreachable)
+            };
         self.b.set_srcloc(ir::SourceLoc::new(offset as u32));
         if self.translate_versioned(op, offset, ops)? {
             return Ok(());
