@@ -669,12 +669,13 @@ fn small_br_tables_are_tests() {
     }
 }
 
-/// Guard mode copies 1 to 8 bytes inline (two loads, two stores per
-/// width) and calls the runtime only for other lengths; a copy of a
-/// constant 4 bytes is one load and one store. Explicit mode calls the
-/// runtime. `tests/tests/small_copies.rs` checks the semantics.
+/// Both modes copy 1 to 8 bytes inline (two loads, two stores per width)
+/// and call the runtime only for other lengths (and, in explicit mode, for
+/// copies that are out of bounds); a copy of a constant 4 bytes is one load
+/// and one store. `tests/tests/small_copies.rs` and
+/// `limits.rs::small_copies_stop_at_the_last_byte` check the semantics.
 #[test]
-fn small_copies_are_inline_in_guard_mode() {
+fn small_copies_are_inline() {
     const COPY: &str = r#"(module (memory 1)
       (func $copy4 (export "copy4") (param i32 i32)
         (memory.copy (local.get 0) (local.get 1) (i32.const 4)))
@@ -683,23 +684,25 @@ fn small_copies_are_inline_in_guard_mode() {
     let count = |code: &[(u32, String)], prefix: &str| {
         code.iter().filter(|(_, t)| t.starts_with(prefix)).count()
     };
-    let guard = listing(COPY, BoundsChecks::Guard);
-    let copy4 = function(&guard, "copy4");
-    assert_eq!(count(&copy4, "blr"), 0, "{copy4:#?}");
-    // Both chunks of exactly 4 bytes are the same word: Cranelift keeps
-    // one load and one store.
-    assert_eq!(count(&copy4, "ldr w"), 1, "{copy4:#?}");
-    assert_eq!(count(&copy4, "str w"), 1, "{copy4:#?}");
-    let copy = function(&guard, "copy");
-    for (load, store) in [("ldr w", "str w"), ("ldrh", "strh"), ("ldrb", "strb")] {
-        assert!(
-            count(&copy, load) >= 1 && count(&copy, store) >= 1,
-            "{copy:#?}"
-        );
+    for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let code = listing(COPY, mode);
+        let copy4 = function(&code, "copy4");
+        // Explicit mode calls the runtime when a range is out of bounds.
+        let calls = usize::from(mode == BoundsChecks::Explicit);
+        assert_eq!(count(&copy4, "blr"), calls, "{mode:?}: {copy4:#?}");
+        // Both chunks of exactly 4 bytes are the same word: Cranelift
+        // keeps one load and one store.
+        assert_eq!(count(&copy4, "ldr w"), 1, "{mode:?}: {copy4:#?}");
+        assert_eq!(count(&copy4, "str w"), 1, "{mode:?}: {copy4:#?}");
+        let copy = function(&code, "copy");
+        for (load, store) in [("ldr w", "str w"), ("ldrh", "strh"), ("ldrb", "strb")] {
+            assert!(
+                count(&copy, load) >= 1 && count(&copy, store) >= 1,
+                "{mode:?}: {copy:#?}"
+            );
+        }
+        assert_eq!(count(&copy, "blr"), 1, "the other lengths: {copy:#?}");
     }
-    assert_eq!(count(&copy, "blr"), 1, "the other lengths: {copy:#?}");
-    let explicit = function(&listing(COPY, BoundsChecks::Explicit), "copy4");
-    assert_eq!(count(&explicit, "str"), 0, "{explicit:#?}");
 }
 
 /// The constant arguments of a call that never returns (a bounds check's

@@ -1002,3 +1002,38 @@ fn counted_loops_check_once_or_trap_exactly() {
     ];
     check_in_every_mode(LOOPS, &cases);
 }
+
+/// `memory.copy` of 1 to 8 bytes is inline in both modes
+/// (`compiler/src/translate/bulk.rs`); in explicit mode only its own
+/// check stops a copy that ends one byte past the memory, since the slot's
+/// next bytes are mapped RAM. Such a copy traps and writes nothing.
+#[test]
+fn small_copies_stop_at_the_last_byte() {
+    const COPIES: &str = r#"(module
+      (memory 1 4)
+      (func (export "copy") (param i32 i32 i32)
+        (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "store64") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+      (func (export "load64") (param i32) (result i64) (i64.load (local.get 0))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    const BYTES: i64 = 0x0807_0605_0403_0201;
+    let cases: Vec<Case> = vec![
+        ("store64", &[I32(0), I64(BYTES)], ok(&[])),
+        // Fits exactly: the last 8, 5 and 1 bytes.
+        ("copy", &[I32(65528), I32(0), I32(8)], ok(&[])),
+        ("load64", &[I32(65528)], ok(&[I64(BYTES)])),
+        ("copy", &[I32(65531), I32(1), I32(5)], ok(&[])),
+        ("load64", &[I32(65528)], ok(&[I64(0x0605_0403_0203_0201)])),
+        ("copy", &[I32(0), I32(65535), I32(1)], ok(&[])),
+        ("load64", &[I32(0)], ok(&[I64(0x0807_0605_0403_0206)])),
+        // One byte past, as destination or source: nothing lands.
+        ("copy", &[I32(65529), I32(0), I32(8)], oob()),
+        ("copy", &[I32(65533), I32(0), I32(4)], oob()),
+        ("copy", &[I32(65536), I32(0), I32(1)], oob()),
+        ("copy", &[I32(16), I32(65529), I32(8)], oob()),
+        ("copy", &[I32(-1), I32(0), I32(2)], oob()),
+        ("load64", &[I32(65528)], ok(&[I64(0x0605_0403_0203_0201)])),
+        ("load64", &[I32(16)], ok(&[I64(0)])),
+    ];
+    check_in_every_mode(COPIES, &cases);
+}

@@ -1,6 +1,6 @@
-//! `memory.copy` of a few bytes (`tests/data/small_copies.wast`): guard
-//! mode copies 1 to 8 bytes inline (`compiler/src/translate/bulk.rs`),
-//! explicit mode calls the runtime; both must agree with the spec on
+//! `memory.copy` of a few bytes (`tests/data/small_copies.wast`): both
+//! modes copy 1 to 8 bytes inline (`compiler/src/translate/bulk.rs`),
+//! explicit mode after checking both ranges; both must agree with the spec on
 //! overlap, on the last bytes of memory and on copies one byte out of
 //! bounds, which trap and write nothing.
 

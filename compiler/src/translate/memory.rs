@@ -531,13 +531,11 @@ impl FuncTranslator<'_, '_> {
     /// Whether `index + reach` (the 32-bit index widened, no wrapping)
     /// exceeds memory 0's length, as a flag.
     pub(super) fn out_of_bounds(&mut self, index32: Value, reach: u64) -> Value {
-        let (len, narrow) = match self.heap_length.as_ref() {
-            Some(h) => (
-                self.b.use_var(h.var),
-                h.narrow.contains(&self.b.srcloc().bits()),
-            ),
-            None => (self.current_length(), false),
-        };
+        let len = self.length_here();
+        let narrow = self
+            .heap_length
+            .as_ref()
+            .is_some_and(|h| h.narrow.contains(&self.b.srcloc().bits()));
         if narrow {
             // Loops that call nothing: the limit is computed once per
             // reach outside them, and each access is one `cmp w, w`.
@@ -558,6 +556,15 @@ impl FuncTranslator<'_, '_> {
             let reach = super::wide_const(&mut self.b, I64, -(reach as i64));
             let limit = self.b.ins().iadd(end, reach);
             self.b.ins().icmp(IntCC::SignedGreaterThan, addr, limit)
+        }
+    }
+
+    /// Memory 0's length in bytes, from the function's length variable when
+    /// it keeps one, loaded otherwise.
+    pub(super) fn length_here(&mut self) -> Value {
+        match self.heap_length.as_ref() {
+            Some(h) => self.b.use_var(h.var),
+            None => self.current_length(),
         }
     }
 
