@@ -117,6 +117,9 @@ struct Member {
 /// Accesses with one root, at most [`SPAN`] apart.
 struct Group {
     root: Value,
+    /// Members the fast copy of a versioned loop leaves unchecked
+    /// (`versioning.rs`): the group then needs no check either.
+    covered: bool,
     /// The first member's `K`.
     k: u32,
     members: Vec<Member>,
@@ -283,10 +286,11 @@ impl FuncTranslator<'_, '_> {
                                     root,
                                     k,
                                     arg.offset + u64::from(size),
-                                ) || self.versioned_covers(at as u32) => {}
+                                ) => {}
                             Some(Sym::Rel(root, k)) => {
+                                let covered = self.versioned_covers(at as u32);
                                 let m = (k, arg.offset, size, at, pos);
-                                self.join(&mut groups, root, m, span)
+                                self.join(&mut groups, root, covered, m, span)
                             }
                             _ => {}
                         }
@@ -303,7 +307,14 @@ impl FuncTranslator<'_, '_> {
             }
             (op, at) = ops.read_with_offset()?;
         }
-        groups.retain(|g| g.members.len() >= 2);
+        // A covered group's members address memory from its masked index,
+        // which is 0 when a mispredicted branch entered the fast copy: they
+        // must then stay within the memory's declared minimum.
+        let min_length = self.min_length() as i64;
+        groups.retain(|g| {
+            let (dmin, _, hi) = Group::extent(&g.members);
+            g.members.len() >= 2 && (!g.covered || hi - dmin <= min_length)
+        });
         let len = groups.iter().map(|g| g.last + 1).max().unwrap_or(0);
         let depth = len.checked_sub(1).map_or(stack.len(), |last| low[last]);
         Ok(Window { groups, len, depth })
@@ -316,13 +327,17 @@ impl FuncTranslator<'_, '_> {
         &self,
         groups: &mut Vec<Group>,
         root: Value,
+        covered: bool,
         (k, mem_offset, size, at, pos): (u32, u64, u32, u64, usize),
         span: i64,
     ) {
         let Ok(mem_offset) = i64::try_from(mem_offset) else {
             return;
         };
-        for g in groups.iter_mut().filter(|g| g.root == root) {
+        for g in groups
+            .iter_mut()
+            .filter(|g| g.root == root && g.covered == covered)
+        {
             let m = Member {
                 offset: at as u32,
                 delta: i64::from(k.wrapping_sub(g.k) as i32),
@@ -335,6 +350,7 @@ impl FuncTranslator<'_, '_> {
         }
         groups.push(Group {
             root,
+            covered,
             k,
             members: vec![Member {
                 offset: at as u32,
@@ -367,9 +383,9 @@ impl FuncTranslator<'_, '_> {
         if groups.is_empty() {
             return Ok(());
         }
-        let rejoin = groups.iter().any(|g| Group::wide(&g.members));
+        let checked = groups.iter().any(|g| !g.covered);
+        let rejoin = groups.iter().any(|g| !g.covered && Group::wide(&g.members));
         let cold = self.b.create_block();
-        self.b.set_cold_block(cold);
         let mut members = HashMap::new();
         for g in &groups {
             let (dmin, lo, hi) = Group::extent(&g.members);
@@ -377,16 +393,24 @@ impl FuncTranslator<'_, '_> {
             // `lo_index + c + e` with `c = lo - dmin`.
             let k = g.k.wrapping_add(dmin as u32);
             let c = lo - dmin;
-            let wide = Group::wide(&g.members);
-            let base = self.check_group(g.root, k, c, (c + hi - lo) as u64, cold, wide);
+            let base = if g.covered {
+                self.covered_group(g.root, k, c)
+            } else {
+                let wide = Group::wide(&g.members);
+                self.check_group(g.root, k, c, (c + hi - lo) as u64, cold, wide)
+            };
             for m in &g.members {
                 let e = m.delta + m.mem_offset - lo;
                 members.insert(m.offset, (base, e));
             }
         }
-        self.b.seal_block(cold);
-        let join =
-            self.translate_cold_copy(cold, op, offset, rest, len, rejoin.then_some(depth))?;
+        let join = if checked {
+            self.b.set_cold_block(cold);
+            self.b.seal_block(cold);
+            self.translate_cold_copy(cold, op, offset, rest, len, rejoin.then_some(depth))?
+        } else {
+            None
+        };
         self.access_groups = Some(AccessGroups {
             members,
             remaining: len,
@@ -475,6 +499,32 @@ impl FuncTranslator<'_, '_> {
         self.b.seal_block(next);
         self.b.switch_to_block(next);
         addr
+    }
+
+    /// `base + index + c` for the covered group whose lowest index is
+    /// `index = root + k` (mod 2^32), in the fast copy of a versioned loop:
+    /// the test before the loop bounded every member's index, so the
+    /// members' indices are `index + d_j` without wrapping (each is below
+    /// the length, their distances below [`WIDE_SPAN`]). No check; with
+    /// Spectre hardening the index is `and`ed with the fast copy's mask,
+    /// once for all members.
+    fn covered_group(&mut self, root: Value, k: u32, c: i64) -> Value {
+        let index = if k == 0 {
+            root
+        } else {
+            let k = super::wide_const(&mut self.b, I32, i64::from(k as i32));
+            self.b.ins().iadd(root, k)
+        };
+        let index = self.versioned_mask(index);
+        let heap = self.heap_base();
+        let base = if c == 0 {
+            heap
+        } else {
+            let c = super::wide_const(&mut self.b, I64, c);
+            self.b.ins().iadd(heap, c)
+        };
+        let index = self.b.ins().uextend(I64, index);
+        self.b.ins().iadd(base, index)
     }
 
     /// Translate the window's `len` operators (`first`, then `rest`) into

@@ -307,21 +307,11 @@ impl FuncTranslator<'_, '_> {
         let Some(exit) = exit else {
             return Ok(None);
         };
-        // A local that indexes three accesses or more is better served by
-        // one check per iteration for all of them (`access_group`: one
-        // check and an immediate offset each) than by unchecked accesses
-        // that each `and` their index with the Spectre mask.
-        let mut per_root: HashMap<u32, usize> = HashMap::new();
-        for (_, index, _) in &accesses {
-            if let Sym::Rel(l, _) = index {
-                *per_root.entry(*l).or_default() += 1;
-            }
-        }
         let mut uses: HashMap<u32, Vec<(u32, u64)>> = HashMap::new();
         let mut covered = HashSet::new();
         for (at, index, reach) in accesses {
             let Sym::Rel(l, k) = index else { continue };
-            if !(steps.contains_key(&l) || unwritten(l)) || reach > min_length || per_root[&l] > 2 {
+            if !(steps.contains_key(&l) || unwritten(l)) || reach > min_length {
                 continue;
             }
             uses.entry(l).or_default().push((k, reach));
@@ -527,9 +517,14 @@ impl FuncTranslator<'_, '_> {
         if !fast.covered.contains(&self.b.srcloc().bits()) {
             return None;
         }
-        Some(match fast.mask {
+        Some(self.versioned_mask(index))
+    }
+
+    /// `index` `and`ed with the fast copy's Spectre mask, if it has one.
+    pub(super) fn versioned_mask(&mut self, index: Value) -> Value {
+        match self.fast.as_ref().and_then(|f| f.mask) {
             Some(mask) => self.b.ins().band(index, mask),
             None => index,
-        })
+        }
     }
 }
