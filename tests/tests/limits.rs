@@ -1037,3 +1037,66 @@ fn small_copies_stop_at_the_last_byte() {
     ];
     check_in_every_mode(COPIES, &cases);
 }
+
+/// Counted loops that call, and whose indices are an unwritten base plus a
+/// bounded slot (`base + ((x & 3) << 2)`, `base + ((x % 5) << 2)`), are
+/// versioned too (`compiler/src/translate/versioning.rs`): memories only
+/// grow, so a test before the loop still holds after a call grows one.
+/// The bound of the slot counts in that test: a base 4 bytes too high
+/// must take the checked copy and trap at the slot past the end.
+#[test]
+fn versioned_loops_call_and_index_bounded_slots() {
+    const SLOTS: &str = r#"(module
+      (memory 1 2)
+      (global $grow_at (mut i32) (i32.const -1))
+      (func $next (param $i i32) (result i32)
+        (if (i32.eq (local.get $i) (global.get $grow_at))
+          (then (drop (memory.grow (i32.const 1)))))
+        (local.get $i))
+      ;; Sum of the words at base + ((n & 3) << 2) for n = count .. 1.
+      (func (export "masked") (param $base i32) (param $n i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s)
+            (i32.load (i32.add (local.get $base)
+              (i32.shl (i32.and (call $next (local.get $n)) (i32.const 3)) (i32.const 2))))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $s))
+      ;; The same with slots (n % 5) << 2.
+      (func (export "rems") (param $base i32) (param $n i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s)
+            (i32.load (i32.add (local.get $base)
+              (i32.shl (i32.rem_u (call $next (local.get $n)) (i32.const 5)) (i32.const 2))))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $s))
+      (func (export "grow_at") (param i32) (global.set $grow_at (local.get 0)))
+      (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1))))"#;
+    let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
+    let cases: Vec<Case> = vec![
+        ("store", &[I32(65516), I32(1)], ok(&[])),
+        ("store", &[I32(65520), I32(2)], ok(&[])),
+        ("store", &[I32(65524), I32(4)], ok(&[])),
+        ("store", &[I32(65528), I32(8)], ok(&[])),
+        ("store", &[I32(65532), I32(16)], ok(&[])),
+        // The last slot is the last word: n = 4, 3, 2, 1 reads slots
+        // 0, 3, 2, 1.
+        ("masked", &[I32(65520), I32(4)], ok(&[I32(2 + 16 + 8 + 4)])),
+        // 4 bytes higher, slots 2 and 1 are in bounds, slot 3 is not.
+        ("masked", &[I32(65524), I32(2)], ok(&[I32(16 + 8)])),
+        ("masked", &[I32(65524), I32(3)], oob()),
+        // n = 5 .. 1: slots 0, 4, 3, 2, 1.
+        (
+            "rems",
+            &[I32(65516), I32(5)],
+            ok(&[I32(1 + 16 + 8 + 4 + 2)]),
+        ),
+        ("rems", &[I32(65520), I32(3)], ok(&[I32(16 + 8 + 4)])),
+        ("rems", &[I32(65520), I32(4)], oob()),
+        // A call grows the memory in the middle of the loop: the slot past
+        // the old end is then in bounds (the new page reads 0).
+        ("grow_at", &[I32(3)], ok(&[])),
+        ("masked", &[I32(65524), I32(4)], ok(&[I32(4 + 0 + 16 + 8)])),
+        ("masked", &[I32(65524), I32(4)], ok(&[I32(4 + 0 + 16 + 8)])),
+    ];
+    check_in_every_mode(SLOTS, &cases);
+}

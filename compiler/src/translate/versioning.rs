@@ -26,15 +26,23 @@
 //! accesses whose offset and size fit the memory's declared minimum are
 //! left unchecked, so that address is always inside the memory.
 //!
-//! Only innermost loops whose body makes no call that returns (a panic, a
-//! call followed by `unreachable`, is fine), has no `memory.grow` and no
-//! other branch back to the loop are candidates: the length cannot change
-//! while the loop runs, and every iteration passes the increment once.
+//! An index may also be such a `y + K` plus a bounded term `t` in `0..=m`
+//! (a mask, shift or remainder by a constant, a byte or halfword load:
+//! `base[(x & 3) << 2]`); its test then reaches `m` bytes further.
+//!
+//! Only innermost loops with no other branch back to the loop are
+//! candidates: every iteration passes the increment once. Calls and
+//! `memory.grow` are fine: they change no local, and a memory only grows
+//! and never moves, so what the test found in bounds stays in bounds.
+//!
+//! Accesses of the fast copy with one root form groups as in the checked
+//! code (`access_group.rs`), with no check: one masked index per group.
 
 use super::access_group::core_arity;
 use super::memory::scalar_access;
 use super::FuncTranslator;
 use crate::error::CompileError;
+use basalt::index::FuncIndex;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types::*, InstBuilder, SourceLoc, Value};
 use std::collections::{HashMap, HashSet};
@@ -47,6 +55,11 @@ enum Sym {
     Unknown,
     Const(u32),
     Rel(u32, u32),
+    /// `local + k + t` (mod 2^32) for some `t` in `0..=m` (`m > 0`): a
+    /// table slot `base[(x & 3) << 2]` from an unwritten `base`.
+    Span(u32, u32, u32),
+    /// Some value in `0..=m`: a mask, a byte load, a remainder.
+    Range(u32),
     /// `a != b`.
     Ne(Term, Term),
 }
@@ -93,6 +106,40 @@ struct ScanFrame {
     height: usize,
     results: usize,
     live: bool,
+}
+
+impl Sym {
+    /// The bound a mask, shift or remainder by a constant gives (`a op b`).
+    fn range(op: &O<'_>, a: Sym, b: Sym) -> Sym {
+        let bound = |s: Sym| match s {
+            Sym::Const(c) => Some(c),
+            Sym::Range(m) => Some(m),
+            _ => None,
+        };
+        let m = match (op, a, b) {
+            (O::I32And, _, _) => match (bound(a), bound(b)) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            },
+            (O::I32Shl, _, Sym::Const(s)) => bound(a)
+                .map(u64::from)
+                .map(|m| m << (s % 32))
+                .and_then(|m| u32::try_from(m).ok()),
+            (O::I32ShrU, _, Sym::Const(s)) => Some(bound(a).unwrap_or(u32::MAX) >> (s % 32)),
+            (O::I32RemU, _, Sym::Const(c)) if c > 0 => Some(c - 1),
+            _ => None,
+        };
+        m.map_or(Sym::Unknown, Sym::Range)
+    }
+}
+
+/// A call's effect on the scan's stack: `params` operands popped (the
+/// callee's index too for `call_indirect`), `results` unknown values pushed.
+fn call_effect(stack: &mut Vec<Sym>, frames: &[ScanFrame], params: usize, results: usize) {
+    let floor = frames.last().map_or(0, |f| f.height);
+    let keep = stack.len().saturating_sub(params).max(floor);
+    stack.truncate(keep);
+    stack.extend((0..results).map(|_| Sym::Unknown));
 }
 
 impl FuncTranslator<'_, '_> {
@@ -179,12 +226,41 @@ impl FuncTranslator<'_, '_> {
                     let a = pop(&mut stack, &frames);
                     let sub = matches!(op, O::I32Sub);
                     let c = |c: u32| if sub { c.wrapping_neg() } else { c };
+                    let span = |l: u32, k: u32, m: Option<u32>| match m {
+                        Some(m) if m > 0 => Sym::Span(l, k, m),
+                        _ => Sym::Unknown,
+                    };
                     stack.push(match (a, b) {
                         (Sym::Rel(l, k), Sym::Const(x)) => Sym::Rel(l, k.wrapping_add(c(x))),
                         (Sym::Const(x), Sym::Rel(l, k)) if !sub => Sym::Rel(l, k.wrapping_add(x)),
                         (Sym::Const(x), Sym::Const(y)) => Sym::Const(x.wrapping_add(c(y))),
+                        (Sym::Span(l, k, m), Sym::Const(x)) => {
+                            Sym::Span(l, k.wrapping_add(c(x)), m)
+                        }
+                        (Sym::Const(x), Sym::Span(l, k, m)) if !sub => {
+                            Sym::Span(l, k.wrapping_add(x), m)
+                        }
+                        (Sym::Rel(l, k), Sym::Range(m)) | (Sym::Range(m), Sym::Rel(l, k))
+                            if !sub =>
+                        {
+                            span(l, k, Some(m))
+                        }
+                        (Sym::Span(l, k, m), Sym::Range(r))
+                        | (Sym::Range(r), Sym::Span(l, k, m))
+                            if !sub =>
+                        {
+                            span(l, k, m.checked_add(r))
+                        }
+                        (Sym::Range(a), Sym::Range(b)) if !sub => {
+                            a.checked_add(b).map_or(Sym::Unknown, Sym::Range)
+                        }
                         _ => Sym::Unknown,
                     });
+                }
+                O::I32And | O::I32Shl | O::I32ShrU | O::I32RemU => {
+                    let b = pop(&mut stack, &frames);
+                    let a = pop(&mut stack, &frames);
+                    stack.push(Sym::range(&op, a, b));
                 }
                 O::I32Ne => {
                     let b = pop(&mut stack, &frames);
@@ -254,14 +330,20 @@ impl FuncTranslator<'_, '_> {
                     live = false;
                 }
                 O::Return | O::Unreachable => live = false,
-                O::Call { .. } | O::CallIndirect { .. } => {
-                    // Only a call that never returns (`unreachable` next).
-                    let mut next = ops.clone();
-                    if next.eof() || !matches!(next.read()?, O::Unreachable) {
-                        return Ok(None);
-                    }
+                // Calls change no local, and memories only grow (at a fixed
+                // base): what the test before the loop found in bounds
+                // stays in bounds.
+                O::Call { function_index } => {
+                    let ty = self.env.func_type(FuncIndex::from_u32(function_index));
+                    let (params, results) = (ty.params.len(), ty.results.len());
+                    call_effect(&mut stack, &frames, params, results);
                 }
-                O::Loop { .. } | O::MemoryGrow { .. } => return Ok(None),
+                O::CallIndirect { type_index, .. } => {
+                    let ty = &self.env.module.meta.types[type_index as usize];
+                    let (params, results) = (ty.params.len(), ty.results.len());
+                    call_effect(&mut stack, &frames, params + 1, results);
+                }
+                O::Loop { .. } => return Ok(None),
                 _ => {
                     let Some((inputs, outputs)) = core_arity(&op) else {
                         return Ok(None);
@@ -279,7 +361,12 @@ impl FuncTranslator<'_, '_> {
                     for _ in 0..inputs {
                         pop(&mut stack, &frames);
                     }
-                    stack.extend((0..outputs).map(|_| Sym::Unknown));
+                    let out = match op {
+                        O::I32Load8U { .. } => Sym::Range(0xff),
+                        O::I32Load16U { .. } => Sym::Range(0xffff),
+                        _ => Sym::Unknown,
+                    };
+                    stack.extend((0..outputs).map(|_| out));
                 }
             }
         }
@@ -310,11 +397,16 @@ impl FuncTranslator<'_, '_> {
         let mut uses: HashMap<u32, Vec<(u32, u64)>> = HashMap::new();
         let mut covered = HashSet::new();
         for (at, index, reach) in accesses {
-            let Sym::Rel(l, k) = index else { continue };
+            // `t` in `0..=m` past `l + k`: the access reaches `m` further.
+            let (l, k, m) = match index {
+                Sym::Rel(l, k) => (l, k, 0),
+                Sym::Span(l, k, m) => (l, k, u64::from(m)),
+                _ => continue,
+            };
             if !(steps.contains_key(&l) || unwritten(l)) || reach > min_length {
                 continue;
             }
-            uses.entry(l).or_default().push((k, reach));
+            uses.entry(l).or_default().push((k, reach + m));
             covered.insert(at);
         }
         if covered.is_empty() {
