@@ -1038,9 +1038,9 @@ fn small_copies_stop_at_the_last_byte() {
     check_in_every_mode(COPIES, &cases);
 }
 
-/// Counted loops that call, and whose indices are an unwritten base plus a
-/// bounded slot (`base + ((x & 3) << 2)`, `base + ((x % 5) << 2)`), are
-/// versioned too (`compiler/src/translate/versioning.rs`): memories only
+/// Counted loops that call, whose indices are an unwritten base plus a
+/// bounded slot (`base + ((x & 3) << 2)`, `base + ((x % 5) << 2)`), or
+/// that step an index by a local (a column), are versioned too (`compiler/src/translate/versioning.rs`): memories only
 /// grow, so a test before the loop still holds after a call grows one.
 /// The bound of the slot counts in that test: a base 4 bytes too high
 /// must take the checked copy and trap at the slot past the end.
@@ -1069,6 +1069,14 @@ fn versioned_loops_call_and_index_bounded_slots() {
               (i32.shl (i32.rem_u (call $next (local.get $n)) (i32.const 5)) (i32.const 2))))))
           (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
         (local.get $s))
+      ;; Sum of the words at p, p + stride, .. (n of them): a column.
+      (func (export "column") (param $p i32) (param $stride i32) (param $n i32) (result i32)
+        (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (local.get $stride)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $s))
       (func (export "grow_at") (param i32) (global.set $grow_at (local.get 0)))
       (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1))))"#;
     let oob = || Outcome::Trap(Trap::MemoryOutOfBounds);
@@ -1092,6 +1100,21 @@ fn versioned_loops_call_and_index_bounded_slots() {
         ),
         ("rems", &[I32(65520), I32(3)], ok(&[I32(16 + 8 + 4)])),
         ("rems", &[I32(65520), I32(4)], oob()),
+        // Strided by a local: the last word exactly, then one stride past.
+        (
+            "column",
+            &[I32(65516), I32(8), I32(3)],
+            ok(&[I32(1 + 4 + 16)]),
+        ),
+        ("column", &[I32(65516), I32(8), I32(4)], oob()),
+        // A stride of -8 is 2^32 - 8 unsigned: checked copy, same sums.
+        (
+            "column",
+            &[I32(65532), I32(-8), I32(3)],
+            ok(&[I32(16 + 4 + 1)]),
+        ),
+        ("column", &[I32(8), I32(-8), I32(3)], oob()),
+        ("column", &[I32(65528), I32(0), I32(5)], ok(&[I32(5 * 8)])),
         // A call grows the memory in the middle of the loop: the slot past
         // the old end is then in bounds (the new page reads 0).
         ("grow_at", &[I32(3)], ok(&[])),

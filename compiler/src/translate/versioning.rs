@@ -26,6 +26,11 @@
 //! accesses whose offset and size fit the memory's declared minimum are
 //! left unchecked, so that address is always inside the memory.
 //!
+//! An induction variable may also step by a local the loop never writes
+//! (`x = x + s`, a matrix column): its indices rise by `s` as an unsigned
+//! value, and the test bounds `x0 + K + k_last * s` (with `k_last` and `s`
+//! at most the length, so nothing overflows 64 bits).
+//!
 //! An index may also be such a `y + K` plus a bounded term `t` in `0..=m`
 //! (a mask, shift or remainder by a constant, a byte or halfword load:
 //! `base[(x & 3) << 2]`); its test then reaches `m` bytes further.
@@ -60,6 +65,10 @@ enum Sym {
     Span(u32, u32, u32),
     /// Some value in `0..=m`: a mask, a byte load, a remainder.
     Range(u32),
+    /// `a + b` of two locals' values at the start of the iteration: an
+    /// induction variable's step by a local the loop never writes (a
+    /// matrix column's stride).
+    Sum(u32, u32),
     /// `a != b`.
     Ne(Term, Term),
 }
@@ -87,6 +96,9 @@ pub(crate) struct Plan {
     exit: (u32, i32, u32, Term),
     /// Step of each induction variable.
     steps: HashMap<u32, i32>,
+    /// Induction variables stepped by a local the loop never writes, and
+    /// that local.
+    strides: HashMap<u32, u32>,
     /// Per local used as an index: `(K, offset + size)` of its accesses.
     uses: HashMap<u32, Vec<(u32, u64)>>,
     /// Wasm offsets of the accesses the fast copy leaves unchecked.
@@ -159,6 +171,7 @@ impl FuncTranslator<'_, '_> {
         let mut frames: Vec<ScanFrame> = vec![];
         let mut current: HashMap<u32, Sym> = HashMap::new();
         let mut writes: HashMap<u32, (u32, Option<i32>)> = HashMap::new();
+        let mut strides: HashMap<u32, u32> = HashMap::new();
         let mut accesses: Vec<(u32, Sym, u64)> = Vec::new();
         let mut live = true;
         let mut exit = None;
@@ -212,6 +225,15 @@ impl FuncTranslator<'_, '_> {
                     }
                     let w = writes.entry(local_index).or_insert((0, None));
                     w.0 += 1;
+                    match v {
+                        Sym::Sum(a, b) if depth == 0 && w.0 == 1 && local_index == a => {
+                            strides.insert(a, b);
+                        }
+                        Sym::Sum(a, b) if depth == 0 && w.0 == 1 && local_index == b => {
+                            strides.insert(b, a);
+                        }
+                        _ => {}
+                    }
                     w.1 = match v {
                         Sym::Rel(l, c) if l == local_index && c != 0 && depth == 0 && w.0 == 1 => {
                             Some(c as i32)
@@ -254,6 +276,7 @@ impl FuncTranslator<'_, '_> {
                         (Sym::Range(a), Sym::Range(b)) if !sub => {
                             a.checked_add(b).map_or(Sym::Unknown, Sym::Range)
                         }
+                        (Sym::Rel(a, 0), Sym::Rel(b, 0)) if !sub => Sym::Sum(a, b),
                         _ => Sym::Unknown,
                     });
                 }
@@ -381,6 +404,7 @@ impl FuncTranslator<'_, '_> {
             .filter_map(|(&l, &(count, step))| Some((l, step.filter(|_| count == 1)?)))
             .collect();
         let unwritten = |l: u32| !writes.contains_key(&l);
+        strides.retain(|l, by| writes[l].0 == 1 && unwritten(*by));
         let power_of_two = |c: i32| c.unsigned_abs().is_power_of_two();
         let exit = [(p, q), (q, p)].into_iter().find_map(|(x, n)| {
             let Term::Rel(l, a) = x else { return None };
@@ -403,7 +427,8 @@ impl FuncTranslator<'_, '_> {
                 Sym::Span(l, k, m) => (l, k, u64::from(m)),
                 _ => continue,
             };
-            if !(steps.contains_key(&l) || unwritten(l)) || reach > min_length {
+            let induction = steps.contains_key(&l) || strides.contains_key(&l);
+            if !(induction || unwritten(l)) || reach > min_length {
                 continue;
             }
             uses.entry(l).or_default().push((k, reach + m));
@@ -415,6 +440,7 @@ impl FuncTranslator<'_, '_> {
         Ok(Some(Plan {
             exit,
             steps,
+            strides,
             uses,
             covered,
         }))
@@ -460,6 +486,15 @@ impl FuncTranslator<'_, '_> {
         let distance = self.b.ins().uextend(I64, distance);
         let k_last = self.b.ins().ushr_imm_u(distance, i64::from(shift));
         let len = self.current_length();
+        if !plan.strides.is_empty() {
+            // `k_last * stride` cannot overflow 64 bits, nor can the sums
+            // below, when both are at most the length (below 2^32).
+            let few = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedLessThanOrEqual, k_last, len);
+            ok = self.b.ins().band(ok, few);
+        }
         let mut locals: Vec<(&u32, &Vec<(u32, u64)>)> = plan.uses.iter().collect();
         locals.sort_by_key(|(l, _)| **l);
         for (&l, uses) in locals {
@@ -489,7 +524,18 @@ impl FuncTranslator<'_, '_> {
                     ok = self.b.ins().band(ok, fits);
                     lo
                 }
-                None => lo,
+                None => match plan.strides.get(&l) {
+                    // Rising by the stride, an unsigned 32-bit value: a
+                    // stride that wraps (a fall) fails the test.
+                    Some(&by) => {
+                        let by = self.local_plus(by, 0);
+                        let narrow = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, by, len);
+                        ok = self.b.ins().band(ok, narrow);
+                        let span = self.b.ins().imul(k_last, by);
+                        self.b.ins().iadd(lo, span)
+                    }
+                    None => lo,
+                },
             };
             let end = self.b.ins().iadd_imm_s(high, reach);
             let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, len);
